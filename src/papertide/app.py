@@ -1,0 +1,190 @@
+"""The service object: the one public face the web app and the CLI call.
+
+Build it with :func:`open_app`; it owns the store and the keyword index and
+holds no other state, so several can coexist (tests open one per temp dir).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from papertide.arxiv_ids import parse_arxiv_id
+from papertide.exceptions import InvalidQueryError, NotFoundError
+from papertide.importing import BatchCallback, ImportReport, import_files
+from papertide.models import Observation, Paper, PaperPage
+from papertide.periods import Period, day_period
+from papertide.search.base import KeywordIndex, SortOrder
+from papertide.search.query import ParsedQuery, parse_query
+from papertide.search.sync import ProgressCallback, SyncReport, sync_keyword_index
+from papertide.settings import Settings
+from papertide.store.base import Store
+from papertide.store.factory import open_store
+
+SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
+MAX_PAGE_SIZE = 200
+MAX_OFFSET = 10_000
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Papers of one period plus where the previous/next links go."""
+
+    period: Period
+    page: PaperPage
+    previous: Period | None
+    next: Period | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """One page of search results and what the query was understood as."""
+
+    text: str
+    query: ParsedQuery
+    page: PaperPage
+    sort: SortOrder
+    scores: dict[str, float]
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        return self.query.notices
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Filters given beside the query text (form fields or API parameters)."""
+
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+class Papertide:
+    """Import, list, look up and search papers."""
+
+    def __init__(
+        self, settings: Settings, store: Store, keyword_index: KeywordIndex, clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.keyword_index = keyword_index
+        self.clock = clock
+
+    def close(self) -> None:
+        self.keyword_index.close()
+        self.store.close()
+
+    # -- import ------------------------------------------------------------------------
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        strict: bool = False,
+        on_batch: BatchCallback | None = None,
+        display_names: Sequence[str] | None = None,
+    ) -> ImportReport:
+        """Import JSONL(.gz) files, then bring the search index up to date."""
+        report = import_files(
+            self.store, paths, self.clock(), strict=strict, on_batch=on_batch,
+            display_names=display_names,
+        )
+        self.sync_search_index()
+        return report
+
+    def import_sample(self, on_batch: BatchCallback | None = None) -> ImportReport:
+        """Import the bundled sample of real papers (idempotent)."""
+        resource = importlib.resources.files("papertide") / "data" / SAMPLE_RESOURCE
+        with importlib.resources.as_file(resource) as path:
+            return self.import_files([path], on_batch=on_batch,
+                                     display_names=[f"<sample {SAMPLE_RESOURCE}>"])
+
+    def sync_search_index(
+        self, rebuild: bool = False, progress: ProgressCallback | None = None
+    ) -> SyncReport:
+        return sync_keyword_index(self.store, self.keyword_index, rebuild=rebuild,
+                                  progress=progress)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def paper(self, arxiv_id: str) -> Paper:
+        """The stored paper; raises InvalidPaperIdError or NotFoundError."""
+        key = parse_arxiv_id(arxiv_id).base
+        paper = self.store.get_paper(key)
+        if paper is None:
+            raise NotFoundError(f"paper {key} is not in this papertide")
+        return paper
+
+    def observations(self, arxiv_id: str) -> list[Observation]:
+        return self.store.observations_for(parse_arxiv_id(arxiv_id).base)
+
+    def latest_day(self) -> dt.date | None:
+        return self.store.latest_announced_date()
+
+    def listing(self, period: Period, page: int = 1, page_size: int | None = None) -> Listing:
+        """Papers announced in ``period`` with links to the neighbouring periods."""
+        limit, offset = self._paging(page, page_size)
+        papers = self.store.list_announced(period.start, period.end, limit, offset)
+        return Listing(period, papers, *self._neighbours(period))
+
+    def _neighbours(self, period: Period) -> tuple[Period | None, Period | None]:
+        """Days skip to the nearest day with papers; weeks and months step by one."""
+        if period.kind == "date":
+            before = self.store.adjacent_announced_date(period.start, later=False)
+            after = self.store.adjacent_announced_date(period.start, later=True)
+            return (day_period(before) if before else None, day_period(after) if after else None)
+        earliest = self.store.adjacent_announced_date(period.start, later=False)
+        latest = self.store.adjacent_announced_date(period.last_day, later=True)
+        return (period.shifted(-1) if earliest else None, period.shifted(1) if latest else None)
+
+    def search(
+        self,
+        text: str,
+        page: int = 1,
+        page_size: int | None = None,
+        sort: SortOrder = "relevance",
+        filters: SearchFilters | None = None,
+    ) -> SearchResults:
+        """Keyword search (BM25, title weighted above abstract) with filters."""
+        filters = filters or SearchFilters()
+        query = parse_query(text).with_filters(
+            filters.authors, filters.categories, filters.date_from, filters.date_to
+        )
+        if query.is_empty:
+            raise InvalidQueryError("type some words to search for, or a filter like cat:cs.CL")
+        limit, offset = self._paging(page, page_size)
+        hits = self.keyword_index.search(query, limit, offset, sort)
+        found = self.store.get_papers([hit.arxiv_id for hit in hits.hits])
+        papers = tuple(found[hit.arxiv_id] for hit in hits.hits if hit.arxiv_id in found)
+        scores = {hit.arxiv_id: hit.score for hit in hits.hits}
+        return SearchResults(text, query, PaperPage(papers, hits.total, offset, limit), sort,
+                             scores)
+
+    def _paging(self, page: int, page_size: int | None) -> tuple[int, int]:
+        limit = min(max(page_size or self.settings.page_size, 1), MAX_PAGE_SIZE)
+        offset = (max(page, 1) - 1) * limit
+        if offset > MAX_OFFSET:
+            raise InvalidQueryError(f"pages beyond result {MAX_OFFSET:,} are not served")
+        return limit, offset
+
+
+def open_app(settings: Settings, clock: Clock = utc_now) -> Papertide:
+    """Open the database named by the settings (creating or upgrading it)."""
+    from papertide.search.tantivy_index import TantivyIndex
+
+    store = open_store(settings.resolved_database_url)
+    try:
+        index = TantivyIndex(settings.search_index_dir)
+    except BaseException:
+        store.close()
+        raise
+    return Papertide(settings, store, index, clock)

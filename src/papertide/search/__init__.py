@@ -1,0 +1,1 @@
+"""Making papers findable: query parsing, the keyword index and its sync."""

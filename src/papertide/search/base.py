@@ -1,0 +1,61 @@
+"""The keyword index interface (tantivy for SQLite; tsvector on PostgreSQL later).
+
+The database is the source of truth: an index only holds what can be rebuilt
+from it, and remembers how far it got (``IndexState``) so that a crash or a
+kill between a database write and an index commit is caught up on next sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from papertide.models import Paper
+from papertide.search.query import ParsedQuery
+
+SortOrder = Literal["relevance", "date"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    arxiv_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHits:
+    hits: tuple[SearchHit, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexState:
+    """Which database the index mirrors and the last change it holds."""
+
+    instance_id: str
+    change_seq: int
+
+
+class KeywordIndex(Protocol):
+    def search(
+        self, query: ParsedQuery, limit: int, offset: int = 0, sort: SortOrder = "relevance"
+    ) -> SearchHits: ...
+
+    def state(self) -> IndexState | None:
+        """What the index holds, or ``None`` if it is new or unreadable."""
+        ...
+
+    def replace_papers(self, papers: Sequence[Paper]) -> None:
+        """Stage papers (added, or replacing their earlier documents)."""
+        ...
+
+    def commit(self, state: IndexState) -> None:
+        """Make staged papers searchable and record ``state`` durably."""
+        ...
+
+    def clear(self) -> None:
+        """Drop every document (before a full rebuild)."""
+        ...
+
+    def close(self) -> None: ...

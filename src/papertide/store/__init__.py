@@ -1,0 +1,1 @@
+"""Keeping papers: the Store protocol, its engines and the merge rules."""

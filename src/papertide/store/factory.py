@@ -1,0 +1,37 @@
+"""Choose the storage engine from the database URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from papertide.exceptions import ConfigError
+from papertide.store.base import Store
+
+
+def open_store(database_url: str) -> Store:
+    """Open the engine a URL names.
+
+    SQLite URLs follow SQLAlchemy's convention: ``sqlite:///relative.db`` and
+    ``sqlite:////absolute/path.db`` (four slashes); a plain path works too.
+    """
+    if "://" not in database_url:
+        return _open_sqlite(Path(database_url))
+    parsed = urlparse(database_url)
+    if parsed.scheme == "sqlite":
+        raw = unquote(database_url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+        if not raw or raw == ":memory:":
+            raise ConfigError("an in-memory SQLite database cannot be shared; give a file path")
+        return _open_sqlite(Path(raw))
+    if parsed.scheme in ("postgresql", "postgres"):
+        raise ConfigError(
+            "PostgreSQL is not supported by this version of papertide yet; "
+            "use sqlite:///path/to/papertide.db"
+        )
+    raise ConfigError(f"unsupported database URL scheme {parsed.scheme!r} (use sqlite:///...)")
+
+
+def _open_sqlite(path: Path) -> Store:
+    from papertide.store.sqlite import SQLiteStore
+
+    return SQLiteStore(path.expanduser())

@@ -1,0 +1,5 @@
+"""The SQLite engine: the default, embedded deployment."""
+
+from papertide.store.sqlite.store import SQLiteStore
+
+__all__ = ["SQLiteStore"]
