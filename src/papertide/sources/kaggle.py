@@ -37,7 +37,7 @@ def parse_kaggle_record(row: dict[str, Any], now: dt.datetime) -> PaperRecord:
     arxiv_id = required_id(row.get("id"), "id")
     versions = _parse_versions(row.get("versions"), now)
     first = versions[0].submitted if versions else None
-    authors = parse_authors(row.get("authors_parsed") or row.get("authors"))
+    authors = parse_authors(row.get("authors") or row.get("authors_parsed"))
     categories = split_categories(row.get("categories"))
     updated = parse_day(row.get("update_date"), "update_date", now)
     return PaperRecord(

@@ -1,0 +1,1 @@
+"""The ``papertide`` command line."""

@@ -1,0 +1,181 @@
+"""The commands: import, serve, search, show, reindex, settings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from papertide.app import SearchFilters
+from papertide.cli.context import GlobalOptions, opened_service, pass_options
+from papertide.cli.output import (
+    echo_json,
+    echo_paper_details,
+    echo_paper_summary,
+    paper_as_dict,
+)
+from papertide.cli.progress import progress_bar
+from papertide.search.query import parse_date_bound
+from papertide.settings import SETTING_SPECS
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--sample", is_flag=True, help="Import the bundled sample of real papers.")
+@click.option("--strict", is_flag=True,
+              help="Abort at the first bad line and leave the database as it was.")
+@click.option("--max-errors", type=click.IntRange(0), default=20, show_default=True,
+              help="How many skipped lines to list (all are counted).")
+@pass_options
+def import_command(
+    options: GlobalOptions, files: tuple[Path, ...], sample: bool, strict: bool, max_errors: int
+) -> None:
+    """Import papers from JSONL or JSONL.gz FILES.
+
+    Reads the Kaggle arXiv snapshot format and the HF trending corpus format.
+    Importing the same file again changes nothing; a newer version of a paper
+    updates it and keeps its version history. Bad lines are reported with file
+    and line number and skipped (or abort everything with --strict).
+    """
+    if not files and not sample:
+        raise click.UsageError("give one or more FILES, or --sample")
+    with opened_service(options.settings()) as service, progress_bar("importing") as advance:
+        reports = []
+        if sample:
+            reports.append(service.import_sample(on_batch=advance))
+        if files:
+            reports.append(service.import_files(list(files), strict=strict, on_batch=advance))
+    for report in reports:
+        for error in report.errors[:max_errors]:
+            click.echo(f"skipped {error}", err=True)
+        if report.skipped > max_errors:
+            click.echo(f"... and {report.skipped - max_errors:,} more skipped lines", err=True)
+        click.echo(report.summary())
+
+
+@click.command("serve")
+@click.option("--host", help="Address to listen on (setting: host).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on (setting: port).")
+@click.option("--sample", is_flag=True, help="Import the bundled sample before serving.")
+@pass_options
+def serve_command(options: GlobalOptions, host: str | None, port: int | None, sample: bool) -> None:
+    """Run the web app (pages, JSON API at /api, docs at /docs)."""
+    import uvicorn
+
+    from papertide.web.app import create_web_app
+
+    settings = options.settings(host=host, port=port)
+    with opened_service(settings) as service:
+        if sample:
+            click.echo(service.import_sample().summary())
+        report = service.sync_search_index()
+        if report.indexed:
+            click.echo(f"search index: {report.indexed:,} papers indexed")
+        click.echo(f"papertide: serving {service.store.count_papers():,} papers on "
+                   f"http://{settings.host}:{settings.port}")
+        uvicorn.run(create_web_app(service), host=settings.host, port=settings.port,
+                    log_level="warning", access_log=False)
+
+
+@click.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
+              show_default=True)
+@click.option("--cat", "categories", multiple=True, help="Only these categories (cs.CL, cs...).")
+@click.option("--author", "authors", multiple=True, help="Only papers by this author.")
+@click.option("--from", "date_from", help="Announced on or after (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Announced on or before (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@pass_options
+def search_command(
+    options: GlobalOptions,
+    query: tuple[str, ...],
+    limit: int,
+    page: int,
+    sort: str,
+    categories: tuple[str, ...],
+    authors: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    as_json: bool,
+) -> None:
+    """Search papers by keywords (BM25; title weighted above abstract).
+
+    QUERY accepts "quoted phrases", -excluded words, author:NAME, cat:CATEGORY,
+    from:DATE and to:DATE, and word* prefixes.
+    """
+    filters = SearchFilters(
+        authors=authors,
+        categories=categories,
+        date_from=parse_date_bound(date_from, upper=False) if date_from else None,
+        date_to=parse_date_bound(date_to, upper=True) if date_to else None,
+    )
+    with opened_service(options.settings()) as service:
+        results = service.search(" ".join(query), page=page, page_size=limit,
+                                 sort="date" if sort == "date" else "relevance", filters=filters)
+    if as_json:
+        echo_json({
+            "query": results.text, "total": results.page.total, "offset": results.page.offset,
+            "notices": list(results.notices), "mode": "keyword",
+            "results": [paper_as_dict(paper) | {"score": results.scores.get(paper.arxiv_id)}
+                        for paper in results.page.papers],
+        })
+        return
+    for notice in results.notices:
+        click.echo(click.style(notice, fg="yellow"), err=True)
+    first = results.page.offset + 1
+    for rank, paper in enumerate(results.page.papers, start=first):
+        echo_paper_summary(paper, rank)
+        click.echo()
+    shown_to = results.page.offset + len(results.page.papers)
+    click.echo(f"{results.page.total:,} papers match" +
+               (f"; showing {first}–{shown_to}" if results.page.papers else ""))
+
+
+@click.command("show")
+@click.argument("arxiv_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@pass_options
+def show_command(options: GlobalOptions, arxiv_id: str, as_json: bool) -> None:
+    """Show everything stored about one paper (ARXIV_ID like 2502.01341)."""
+    with opened_service(options.settings()) as service:
+        paper = service.paper(arxiv_id)
+    if as_json:
+        echo_json(paper_as_dict(paper))
+    else:
+        echo_paper_details(paper)
+
+
+@click.command("reindex")
+@pass_options
+def reindex_command(options: GlobalOptions) -> None:
+    """Rebuild the keyword search index from the database."""
+    with opened_service(options.settings()) as service, progress_bar("indexing") as advance:
+        done = 0
+
+        def progress(indexed: int, _total: int) -> None:
+            nonlocal done
+            advance(indexed - done)
+            done = indexed
+
+        report = service.sync_search_index(rebuild=True, progress=progress)
+    click.echo(f"search index rebuilt: {report.indexed:,} papers")
+
+
+@click.command("settings")
+@pass_options
+def settings_command(options: GlobalOptions) -> None:
+    """Print the resolved settings and where each can be set."""
+    settings = options.settings()
+    for spec in SETTING_SPECS:
+        value = getattr(settings, spec.name)
+        if spec.name == "database_url":
+            value = settings.resolved_database_url
+        elif spec.name == "base_url":
+            value = settings.resolved_base_url
+        click.echo(f"{spec.name} = {value}")
+        click.echo(click.style(f"    PAPERTIDE_{spec.name.upper()}: {spec.help}", dim=True),
+                   file=sys.stdout)

@@ -1,0 +1,42 @@
+"""Fixtures shared by every test suite; builders live in ``tests/helpers.py``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+from papertide.app import Papertide
+from papertide.settings import Settings
+from tests.helpers import FIXED_NOW, make_settings, open_test_app
+
+# No example database on disk, no flaky deadlines on a busy 2-core machine.
+hypothesis_settings.register_profile("papertide", database=None, deadline=None)
+hypothesis_settings.load_profile("papertide")
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """The papertide data folder of one test (database and search index)."""
+    return tmp_path / "papertide-data"
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    return make_settings(data_dir)
+
+
+@pytest.fixture
+def app(data_dir: Path) -> Iterator[Papertide]:
+    """An empty service on its own database and index, with the clock at FIXED_NOW."""
+    service = open_test_app(data_dir)
+    yield service
+    service.close()

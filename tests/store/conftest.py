@@ -1,0 +1,47 @@
+"""The ``store`` fixture runs every contract test once per storage engine.
+
+An engine joins the contract suite by adding an entry to ``ENGINE_URLS``: a
+function from a fresh temporary folder to a database URL that
+``open_store`` accepts (PostgreSQL will build a throw-away database name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from papertide.store.base import Store
+from papertide.store.factory import open_store
+
+ENGINE_URLS: dict[str, Callable[[Path], str]] = {
+    "sqlite": lambda folder: f"sqlite:///{folder / 'contract.db'}",
+}
+
+
+@pytest.fixture(params=sorted(ENGINE_URLS))
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return ENGINE_URLS[request.param](tmp_path)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    opened = open_store(database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def open_more_stores(database_url: str) -> Iterator[Callable[[], Store]]:
+    """Open further handles on the same database (as a second process would)."""
+    opened: list[Store] = []
+
+    def open_one() -> Store:
+        handle = open_store(database_url)
+        opened.append(handle)
+        return handle
+
+    yield open_one
+    for handle in opened:
+        handle.close()
