@@ -29,7 +29,8 @@ def free_port() -> int:
 def fetch(url: str) -> tuple[int, str, str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.headers.get("content-type", ""), response.read().decode()
+            body = response.read().decode()
+            return response.status, response.headers.get("content-type", ""), body
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("content-type", ""), error.read().decode()
 
@@ -53,7 +54,8 @@ def server(run_cli: RunCli, cli_env: dict[str, str], tmp_path: Path) -> Iterator
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if process.poll() is not None:
-                pytest.fail(f"server exited early: {process.stdout.read() if process.stdout else ''}")
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"server exited early: {output}")
             try:
                 if fetch(base + "/api/health")[0] == 200:
                     break

@@ -21,8 +21,13 @@ ENGINE_URLS: dict[str, Callable[[Path], str]] = {
 
 
 @pytest.fixture(params=sorted(ENGINE_URLS))
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return ENGINE_URLS[request.param](tmp_path)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(engine: str, tmp_path: Path) -> str:
+    return ENGINE_URLS[engine](tmp_path)
 
 
 @pytest.fixture
@@ -45,3 +50,11 @@ def open_more_stores(database_url: str) -> Iterator[Callable[[], Store]]:
     yield open_one
     for handle in opened:
         handle.close()
+
+
+@pytest.fixture
+def other_store(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A second, unrelated database of the same engine."""
+    opened = open_store(ENGINE_URLS[engine](tmp_path_factory.mktemp("other")))
+    yield opened
+    opened.close()

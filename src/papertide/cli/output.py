@@ -76,8 +76,9 @@ def echo_paper_details(paper: Paper) -> None:
     width = _width()
     click.echo(click.style(paper.title, bold=True))
     click.echo()
+    version = f" v{paper.latest_version}" if paper.latest_version else ""
     rows = [
-        ("arXiv id", paper.arxiv_id + (f" (v{paper.latest_version})" if paper.latest_version else "")),
+        ("arXiv id", paper.arxiv_id + version),
         ("Authors", ", ".join(paper.authors) or "unknown"),
         ("Categories", " ".join(paper.categories) or "unknown"),
         ("Announced", (paper.announced_date.isoformat() if paper.announced_date else "unknown")
@@ -94,9 +95,9 @@ def echo_paper_details(paper: Paper) -> None:
     for label, value in rows:
         if value:
             click.echo(f"{label + ':':<15}{value}")
-    for version in paper.versions:
-        stamp = version.submitted.isoformat() if version.submitted else "date unknown"
-        click.echo(f"{'':<15}v{version.version}: {stamp}")
+    for entry in paper.versions:
+        stamp = entry.submitted.isoformat() if entry.submitted else "date unknown"
+        click.echo(f"{'':<15}v{entry.version}: {stamp}")
     if paper.abstract:
         click.echo()
         click.echo(textwrap.fill(paper.abstract, width=width))

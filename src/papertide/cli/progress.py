@@ -16,4 +16,8 @@ def progress_bar(label: str) -> Iterator[Callable[[int], None]]:
         yield lambda _count: None
         return
     with tqdm(desc=label, unit=" papers", unit_scale=True, leave=False, file=sys.stderr) as bar:
-        yield bar.update
+
+        def advance(count: int) -> None:
+            bar.update(count)
+
+        yield advance

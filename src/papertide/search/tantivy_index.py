@@ -207,7 +207,9 @@ class TantivyIndex:
             document = searcher.doc(address)
             score = float(key) if options.get("order_by_field") is None else 0.0
             hits.append(SearchHit(document["arxiv_id"][0], score))
-        return SearchHits(tuple(hits), int(result.count or 0))
+        # ``count`` exists at run time but is missing from tantivy's type stubs.
+        total = getattr(result, "count", None) or 0
+        return SearchHits(tuple(hits), int(total))
 
     def _build(self, query: ParsedQuery) -> tantivy.Query | None:
         """Translate the parsed query; ``None`` when nothing can match."""
@@ -266,7 +268,8 @@ class TantivyIndex:
     def _phrase_or_term(self, field_name: str, tokens: list[str]) -> tantivy.Query:
         if len(tokens) == 1:
             return tantivy.Query.term_query(self._schema, field_name, tokens[0])
-        return tantivy.Query.phrase_query(self._schema, field_name, tokens)
+        words: list[str | tuple[int, str]] = list(tokens)
+        return tantivy.Query.phrase_query(self._schema, field_name, words)
 
     def _prefix_clause(self, prefix: str) -> tantivy.Query | None:
         tokens = self._names.analyze(prefix)

@@ -96,7 +96,9 @@ def _skip_rest_of_line(stream: io.TextIOBase) -> None:
             return
 
 
-def _parse_line(line: str, name: str, line_number: int, now: dt.datetime) -> PaperRecord | LineError:
+def _parse_line(
+    line: str, name: str, line_number: int, now: dt.datetime
+) -> PaperRecord | LineError:
     try:
         row = json.loads(line)
     except (json.JSONDecodeError, RecursionError) as error:

@@ -23,7 +23,7 @@ def _execute_script(connection: sqlite3.Connection, script: str) -> None:
 
 
 def _v1_papers(connection: sqlite3.Connection) -> None:
-    _execute_script(connection, 
+    _execute_script(connection,
         """
         CREATE TABLE papers (
             arxiv_id TEXT PRIMARY KEY,
@@ -58,7 +58,7 @@ def _v1_papers(connection: sqlite3.Connection) -> None:
 
 
 def _v2_sources_observations_meta(connection: sqlite3.Connection) -> None:
-    _execute_script(connection, 
+    _execute_script(connection,
         """
         CREATE TABLE paper_sources (
             arxiv_id TEXT NOT NULL REFERENCES papers (arxiv_id) ON DELETE CASCADE,

@@ -153,7 +153,8 @@ class SQLiteStore:
             ],
         )
         connection.executemany(
-            "INSERT OR IGNORE INTO paper_sources (arxiv_id, source, first_seen_at) VALUES (?, ?, ?)",
+            "INSERT OR IGNORE INTO paper_sources (arxiv_id, source, first_seen_at) "
+            "VALUES (?, ?, ?)",
             [
                 (paper.arxiv_id, source, stamp(now))
                 for paper in numbered

@@ -1,0 +1,28 @@
+"""Typed dependencies, declared once: the service and the page renderer.
+
+Both live on ``app.state`` (set by :func:`create_web_app`), never in module
+globals, so several apps with different services can run in one process.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from papertide.app import Papertide
+from papertide.web.templating import Renderer
+
+
+def get_service(request: Request) -> Papertide:
+    service: Papertide = request.app.state.service
+    return service
+
+
+def get_renderer(request: Request) -> Renderer:
+    renderer: Renderer = request.app.state.renderer
+    return renderer
+
+
+ServiceDep = Annotated[Papertide, Depends(get_service)]
+RendererDep = Annotated[Renderer, Depends(get_renderer)]

@@ -1,0 +1,81 @@
+"""Jinja2 set-up and the one way routes turn a template into a response."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from papertide import __version__
+from papertide.settings import Settings
+from papertide.web import presenters
+from papertide.web.static_files import asset_versions
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+# Pages use only local files; inline scripts and styles are not needed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class Renderer:
+    """Renders the HTML pages with the site's settings and helpers in reach."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.environment = Environment(
+            loader=FileSystemLoader(TEMPLATE_DIR),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        versions = asset_versions()
+        self.environment.globals.update(
+            site_name=settings.site_name,
+            version=__version__,
+            static_url=lambda name: f"/static/{name}?v={versions.get(name, __version__)}",
+            paper_path=presenters.paper_path,
+            period_path=presenters.period_path,
+            period_of=presenters.period_of,
+            with_query=presenters.with_query,
+            shorten_authors=presenters.shorten_authors,
+            group_by_day=presenters.group_by_day,
+        )
+        self.environment.filters.update(
+            preview=presenters.preview,
+            printable=presenters.printable,
+            short_date=presenters.short_date,
+            long_date=presenters.long_date,
+            day_heading=presenters.day_heading,
+            timestamp=presenters.timestamp,
+            licence_name=presenters.licence_name,
+        )
+
+    def page(
+        self,
+        request: Request,
+        template: str,
+        context: Mapping[str, Any] | None = None,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        values: dict[str, Any] = {
+            "request": request,
+            "search_text": "",
+            "feed_url": None,
+            "feed_title": None,
+            "section": None,
+        }
+        values.update(context or {})
+        html = self.environment.get_template(template).render(values)
+        return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)

@@ -1,0 +1,150 @@
+"""Store contract: observations, meta values, transactions, identity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from papertide.models import Observation
+from papertide.store.base import Store
+from tests.helpers import FIXED_NOW, make_record, utc
+
+
+class Boom(Exception):
+    """Raised inside a transaction to make it roll back."""
+
+
+def _upvotes(value: float, when: dt.datetime, arxiv_id: str = "2501.00001") -> Observation:
+    return Observation(arxiv_id, "hf", "upvotes", when, value_number=value)
+
+
+def test_observations_come_back_in_time_order(store: Store) -> None:
+    store.upsert_papers([make_record("2501.00001"), make_record("2501.00002")], FIXED_NOW)
+    added = store.add_observations([
+        _upvotes(30, utc(2025, 1, 8)),
+        _upvotes(10, utc(2025, 1, 6)),
+        _upvotes(20, utc(2025, 1, 7)),
+        _upvotes(99, utc(2025, 1, 7), arxiv_id="2501.00002"),
+    ])
+
+    observed = store.observations_for("2501.00001")
+
+    assert added == 4
+    assert [(o.observed_at, o.value_number) for o in observed] == [
+        (utc(2025, 1, 6), 10), (utc(2025, 1, 7), 20), (utc(2025, 1, 8), 30)]
+    assert [o.value_number for o in store.observations_for("2501.00002")] == [99]
+    assert store.observations_for("2501.00003") == []
+
+
+def test_observations_are_appended_never_replaced(store: Store) -> None:
+    store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+    store.add_observations([_upvotes(10, utc(2025, 1, 6))])
+    store.add_observations([_upvotes(10, utc(2025, 1, 6)), _upvotes(12, utc(2025, 1, 6))])
+
+    values = sorted(o.value_number or 0 for o in store.observations_for("2501.00001"))
+
+    assert values == [10, 10, 12]
+
+
+def test_observations_of_several_signals_are_each_in_time_order(store: Store) -> None:
+    store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+    store.add_observations([
+        Observation("2501.00001", "github", "stars", utc(2025, 1, 9), 5),
+        _upvotes(2, utc(2025, 1, 8)),
+        Observation("2501.00001", "github", "stars", utc(2025, 1, 7), 3),
+        _upvotes(1, utc(2025, 1, 6)),
+    ])
+    observed = store.observations_for("2501.00001")
+    for signal in ("stars", "upvotes"):
+        times = [o.observed_at for o in observed if o.signal == signal]
+        assert times == sorted(times)
+        assert len(times) == 2
+
+
+def test_an_observation_round_trips(store: Store) -> None:
+    store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+    original = Observation(
+        "2501.00001", "hf-trending", "rank", utc(2025, 2, 4, 18, 4), value_number=None,
+        value_text="front page — 1st", extra={"page": 1, "note": "café", "ids": [1, 2]},
+    )
+    store.add_observations([original])
+    assert store.observations_for("2501.00001") == [original]
+
+
+def test_meta_values_are_set_read_and_overwritten(store: Store) -> None:
+    assert store.get_meta("last_import") is None
+    store.set_meta("last_import", "2025-01-06")
+    store.set_meta("greeting", "grüß dich")
+    store.set_meta("last_import", "2025-01-07")
+    assert store.get_meta("last_import") == "2025-01-07"
+    assert store.get_meta("greeting") == "grüß dich"
+
+
+def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
+    store.upsert_papers([make_record("2501.00001", "Before")], FIXED_NOW)
+    seq = store.max_change_seq()
+
+    with pytest.raises(Boom), store.transaction():
+        store.upsert_papers([make_record("2501.00002")], FIXED_NOW)
+        store.upsert_papers([make_record("2501.00001", "After", version_count=3)], FIXED_NOW)
+        store.add_observations([_upvotes(1, utc(2025, 1, 6))])
+        store.set_meta("marker", "written")
+        raise Boom
+
+    assert store.count_papers() == 1
+    paper = store.get_paper("2501.00001")
+    assert paper is not None
+    assert paper.title == "Before"
+    assert store.max_change_seq() == seq
+    assert store.observations_for("2501.00001") == []
+    assert store.get_meta("marker") is None
+
+
+def test_a_nested_transaction_joins_the_outer_one(store: Store) -> None:
+    with pytest.raises(Boom), store.transaction():
+        store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+        with store.transaction():
+            store.upsert_papers([make_record("2501.00002")], FIXED_NOW)
+        # The inner block finished, but its writes belong to the outer one.
+        raise Boom
+
+    assert store.count_papers() == 0
+
+
+def test_an_error_in_a_nested_transaction_rolls_back_the_outer_one(store: Store) -> None:
+    with pytest.raises(Boom), store.transaction():
+        store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+        with store.transaction():
+            store.set_meta("marker", "written")
+            raise Boom
+    assert store.count_papers() == 0
+    assert store.get_meta("marker") is None
+
+
+def test_a_committed_transaction_is_seen_by_another_connection(
+    store: Store, open_more_stores: Callable[[], Store]
+) -> None:
+    other = open_more_stores()
+    with store.transaction():
+        store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+        with store.transaction():
+            store.set_meta("marker", "written")
+    assert other.get_paper("2501.00001") is not None
+    assert other.get_meta("marker") == "written"
+
+
+def test_the_store_works_after_a_rolled_back_transaction(store: Store) -> None:
+    with pytest.raises(Boom), store.transaction():
+        store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+        raise Boom
+    store.upsert_papers([make_record("2501.00002")], FIXED_NOW)
+    assert sorted(store.get_papers(["2501.00001", "2501.00002"])) == ["2501.00002"]
+
+
+def test_instance_id_is_stable_per_database_and_unique_between_them(
+    store: Store, open_more_stores: Callable[[], Store], other_store: Store
+) -> None:
+    assert open_more_stores().instance_id == store.instance_id
+    assert other_store.instance_id != store.instance_id
