@@ -11,6 +11,8 @@ import json
 import math
 import resource
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +24,7 @@ from papertide.app import SAMPLE_RESOURCE, Papertide, open_app
 from papertide.settings import Settings
 
 DATABASE_FILE = "papertide.db"
+OUT_DIR = Path(__file__).resolve().parent / "out"
 
 
 @contextmanager
@@ -132,3 +135,22 @@ def write_json(path: Path | None, payload: dict[str, Any]) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def synthetic_file(papers: int, seed: int, folder: Path) -> tuple[Path, float | None, float]:
+    """The synthetic file for (papers, seed): generated once, then reused.
+
+    Returns the path, the generation time (``None`` when reused) and the
+    generator's peak memory in MB (it runs as a child process to measure it).
+    """
+    path = folder / f"synthetic-{papers}-seed{seed}.jsonl.gz"
+    if path.exists():
+        return path, None, 0.0
+    script = Path(__file__).resolve().with_name("synthetic.py")
+    with Stopwatch() as watch:
+        subprocess.run(
+            [sys.executable, str(script), "--papers", str(papers), "--out", str(path),
+             "--seed", str(seed)],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+    return path, watch.seconds, peak_rss_mb(children=True)

@@ -35,10 +35,11 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 _CONNECTOR = re.compile(r"\s(?=(?:for|via|with|through|using|towards?|from|in|on|by) )")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{3,}")
 _WRAP = re.compile(r"(.{1,79})(?:\s+|$)")
-_TITLE_WORD_STOPLIST = frozenset(
-    "with from into that this their towards toward using based via over under your more "
-    "than what when where which while these those beyond large model models".split()
-)
+_TITLE_WORD_STOPLIST = frozenset((
+    "with", "from", "into", "that", "this", "their", "towards", "toward", "using", "based",
+    "over", "under", "your", "more", "than", "what", "when", "where", "which", "while",
+    "these", "those", "beyond", "large", "model", "models",
+))
 
 # Shares of primary categories among recent machine-learning-heavy arXiv listings.
 CATEGORY_WEIGHTS: dict[str, float] = {
@@ -49,23 +50,23 @@ CATEGORY_WEIGHTS: dict[str, float] = {
     "physics.comp-ph": 0.5, "eess.SP": 0.5, "cs.DB": 0.5, "cs.IT": 0.5,
 }
 # Words that pull a paper towards categories (so `cat:` filters select real topics).
-TOPIC_CATEGORIES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), categories)
-    for pattern, categories in (
-        (r"\b(image|video|visual|vision|3d|scene|segment|detection|pixel|camera|render"
-         r"|gaussian|diffusion|point cloud)", ("cs.CV", "eess.IV", "cs.GR")),
-        (r"\b(language|llms?|text|token|translation|dialog|question|instruction|linguistic)",
-         ("cs.CL",)),
-        (r"\b(robot|manipulation|embodied|navigation|driving|locomotion|grasp)", ("cs.RO",)),
-        (r"\b(agent|planning|reasoning)", ("cs.AI", "cs.MA")),
-        (r"\b(retrieval|recommend|search|ranking)", ("cs.IR",)),
-        (r"\b(speech|audio|music|sound|voice)", ("cs.SD", "eess.AS")),
-        (r"\b(attack|jailbreak|privacy|security|adversarial)", ("cs.CR",)),
-        (r"\b(code|software|program|repositor)", ("cs.SE",)),
-        (r"\b(bayesian|statistic|estimat|kernel|causal)", ("stat.ML", "math.ST")),
-        (r"\b(molecul|protein|genom|cell|drug)", ("q-bio.QM", "q-bio.BM")),
-    )
+TOPIC_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"image|video|visual|vision|3d|scene|segment|detection|pixel|camera|render|gaussian"
+     r"|diffusion|point cloud", ("cs.CV", "eess.IV", "cs.GR")),
+    (r"language|llm|text|token|translation|dialog|question|instruction|linguistic", ("cs.CL",)),
+    (r"robot|manipulation|embodied|navigation|driving|locomotion|grasp", ("cs.RO",)),
+    (r"agent|planning|reasoning", ("cs.AI", "cs.MA")),
+    (r"retrieval|recommend|search|ranking", ("cs.IR",)),
+    (r"speech|audio|music|sound|voice", ("cs.SD", "eess.AS")),
+    (r"attack|jailbreak|privacy|security|adversarial", ("cs.CR",)),
+    (r"code|software|program|repositor", ("cs.SE",)),
+    (r"bayesian|statistic|estimat|kernel|causal", ("stat.ML", "math.ST")),
+    (r"molecul|protein|genom|cell|drug", ("q-bio.QM", "q-bio.BM")),
 )
+# One pass over lower-cased text; the group that matched names the topic.
+_TOPIC = re.compile(r"\b(?:" + "|".join(
+    f"(?P<topic{number}>{pattern})" for number, (pattern, _) in enumerate(TOPIC_CATEGORIES)
+) + ")")
 CROSS_LIST_COUNTS = ((0, 30), (1, 38), (2, 22), (3, 10))
 AUTHOR_COUNTS = tuple(zip(range(1, 16), (4, 8, 11, 12, 12, 11, 9, 7, 6, 5, 4, 3, 2, 2, 2),
                           strict=True))
@@ -235,20 +236,19 @@ class PaperMaker:
     def _abstract(self, first: SourcePaper, second: SourcePaper, third: SourcePaper) -> str:
         rng = self.rng
         length = max(2, len(first.sentences) + rng.randint(-1, 1))
-        chosen = []
+        chosen: dict[str, None] = {}
         for position in range(length):
             source = first if rng.random() < 0.6 else rng.choice((second, third))
             if position < len(first.sentences) and source is first:
-                chosen.append(first.sentences[position])
+                chosen[first.sentences[position]] = None
                 continue
             relative = position * len(source.sentences) // length
-            chosen.append(source.sentences[min(relative, len(source.sentences) - 1)])
+            chosen[source.sentences[min(relative, len(source.sentences) - 1)]] = None
         return " ".join(chosen)
 
     def _categories(self, text: str) -> list[str]:
         rng = self.rng
-        boosted = {category for pattern, categories in TOPIC_CATEGORIES
-                   if pattern.search(text) for category in categories}
+        boosted = topic_categories(text)
         weights = [weight * (8 if name in boosted else 1)
                    for name, weight in zip(self.category_names, self.category_weights,
                                            strict=True)]
@@ -298,9 +298,18 @@ class PaperMaker:
         return pages
 
 
+def topic_categories(text: str) -> set[str]:
+    """Categories whose topic words occur in ``text``."""
+    found: set[str] = set()
+    for match in _TOPIC.finditer(text.lower()):
+        number = int((match.lastgroup or "topic0").removeprefix("topic"))
+        found.update(TOPIC_CATEGORIES[number][1])
+    return found
+
+
 def _weighted(rng: random.Random, options: Sequence[tuple[T, float]]) -> T:
-    values, weights = zip(*options, strict=True)
-    return rng.choices(values, weights)[0]
+    values = [value for value, _ in options]
+    return rng.choices(values, [weight for _, weight in options])[0]
 
 
 def _author_line(names: list[str]) -> str:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from papertide.exceptions import InvalidPaperIdError
 
-_NEW_STYLE = re.compile(r"(?P<base>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?")
+# ASCII only: ``\d`` alone would also take other scripts' digits (``２５０２.０１３４１``).
+_NEW_STYLE = re.compile(r"(?P<base>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?", re.ASCII)
 _OLD_STYLE = re.compile(
-    r"(?P<base>[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v(?P<version>\d+))?"
+    r"(?P<base>[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v(?P<version>\d+))?", re.ASCII
 )
 _PREFIXES = ("arxiv:", "oai:arxiv.org:", "https://arxiv.org/abs/", "http://arxiv.org/abs/")
 MAX_ID_LENGTH = 64

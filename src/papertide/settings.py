@@ -9,6 +9,7 @@ reads the environment at import time.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -57,6 +58,61 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec("page_size", int, "Papers per page in listings and search (default 30)."),
     SettingSpec("site_name", str, "Name shown in the page header and feeds (default papertide)."),
+    # -- ingestion: sources, politeness, schedules ------------------------------------------
+    SettingSpec(
+        "contact_email",
+        str,
+        "Address named in the User-Agent of every request to arXiv and Hugging Face, so that "
+        "their operators can reach you before blocking you (default: none; please set it).",
+    ),
+    SettingSpec(
+        "arxiv_categories",
+        str,
+        "arXiv categories to follow, comma-separated: the daily RSS run and the incremental "
+        "OAI harvest keep these (default cs.AI,cs.CL,cs.CV,cs.LG,stat.ML).",
+    ),
+    SettingSpec("arxiv_rss_url", str, "Base URL of arXiv's RSS feeds (default "
+                "https://rss.arxiv.org/rss); the categories are appended."),
+    SettingSpec("arxiv_api_url", str, "arXiv search API endpoint (default "
+                "https://export.arxiv.org/api/query)."),
+    SettingSpec("arxiv_oai_url", str, "arXiv OAI-PMH base URL (default "
+                "https://oaipmh.arxiv.org/oai)."),
+    SettingSpec(
+        "oai_sets",
+        str,
+        "OAI-PMH sets the scheduled harvest follows, comma-separated, e.g. cs,stat "
+        "(default: the sets of the followed categories).",
+    ),
+    SettingSpec("oai_metadata_format", str, "OAI-PMH metadata format: arXivRaw (full version "
+                "history, the default) or arXiv."),
+    SettingSpec("hf_daily_papers_url", str, "Hugging Face daily papers endpoint (default "
+                "https://huggingface.co/api/daily_papers)."),
+    SettingSpec(
+        "arxiv_request_interval",
+        float,
+        "Seconds between two requests to arXiv, for all arXiv hosts, threads and processes "
+        "sharing the data dir together (default 3, arXiv's rule; lower it only for a mirror).",
+    ),
+    SettingSpec("hf_request_interval", float,
+                "Seconds between two requests to Hugging Face (default 1)."),
+    SettingSpec("http_timeout", float, "Seconds to wait for a server to connect or send "
+                "data before the attempt counts as failed (default 60)."),
+    SettingSpec("http_max_attempts", int, "Attempts per request before giving up on "
+                "timeouts, 5xx and 429 answers (default 5)."),
+    SettingSpec("http_retry_backoff", float, "Seconds to wait after the first failed attempt "
+                "when the server gives no Retry-After; doubles each time (default 2)."),
+    SettingSpec("http_max_wait", float, "Longest single wait papertide accepts, whether asked "
+                "by Retry-After or from backing off; a longer demand fails the run (default 600)."),
+    SettingSpec("schedule_timezone", str, "Time zone of the schedules (default "
+                "America/New_York, arXiv's)."),
+    SettingSpec("schedule_arxiv_rss", str, "When the daily RSS run starts, as a cron line "
+                "(default '30 0,6 * * mon-fri': after the announcements; 'off' disables)."),
+    SettingSpec("schedule_hf_daily", str, "When the Hugging Face daily papers run starts, as "
+                "a cron line (default '10 * * * *', hourly; 'off' disables)."),
+    SettingSpec("schedule_arxiv_oai", str, "When the incremental OAI-PMH harvest starts, as a "
+                "cron line (default '0 3 * * *', daily; 'off' disables)."),
+    SettingSpec("serve_scheduler", bool, "Run the ingestion schedules inside `papertide serve` "
+                "(default false: run `papertide worker` beside it, or set this to true)."),
 )
 
 
@@ -71,6 +127,25 @@ class Settings:
     base_url: str = ""
     page_size: int = 30
     site_name: str = "papertide"
+    contact_email: str = ""
+    arxiv_categories: str = "cs.AI,cs.CL,cs.CV,cs.LG,stat.ML"
+    arxiv_rss_url: str = "https://rss.arxiv.org/rss"
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_oai_url: str = "https://oaipmh.arxiv.org/oai"
+    oai_sets: str = ""
+    oai_metadata_format: str = "arXivRaw"
+    hf_daily_papers_url: str = "https://huggingface.co/api/daily_papers"
+    arxiv_request_interval: float = 3.0
+    hf_request_interval: float = 1.0
+    http_timeout: float = 60.0
+    http_max_attempts: int = 5
+    http_retry_backoff: float = 2.0
+    http_max_wait: float = 600.0
+    schedule_timezone: str = "America/New_York"
+    schedule_arxiv_rss: str = "30 0,6 * * mon-fri"
+    schedule_hf_daily: str = "10 * * * *"
+    schedule_arxiv_oai: str = "0 3 * * *"
+    serve_scheduler: bool = False
 
     @property
     def resolved_database_url(self) -> str:
@@ -83,6 +158,17 @@ class Settings:
     @property
     def search_index_dir(self) -> Path:
         return self.data_dir / "search-index"
+
+    @property
+    def followed_categories(self) -> tuple[str, ...]:
+        return _comma_list(self.arxiv_categories)
+
+    @property
+    def followed_oai_sets(self) -> tuple[str, ...]:
+        """The configured sets, or those of the followed categories (cs.LG -> cs)."""
+        return _comma_list(self.oai_sets) or tuple(
+            dict.fromkeys(oai_set_of(category) for category in self.followed_categories)
+        )
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the given values replaced (``None`` means keep)."""
@@ -134,9 +220,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _convert(spec: SettingSpec, raw: Any) -> Any:
     try:
         if spec.kind is int:
+            if isinstance(raw, bool | float):
+                raise ValueError("not a whole number")
+            return int(raw)
+        if spec.kind is float:
             if isinstance(raw, bool):
                 raise ValueError("not a number")
-            return int(raw)
+            return float(raw)
+        if spec.kind is bool:
+            return _boolean(raw)
         if spec.kind is Path:
             return Path(str(raw)).expanduser()
         return str(raw)
@@ -152,7 +244,71 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(f"port must be between 1 and 65535, got {settings.port}")
     if not 1 <= settings.page_size <= 200:
         raise ConfigError(f"page_size must be between 1 and 200, got {settings.page_size}")
+    _validate_ingest(settings)
     return settings
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_CATEGORY = re.compile(r"[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?")
+# Archives whose OAI-PMH set sits under "physics" (arXiv's set list).
+_PHYSICS_ARCHIVES = frozenset({
+    "astro-ph", "cond-mat", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math-ph",
+    "nlin", "nucl-ex", "nucl-th", "physics", "quant-ph",
+})
+
+
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ValueError("not a boolean")
+
+
+def _comma_list(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+
+
+def oai_set_of(category: str) -> str:
+    """The OAI-PMH set holding an arXiv category: cs.LG -> cs, hep-th -> physics:hep-th."""
+    archive = category.split(".")[0]
+    return f"physics:{archive}" if archive in _PHYSICS_ARCHIVES else archive
+
+
+def parse_categories(text: str, setting: str = "arxiv_categories") -> tuple[str, ...]:
+    """``"cs.LG, cs.CL"`` -> ``("cs.LG", "cs.CL")``; ConfigError for anything else."""
+    categories = _comma_list(text)
+    for category in categories:
+        if not _CATEGORY.fullmatch(category):
+            raise ConfigError(
+                f"{setting}: {category!r} is not an arXiv category (like cs.LG or hep-th)"
+            )
+    return categories
+
+
+def _validate_ingest(settings: Settings) -> None:
+    parse_categories(settings.arxiv_categories)
+    for name in ("arxiv_rss_url", "arxiv_api_url", "arxiv_oai_url", "hf_daily_papers_url"):
+        url = getattr(settings, name)
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{name} must be an http:// or https:// URL, got {url!r}")
+    if settings.oai_metadata_format not in ("arXiv", "arXivRaw"):
+        raise ConfigError(
+            f"oai_metadata_format must be arXiv or arXivRaw, got {settings.oai_metadata_format!r}"
+        )
+    for name in ("arxiv_request_interval", "hf_request_interval", "http_retry_backoff"):
+        if not 0 <= getattr(settings, name) <= 3_600:
+            raise ConfigError(f"{name} must be between 0 and 3600 seconds")
+    if not 0 < settings.http_timeout <= 3_600:
+        raise ConfigError("http_timeout must be more than 0 and at most 3600 seconds")
+    if not 0 <= settings.http_max_wait <= 86_400:
+        raise ConfigError("http_max_wait must be between 0 and 86400 seconds")
+    if not 1 <= settings.http_max_attempts <= 100:
+        raise ConfigError(
+            f"http_max_attempts must be between 1 and 100, got {settings.http_max_attempts}"
+        )
 
 
 def setting_names() -> list[str]:

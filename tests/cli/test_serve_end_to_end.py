@@ -72,6 +72,8 @@ def server(run_cli: RunCli, cli_env: dict[str, str], tmp_path: Path) -> Iterator
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if process.stdout:
+            process.stdout.close()
 
 
 def test_served_pages_feeds_and_api(server: str) -> None:

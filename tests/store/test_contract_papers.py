@@ -50,15 +50,42 @@ def test_reupserting_the_same_records_changes_nothing(store: Store) -> None:
 
 def test_two_records_of_one_paper_in_a_batch_make_one_paper(store: Store) -> None:
     counts = store.upsert_papers(
-        [make_record("2501.00001", "First", version_count=1),
-         make_record("2501.00001", "Second", version_count=2)],
+        [make_record("2501.00001", "First", version_count=1, source="arxiv-kaggle"),
+         make_record("2501.00001", "Second", version_count=2, source="hf-trending",
+                     abstract=None)],
         FIXED_NOW,
     )
     assert counts == UpsertCounts(new=1)
     paper = store.get_paper("2501.00001")
     assert paper is not None
     assert paper.title == "Second"
+    assert paper.abstract == "Abstract of 2501.00001."
     assert [version.version for version in paper.versions] == [1, 2]
+    assert sorted(paper.sources) == ["arxiv-kaggle", "hf-trending"]
+
+
+def test_a_batch_gives_what_its_records_give_one_at_a_time(
+    store: Store, other_store: Store
+) -> None:
+    records = [
+        make_record("2501.00001", "Trending title", source="hf-trending", abstract=None),
+        make_record("2501.00002", version_count=2),
+        make_record("2501.00001", "Listed title", version_count=1, source="arxiv-kaggle",
+                    authors=("Ada Lovelace",), announced=dt.date(2025, 1, 8), estimate=True),
+        make_record("2501.00002", "Older wording", version_count=1, doi="10.1000/1"),
+    ]
+    store.upsert_papers(records, FIXED_NOW)
+    for record in records:
+        other_store.upsert_papers([record], FIXED_NOW)
+
+    def content(target: Store) -> dict[str, tuple[object, ...]]:
+        papers = target.get_papers(["2501.00001", "2501.00002"])
+        return {key: (p.title, p.abstract, p.authors, p.versions, p.doi, p.announced_date,
+                      p.announced_is_estimate, sorted(p.sources))
+                for key, p in papers.items()}
+
+    assert content(store) == content(other_store)
+    assert len(content(store)) == 2
 
 
 def test_a_newer_version_updates_fields_and_keeps_the_version_history(store: Store) -> None:

@@ -86,12 +86,17 @@ def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
     store.upsert_papers([make_record("2501.00001", "Before")], FIXED_NOW)
     seq = store.max_change_seq()
 
-    with pytest.raises(Boom), store.transaction():
-        store.upsert_papers([make_record("2501.00002")], FIXED_NOW)
-        store.upsert_papers([make_record("2501.00001", "After", version_count=3)], FIXED_NOW)
-        store.add_observations([_upvotes(1, utc(2025, 1, 6))])
-        store.set_meta("marker", "written")
-        raise Boom
+    def write_then_fail() -> None:
+        with store.transaction():
+            store.upsert_papers([make_record("2501.00002")], FIXED_NOW)
+            store.upsert_papers([make_record("2501.00001", "After", version_count=3)],
+                                FIXED_NOW)
+            store.add_observations([_upvotes(1, utc(2025, 1, 6))])
+            store.set_meta("marker", "written")
+            raise Boom
+
+    with pytest.raises(Boom):
+        write_then_fail()
 
     assert store.count_papers() == 1
     paper = store.get_paper("2501.00001")
@@ -103,22 +108,30 @@ def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
 
 
 def test_a_nested_transaction_joins_the_outer_one(store: Store) -> None:
-    with pytest.raises(Boom), store.transaction():
-        store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+    def nest_then_fail() -> None:
         with store.transaction():
-            store.upsert_papers([make_record("2501.00002")], FIXED_NOW)
-        # The inner block finished, but its writes belong to the outer one.
-        raise Boom
+            store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+            with store.transaction():
+                store.upsert_papers([make_record("2501.00002")], FIXED_NOW)
+            # The inner block finished, but its writes belong to the outer one.
+            raise Boom
+
+    with pytest.raises(Boom):
+        nest_then_fail()
 
     assert store.count_papers() == 0
 
 
 def test_an_error_in_a_nested_transaction_rolls_back_the_outer_one(store: Store) -> None:
-    with pytest.raises(Boom), store.transaction():
-        store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+    def fail_inside() -> None:
         with store.transaction():
-            store.set_meta("marker", "written")
-            raise Boom
+            store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+            with store.transaction():
+                store.set_meta("marker", "written")
+                raise Boom
+
+    with pytest.raises(Boom):
+        fail_inside()
     assert store.count_papers() == 0
     assert store.get_meta("marker") is None
 
@@ -136,9 +149,13 @@ def test_a_committed_transaction_is_seen_by_another_connection(
 
 
 def test_the_store_works_after_a_rolled_back_transaction(store: Store) -> None:
-    with pytest.raises(Boom), store.transaction():
-        store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
-        raise Boom
+    def fail() -> None:
+        with store.transaction():
+            store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+            raise Boom
+
+    with pytest.raises(Boom):
+        fail()
     store.upsert_papers([make_record("2501.00002")], FIXED_NOW)
     assert sorted(store.get_papers(["2501.00001", "2501.00002"])) == ["2501.00002"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import subprocess
 import sys
@@ -43,6 +44,20 @@ def _tables(path: Path) -> set[str]:
     with closing(sqlite3.connect(path)) as connection:
         rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         return {row[0] for row in rows}
+
+
+def _open_handles(path: Path) -> int:
+    """How many file descriptors of this process point at ``path`` (Linux)."""
+    descriptors = Path("/proc/self/fd")
+    if not descriptors.is_dir():
+        pytest.skip("needs /proc to count open files")
+    count = 0
+    for entry in descriptors.iterdir():
+        try:
+            count += Path(os.readlink(entry)) == path
+        except OSError:
+            continue
+    return count
 
 
 def _make_v1_database(path: Path, extra_sql: str = "") -> None:
@@ -108,6 +123,7 @@ def test_a_database_from_a_newer_papertide_is_refused_and_left_alone(db_path: Pa
         SQLiteStore(db_path)
 
     assert "upgrade papertide" in str(raised.value)
+    assert _open_handles(db_path) == 0
     assert _user_version(db_path) == 99
     assert _tables(db_path) == tables_before
     assert db_path.read_bytes() == bytes_before
@@ -132,7 +148,7 @@ def test_a_failing_migration_leaves_the_version_and_tables_unchanged(db_path: Pa
 def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_bytes(b"these are my notes, not a database\n" * 200)
-    with pytest.raises(StorageError, match="notes.db"):
+    with pytest.raises(StorageError, match=r"notes\.db"):
         SQLiteStore(path)
 
 
@@ -156,7 +172,7 @@ def test_two_store_objects_on_one_file_see_each_others_writes(db_path: Path) -> 
 
 def test_another_process_can_write_while_this_one_writes(db_path: Path) -> None:
     SQLiteStore(db_path).close()
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import datetime as dt, sys
         from pathlib import Path
         from papertide.models import PaperRecord
@@ -164,7 +180,7 @@ def test_another_process_can_write_while_this_one_writes(db_path: Path) -> None:
         store = SQLiteStore(Path(sys.argv[1]))
         now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
         for n in range(40):
-            store.upsert_papers([PaperRecord(f"2502.{{n:05d}}", "other process", "cli")], now)
+            store.upsert_papers([PaperRecord(f"2502.{n:05d}", "other process", "cli")], now)
         store.close()
     """)
     child = subprocess.Popen([sys.executable, "-c", script, str(db_path)],

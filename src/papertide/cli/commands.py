@@ -58,14 +58,21 @@ def import_command(
 @click.option("--host", help="Address to listen on (setting: host).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on (setting: port).")
 @click.option("--sample", is_flag=True, help="Import the bundled sample before serving.")
+@click.option("--scheduler/--no-scheduler", default=None,
+              help="Also run the ingestion schedules in the background, like `papertide worker` "
+                   "(setting: serve_scheduler, off by default).")
 @pass_options
-def serve_command(options: GlobalOptions, host: str | None, port: int | None, sample: bool) -> None:
+def serve_command(
+    options: GlobalOptions, host: str | None, port: int | None, sample: bool,
+    scheduler: bool | None,
+) -> None:
     """Run the web app (pages, JSON API at /api, docs at /docs)."""
     import uvicorn
 
+    from papertide.ingest.worker import background_scheduler
     from papertide.web.app import create_web_app
 
-    settings = options.settings(host=host, port=port)
+    settings = options.settings(host=host, port=port, serve_scheduler=scheduler)
     with opened_service(settings) as service:
         if sample:
             click.echo(service.import_sample().summary())
@@ -74,8 +81,9 @@ def serve_command(options: GlobalOptions, host: str | None, port: int | None, sa
             click.echo(f"search index: {report.indexed:,} papers indexed")
         click.echo(f"papertide: serving {service.store.count_papers():,} papers on "
                    f"http://{settings.host}:{settings.port}")
-        uvicorn.run(create_web_app(service), host=settings.host, port=settings.port,
-                    log_level="warning", access_log=False)
+        with background_scheduler(service, settings, settings.serve_scheduler):
+            uvicorn.run(create_web_app(service), host=settings.host, port=settings.port,
+                        log_level="warning", access_log=False)
 
 
 @click.command("search")

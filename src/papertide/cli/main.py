@@ -17,6 +17,7 @@ from papertide.cli.commands import (
     show_command,
 )
 from papertide.cli.context import GlobalOptions
+from papertide.cli.ingest import ingest_group, worker_command
 from papertide.exceptions import NotFoundError, PapertideError
 
 EXIT_ERROR = 1
@@ -48,7 +49,7 @@ def cli(
 
 
 for command in (import_command, serve_command, search_command, show_command, reindex_command,
-                settings_command):
+                settings_command, ingest_group, worker_command):
     cli.add_command(command)
 
 

@@ -123,7 +123,10 @@ def parse_query(text: str) -> ParsedQuery:
         if field_name is not None:
             canonical = _FIELD_ALIASES.get(field_name.lower())
             if canonical is None:
-                _add_text(parts, sign, f"{field_name} {value}", quoted=quoted is not None)
+                # Not a filter (``title:``, a URL...): search both parts as plain text.
+                notices.append(f"{field_name}: is not a filter, so it was searched as a word.")
+                _add_text(parts, sign, field_name, quoted=False)
+                _add_text(parts, sign, value, quoted=quoted is not None)
                 continue
             if canonical == "author":
                 parts["authors"].append(value)

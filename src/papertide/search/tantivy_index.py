@@ -216,13 +216,19 @@ class TantivyIndex:
         occur = tantivy.Occur
         clauses: list[tuple[Any, tantivy.Query]] = []
         words = [word for word in query.words if not self._is_stopword(word)] or query.words
-        clauses += [(occur.Should, clause) for clause in map(self._text_clause, words) if clause]
+        optional = [clause for clause in map(self._text_clause, words) if clause]
+        optional += [clause for clause in map(self._prefix_clause, query.prefixes) if clause]
         clauses += [(occur.Must, clause) for clause in
                     map(self._text_clause, (*query.required_words, *query.phrases)) if clause]
-        clauses += [(occur.Should, clause) for clause in map(self._prefix_clause, query.prefixes)
-                    if clause]
-        if query.has_text and not clauses:
+        if query.has_text and not (clauses or optional):
             return None  # only emoji or punctuation: nothing can match
+        if clauses:
+            clauses += [(occur.Should, clause) for clause in optional]
+        elif optional:
+            # Beside the filters' Must clauses, loose Should clauses would only rank, not
+            # match: grouped, at least one of the words has to be there.
+            clauses.append((occur.Must, tantivy.Query.boolean_query(
+                [(occur.Should, clause) for clause in optional])))
         clauses += [(occur.MustNot, clause) for clause in
                     map(self._text_clause, (*query.excluded_words, *query.excluded_phrases))
                     if clause]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import io
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from papertide.exceptions import InvalidInputError, RecordError
 from papertide.models import PaperRecord
@@ -48,14 +48,18 @@ def detect_parser(row: dict[str, Any]) -> RecordParser:
     )
 
 
-def open_text(path: Path) -> io.TextIOBase:
-    """Open plain or gzip-compressed UTF-8 text, judged by the magic bytes."""
+def open_bytes(path: Path) -> BinaryIO:
+    """Open plain or gzip-compressed data, judged by the magic bytes.
+
+    Lines are decoded one by one (not by a text wrapper, which decodes ahead in
+    blocks): a stray invalid byte then costs its own line, not the lines around it.
+    """
     try:
         with path.open("rb") as probe:
             magic = probe.read(2)
         if magic == b"\x1f\x8b":
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="strict")
-        return path.open("r", encoding="utf-8", errors="strict")
+            return cast(BinaryIO, gzip.open(path, "rb"))
+        return path.open("rb")
     except IsADirectoryError:
         raise InvalidInputError(f"{path} is a folder, not a JSONL file") from None
     except FileNotFoundError:
@@ -69,30 +73,36 @@ def read_records(
 ) -> Iterator[PaperRecord | LineError]:
     """Yield a record or a LineError for every non-blank line of ``path``."""
     name = display_name or str(path)
-    with open_text(path) as stream:
+    with open_bytes(path) as stream:
         line_number = 0
         while True:
             try:
-                line = stream.readline(MAX_LINE_BYTES + 1)
-            except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError) as error:
+                raw = stream.readline(MAX_LINE_BYTES + 1)
+                if len(raw) > MAX_LINE_BYTES:
+                    _skip_rest_of_line(stream)
+            except (EOFError, OSError, zlib.error) as error:
                 yield LineError(name, line_number + 1, f"unreadable data: {error}")
                 return
-            if not line:
+            if not raw:
                 return
             line_number += 1
-            if len(line) > MAX_LINE_BYTES:
+            if len(raw) > MAX_LINE_BYTES:
                 yield LineError(name, line_number, f"line longer than {MAX_LINE_BYTES} bytes")
-                _skip_rest_of_line(stream)
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if line_number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                yield LineError(name, line_number, f"unreadable data: not UTF-8 text ({error})")
                 continue
             if not line.strip():
                 continue
             yield _parse_line(line, name, line_number, now)
 
 
-def _skip_rest_of_line(stream: io.TextIOBase) -> None:
+def _skip_rest_of_line(stream: BinaryIO) -> None:
     while True:
         chunk = stream.readline(MAX_LINE_BYTES)
-        if not chunk or chunk.endswith("\n"):
+        if not chunk or chunk.endswith(b"\n"):
             return
 
 

@@ -12,12 +12,11 @@ Rules, in words:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from papertide.models import Paper, PaperRecord, PaperVersion
 
-# Records merged within one batch carry no store times; any fixed value will do.
-_NO_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _DESCRIPTIVE = (
     "title", "abstract", "authors", "primary_category", "categories",
     "comments", "journal_ref", "doi", "license",
@@ -86,20 +85,21 @@ def merge_record(existing: Paper | None, record: PaperRecord, now: dt.datetime) 
     return replace(existing, **changes, last_changed_at=now)  # type: ignore[arg-type]
 
 
-def merge_records(first: PaperRecord, second: PaperRecord) -> PaperRecord:
-    """Fold two records of one batch about the same paper (later one wins ties)."""
-    merged = merge_record(paper_from_record(first, _NO_TIME), second, _NO_TIME)
-    if merged is None:
-        return first
-    return replace(
-        second,
-        **{name: getattr(merged, name) for name in _DESCRIPTIVE},
-        versions=merged.versions,
-        submitted_at=merged.submitted_at,
-        updated_at=merged.updated_at,
-        announced_date=merged.announced_date,
-        announced_is_estimate=merged.announced_is_estimate,
-    )
+def merge_batch(
+    existing: Mapping[str, Paper], records: Iterable[PaperRecord], now: dt.datetime
+) -> dict[str, Paper]:
+    """The papers a batch changes, records applied in order (several may share an id).
+
+    Applying them one by one, rather than folding records first, keeps every
+    record's source, and gives what importing them one at a time would.
+    """
+    changed: dict[str, Paper] = {}
+    for record in records:
+        current = changed.get(record.arxiv_id) or existing.get(record.arxiv_id)
+        merged = merge_record(current, record, now)
+        if merged is not None:
+            changed[record.arxiv_id] = merged
+    return changed
 
 
 def _merge_versions(

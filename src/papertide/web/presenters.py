@@ -107,6 +107,31 @@ def day_heading(day: dt.date) -> str:
     return f"{day:%a}, {day:%b} {day.day}"
 
 
+def period_title(period: Period) -> str:
+    """``Mar 11``, ``Week 11, 2026``, ``March 2026``: the big heading of a listing."""
+    if period.kind == "week":
+        year, week, _ = period.start.isocalendar()
+        return f"Week {week}, {year}"
+    return period.heading
+
+
+def period_subtitle(period: Period) -> str:
+    """The days a listing covers, spelled out under its heading."""
+    if period.kind == "date":
+        return long_date(period.start)
+    first, last = period.start, period.last_day
+    return f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
+
+
+def period_short(period: Period) -> str:
+    """A label for a previous/next link: ``Mar 9``, ``Week 10``, ``Feb 2026``."""
+    if period.kind == "week":
+        return f"Week {period.start.isocalendar()[1]}"
+    if period.kind == "month":
+        return f"{period.start:%b %Y}"
+    return period.heading
+
+
 def timestamp(moment: dt.datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "unknown"
 

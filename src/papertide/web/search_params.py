@@ -89,11 +89,12 @@ def search_params(
                     "for any of several.",
     )] = None,
     author: Annotated[list[str] | None, Query(
-        description="Author name or part of it; repeat for several (all must match).",
+        description="Author name or part of it; repeat (or separate by ;) for several, "
+                    "all of whom must be authors.",
     )] = None,
 ) -> SearchParams:
     categories = [part for value in cat or () for part in _LIST_SEPARATORS.split(value) if part]
-    authors = [value.strip() for value in author or () if value.strip()]
+    authors = [part.strip() for value in author or () for part in value.split(";") if part.strip()]
     return SearchParams(
         text=q,
         sort=sort,

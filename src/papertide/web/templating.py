@@ -60,6 +60,9 @@ class Renderer:
             day_heading=presenters.day_heading,
             timestamp=presenters.timestamp,
             licence_name=presenters.licence_name,
+            period_title=presenters.period_title,
+            period_subtitle=presenters.period_subtitle,
+            period_short=presenters.period_short,
         )
 
     def page(

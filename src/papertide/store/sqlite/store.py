@@ -19,7 +19,7 @@ from pathlib import Path
 from papertide.exceptions import StorageError
 from papertide.models import Observation, Paper, PaperPage, PaperRecord, PaperVersion, UpsertCounts
 from papertide.store.base import ListingOrder
-from papertide.store.merge import merge_record, merge_records
+from papertide.store.merge import merge_batch
 from papertide.store.sqlite.connection import connect, wrap_exceptions
 from papertide.store.sqlite.migrations import current_version, migrate
 from papertide.store.sqlite.rows import (
@@ -54,8 +54,12 @@ class SQLiteStore:
         self._write_lock = threading.RLock()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        with wrap_exceptions("upgrading the schema"):
-            migrate(self._connection())
+        try:
+            with wrap_exceptions("upgrading the schema"):
+                migrate(self._connection())
+        except BaseException:
+            self.close()  # a refused database must not stay open (and locked) behind us
+            raise
 
     # -- connections and transactions -------------------------------------------------
 
@@ -116,22 +120,14 @@ class SQLiteStore:
     # -- papers ------------------------------------------------------------------------
 
     def upsert_papers(self, records: Sequence[PaperRecord], now: dt.datetime) -> UpsertCounts:
-        folded: dict[str, PaperRecord] = {}
-        for record in records:
-            earlier = folded.get(record.arxiv_id)
-            folded[record.arxiv_id] = merge_records(earlier, record) if earlier else record
+        ids = list(dict.fromkeys(record.arxiv_id for record in records))
         with self.transaction(), wrap_exceptions("saving papers"):
-            existing = self.get_papers(list(folded))
-            changed: list[Paper] = []
-            new = 0
-            for arxiv_id, record in folded.items():
-                merged = merge_record(existing.get(arxiv_id), record, now)
-                if merged is not None:
-                    changed.append(merged)
-                    new += arxiv_id not in existing
-            self._write_papers(changed, existing, now)
+            existing = self.get_papers(ids)
+            changed = merge_batch(existing, records, now)
+            self._write_papers(list(changed.values()), existing, now)
+        new = sum(arxiv_id not in existing for arxiv_id in changed)
         return UpsertCounts(new=new, updated=len(changed) - new,
-                            unchanged=len(folded) - len(changed))
+                            unchanged=len(ids) - len(changed))
 
     def _write_papers(
         self, papers: list[Paper], existing: dict[str, Paper], now: dt.datetime

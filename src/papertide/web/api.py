@@ -1,0 +1,165 @@
+"""The JSON API under /api: papers, daily/weekly/monthly lists, search, health."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from papertide import __version__
+from papertide.app import MAX_OFFSET, MAX_PAGE_SIZE, Papertide, SearchFilters, SearchResults
+from papertide.exceptions import InvalidInputError, NotFoundError
+from papertide.models import PaperPage
+from papertide.periods import Period, day_period, parse_period
+from papertide.search.base import SortOrder
+from papertide.web.deps import ServiceDep
+from papertide.web.schemas import (
+    ErrorPublic,
+    HealthPublic,
+    PaperListPublic,
+    PaperPublic,
+    PeriodPublic,
+    SearchHitPublic,
+    SearchResultsPublic,
+    paper_fields,
+)
+from papertide.web.search_params import SearchParamsDep
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorPublic, "description": "A parameter is malformed"},
+    500: {"model": ErrorPublic, "description": "Something failed on the server"},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorPublic, "description": "No such paper"},
+}
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+Limit = Annotated[int | None, Query(
+    ge=1, le=MAX_PAGE_SIZE, description=f"Papers per page (at most {MAX_PAGE_SIZE}; "
+                                        "default: the site's page size).",
+)]
+
+
+@router.get("/papers/{arxiv_id:path}", response_model=PaperPublic, responses=NOT_FOUND,
+            tags=["papers"], summary="One paper")
+def get_paper(arxiv_id: str, service: ServiceDep) -> PaperPublic:
+    """Everything stored about a paper. Versioned ids (`2502.01341v2`) and old-style
+    ids (`hep-th/9901001`) are accepted."""
+    if not arxiv_id.strip("/ "):
+        raise NotFoundError("give a paper id, as in /api/papers/2502.01341")
+    return PaperPublic.of(service.paper(arxiv_id), service.settings.resolved_base_url)
+
+
+@router.get("/daily", response_model=PaperListPublic, tags=["papers"],
+            summary="Papers of a day, week or month")
+def daily(
+    service: ServiceDep,
+    date: Annotated[str | None, Query(description="A day: YYYY-MM-DD.")] = None,
+    week: Annotated[str | None, Query(description="An ISO week: YYYY-Www.")] = None,
+    month: Annotated[str | None, Query(description="A month: YYYY-MM.")] = None,
+    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+    limit: Limit = None,
+) -> PaperListPublic:
+    """Papers announced in the given period, newest day first. Give at most one of
+    `date`, `week`, `month`; with none, the latest day with papers is listed."""
+    chosen = [(kind, slug) for kind, slug in (("date", date), ("week", week), ("month", month))
+              if slug is not None]
+    if len(chosen) > 1:
+        raise InvalidInputError("give at most one of date, week or month")
+    base_url = service.settings.resolved_base_url
+    period = _requested_period(service, chosen[0] if chosen else None)
+    size = limit or service.settings.page_size
+    if period is None:
+        return PaperListPublic(period=None, previous=None, next=None, page=page, limit=size,
+                               total=0, has_more=False, papers=[])
+    listing = service.listing(period, page, size)
+    return PaperListPublic(
+        period=PeriodPublic.of(period, base_url),
+        previous=PeriodPublic.of(listing.previous, base_url) if listing.previous else None,
+        next=PeriodPublic.of(listing.next, base_url) if listing.next else None,
+        page=page,
+        limit=listing.page.limit,
+        total=listing.page.total,
+        has_more=listing.page.has_more,
+        papers=[PaperPublic.of(paper, base_url) for paper in listing.page.papers],
+    )
+
+
+def _requested_period(service: Papertide, chosen: tuple[str, str] | None) -> Period | None:
+    if chosen is not None:
+        return parse_period(*chosen)
+    latest = service.latest_day()
+    return day_period(latest) if latest else None
+
+
+@router.get("/search", response_model=SearchResultsPublic, tags=["papers"],
+            summary="Keyword search")
+def search(
+    service: ServiceDep,
+    params: SearchParamsDep,
+    limit: Limit = None,
+    offset: Annotated[int, Query(
+        ge=0, le=MAX_OFFSET, description=f"Results to skip (at most {MAX_OFFSET:,}).",
+    )] = 0,
+) -> SearchResultsPublic:
+    """Search titles, abstracts and authors (BM25, titles weigh more). The query syntax
+    (phrases, `author:`, `cat:`, `from:`, `to:`, `-word`, `prefix*`) is described on
+    the /about page; anything unusable in it is reported in `notices`."""
+    size = limit or service.settings.page_size
+    sort: SortOrder = params.sort or "relevance"
+    results = search_window(service, params.text or "", offset, size, sort, params.filters())
+    base_url = service.settings.resolved_base_url
+    ranked = sort == "relevance" and results.query.has_text
+    return SearchResultsPublic(
+        query=results.text,
+        mode="keyword",
+        sort=sort,
+        total=results.page.total,
+        limit=size,
+        offset=offset,
+        has_more=results.page.has_more,
+        notices=list(results.notices),
+        results=[
+            SearchHitPublic(
+                **paper_fields(paper, base_url),
+                score=results.scores.get(paper.arxiv_id) if ranked else None,
+            )
+            for paper in results.page.papers
+        ],
+    )
+
+
+def search_window(
+    service: Papertide, text: str, offset: int, limit: int, sort: SortOrder,
+    filters: SearchFilters,
+) -> SearchResults:
+    """Results ``offset .. offset+limit`` from the service's page-numbered search.
+
+    An offset that is not a multiple of ``limit`` straddles two service pages.
+    """
+    first_page = offset // limit + 1
+    results = service.search(text, first_page, limit, sort, filters)
+    skip = offset % limit
+    if skip == 0:
+        return results
+    papers = results.page.papers
+    scores = dict(results.scores)
+    if results.page.has_more:
+        following = service.search(text, first_page + 1, limit, sort, filters)
+        papers += following.page.papers
+        scores.update(following.scores)
+    window = PaperPage(papers[skip:skip + limit], results.page.total, offset, limit)
+    return replace(results, page=window, scores=scores)
+
+
+@router.get("/health", response_model=HealthPublic, tags=["service"], summary="Health check")
+def health(service: ServiceDep) -> HealthPublic:
+    """Answers when the database can be read: paper count and schema version."""
+    return HealthPublic(
+        status="ok",
+        papers=service.store.count_papers(),
+        latest_day=service.latest_day(),
+        schema_version=service.store.schema_version,
+        version=__version__,
+    )

@@ -1,0 +1,55 @@
+"""Build the web app around a service the caller opened (and will close)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from papertide import __version__
+from papertide.app import Papertide
+from papertide.web import api, docs, feeds, pages
+from papertide.web.errors import install_error_handlers
+from papertide.web.head import HeadAsGet
+from papertide.web.static_files import STATIC_DIR, CachedStaticFiles
+from papertide.web.templating import Renderer
+
+DOCS_MAX_AGE = 7 * 86_400
+API_DESCRIPTION = """\
+Trending research papers from arXiv: the papers of a day, a week or a month, each
+paper's record, and keyword search.
+
+Every error has the same JSON shape: `{"status": 400, "message": "..."}`.
+Atom feeds of the same lists are linked from every HTML page.
+"""
+
+
+def create_web_app(service: Papertide) -> FastAPI:
+    """Pages, the JSON API under /api, Atom feeds, docs at /docs.
+
+    The app does not own ``service``: whoever opened it closes it.
+    """
+    app = FastAPI(
+        title=f"{service.settings.site_name} API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.service = service
+    app.state.renderer = Renderer(service.settings)
+    app.openapi = lambda: docs.openapi_schema(app)  # type: ignore[method-assign]
+    install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1_000)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is answered like GET, compressed alike
+    app.include_router(api.router)
+    app.include_router(docs.router)
+    app.include_router(feeds.router)  # before pages: /papers/{id:path} would match feeds
+    app.include_router(pages.router)
+    app.mount("/static", CachedStaticFiles(STATIC_DIR), name="static")
+    app.mount(docs.DOCS_STATIC, CachedStaticFiles(Path(docs.SWAGGER_UI_DIR), DOCS_MAX_AGE),
+              name="docs-static")
+    return app

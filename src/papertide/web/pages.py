@@ -1,0 +1,200 @@
+"""The HTML pages: daily/weekly/monthly listings, a paper, search, about.
+
+Routes only ask the service and hand the answer to a template. The period
+routes are declared before ``/papers/{arxiv_id:path}`` so that old-style ids
+with a slash (``hep-th/9901001``) reach the paper page and nothing else does.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from papertide.app import Listing, Papertide
+from papertide.arxiv_ids import parse_arxiv_id
+from papertide.exceptions import InvalidInputError
+from papertide.periods import PeriodKind, day_period, parse_period
+from papertide.web.deps import RendererDep, ServiceDep
+from papertide.web.presenters import (
+    paginate,
+    paper_path,
+    period_of,
+    period_path,
+    with_query,
+)
+from papertide.web.search_params import SearchParamsDep
+from papertide.web.templating import Renderer
+
+PERIOD_KINDS: tuple[PeriodKind, ...] = ("date", "week", "month")
+PERIOD_TITLES = {"date": "Daily papers", "week": "Weekly papers", "month": "Monthly papers"}
+PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home(
+    request: Request, service: ServiceDep, renderer: RendererDep, page: PageNumber = 1
+) -> Response:
+    latest = service.latest_day()
+    if latest is None:
+        return renderer.page(request, "empty.html", {"section": "date"})
+    listing = service.listing(day_period(latest), page)
+    return _listing_page(request, renderer, listing, page_path="/", feed_url="/feed.atom")
+
+
+@router.get("/papers")
+def papers_root() -> Response:
+    return RedirectResponse("/", status_code=307)
+
+
+@router.get("/papers/date")
+def latest_day_page(service: ServiceDep) -> Response:
+    return _latest_period_redirect("date", service)
+
+
+@router.get("/papers/week")
+def latest_week_page(service: ServiceDep) -> Response:
+    return _latest_period_redirect("week", service)
+
+
+@router.get("/papers/month")
+def latest_month_page(service: ServiceDep) -> Response:
+    return _latest_period_redirect("month", service)
+
+
+@router.get("/papers/date/{slug}")
+def day_page(
+    slug: str, request: Request, service: ServiceDep, renderer: RendererDep,
+    page: PageNumber = 1,
+) -> Response:
+    return _period_page("date", slug, request, service, renderer, page)
+
+
+@router.get("/papers/week/{slug}")
+def week_page(
+    slug: str, request: Request, service: ServiceDep, renderer: RendererDep,
+    page: PageNumber = 1,
+) -> Response:
+    return _period_page("week", slug, request, service, renderer, page)
+
+
+@router.get("/papers/month/{slug}")
+def month_page(
+    slug: str, request: Request, service: ServiceDep, renderer: RendererDep,
+    page: PageNumber = 1,
+) -> Response:
+    return _period_page("month", slug, request, service, renderer, page)
+
+
+@router.get("/search")
+def search_page(
+    request: Request, service: ServiceDep, renderer: RendererDep, params: SearchParamsDep,
+    page: PageNumber = 1,
+) -> Response:
+    context = {
+        "section": "search",
+        "params": params,
+        "search_text": params.text or "",
+        "results": None,
+        "error": None,
+        "sort": params.sort or "relevance",
+        "sort_urls": {sort: with_query("/search", params.link_params(sort=sort))
+                      for sort in ("relevance", "date")},
+    }
+    if params.is_blank:
+        return renderer.page(request, "search.html", context)
+    try:
+        results = service.search(params.text or "", page, None, params.sort or "relevance",
+                                 params.filters())
+    except InvalidInputError as error:
+        return renderer.page(request, "search.html", {**context, "error": str(error)},
+                             status_code=400)
+    feed_params = params.link_params(sort="date")
+    return renderer.page(request, "search.html", {
+        **context,
+        "results": results,
+        "pagination": paginate(results.page, "/search", params.link_params()),
+        "feed_url": with_query("/search/feed.atom", feed_params),
+        "feed_title": "Newest papers matching this search",
+    })
+
+
+@router.get("/about")
+def about_page(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
+    return renderer.page(request, "about.html", {
+        "section": "about",
+        "base_url": service.settings.resolved_base_url,
+        "latest": service.latest_day(),
+    })
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
+@router.get("/papers/{arxiv_id:path}")
+def paper_page(
+    arxiv_id: str, request: Request, service: ServiceDep, renderer: RendererDep
+) -> Response:
+    """A paper's page; ``2502.01341v2`` or ``arXiv:2502.01341`` redirect to the canonical one."""
+    if not arxiv_id.strip("/"):
+        return RedirectResponse("/", status_code=307)
+    canonical = parse_arxiv_id(arxiv_id.strip("/")).base
+    if canonical != arxiv_id:
+        return RedirectResponse(paper_path(canonical), status_code=301)
+    paper = service.paper(canonical)
+    observations = service.observations(canonical)
+    announced = paper.announced_date
+    return renderer.page(request, "paper.html", {
+        "paper": paper,
+        "observations": observations,
+        "periods": [period_of(kind, announced) for kind in PERIOD_KINDS] if announced else [],
+        "feed_url": (period_path(day_period(announced)) + "/feed.atom") if announced else None,
+        "feed_title": "Papers of the same day",
+    })
+
+
+def _latest_period_redirect(kind: PeriodKind, service: Papertide) -> Response:
+    """``/papers/week``: the week of the latest day with papers (same for date, month)."""
+    latest = service.latest_day()
+    if latest is None:
+        return RedirectResponse("/", status_code=307)
+    return RedirectResponse(period_path(period_of(kind, latest)), status_code=307)
+
+
+def _period_page(
+    kind: PeriodKind,
+    slug: str,
+    request: Request,
+    service: Papertide,
+    renderer: Renderer,
+    page: int,
+) -> Response:
+    period = parse_period(kind, slug)
+    listing = service.listing(period, page)
+    path = period_path(period)
+    return _listing_page(request, renderer, listing, page_path=path, feed_url=f"{path}/feed.atom")
+
+
+def _listing_page(
+    request: Request, renderer: Renderer, listing: Listing, page_path: str, feed_url: str
+) -> Response:
+    period = listing.period
+    papers = listing.page.papers
+    anchor = papers[0].announced_date if papers and papers[0].announced_date else period.start
+    tabs = [(kind, PERIOD_TITLES[kind].split()[0], period_path(period_of(kind, anchor)))
+            for kind in PERIOD_KINDS]
+    return renderer.page(request, "listing.html", {
+        "section": period.kind,
+        "title": PERIOD_TITLES[period.kind],
+        "listing": listing,
+        "period": period,
+        "tabs": tabs,
+        "pagination": paginate(listing.page, page_path),
+        "feed_url": feed_url,
+        "feed_title": f"{PERIOD_TITLES[period.kind]}: {period.heading}",
+        "is_home": page_path == "/",
+    })

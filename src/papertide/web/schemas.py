@@ -1,0 +1,159 @@
+"""Typed JSON shapes of the API (``XPublic``), built from the domain records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from papertide.models import Paper, PaperVersion
+from papertide.periods import Period, PeriodKind
+from papertide.search.base import SortOrder
+from papertide.web.presenters import paper_path, period_path
+
+
+class ErrorPublic(BaseModel):
+    """The one shape of every API error."""
+
+    status: int = Field(description="The HTTP status code, repeated for convenience.")
+    message: str = Field(description="What went wrong, written for a person.")
+
+
+class VersionPublic(BaseModel):
+    version: int
+    submitted: dt.datetime | None
+
+    @classmethod
+    def of(cls, version: PaperVersion) -> VersionPublic:
+        return cls(version=version.version, submitted=version.submitted)
+
+
+class PaperLinksPublic(BaseModel):
+    page: str = Field(description="This paper's page on this site.")
+    abs: str = Field(description="The arXiv abstract page.")
+    pdf: str = Field(description="The PDF on arXiv.")
+
+
+class PaperPublic(BaseModel):
+    """Everything stored about a paper."""
+
+    arxiv_id: str = Field(examples=["2502.01341"])
+    title: str
+    abstract: str | None
+    authors: list[str]
+    primary_category: str | None
+    categories: list[str]
+    comments: str | None
+    journal_ref: str | None
+    doi: str | None
+    license: str | None
+    latest_version: int | None
+    versions: list[VersionPublic]
+    submitted_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    announced_date: dt.date | None
+    announced_is_estimate: bool = Field(
+        description="True when the announced date was estimated from the submission time."
+    )
+    sources: list[str] = Field(description="The data sources this record was merged from.")
+    first_stored_at: dt.datetime
+    last_changed_at: dt.datetime
+    links: PaperLinksPublic
+
+    @classmethod
+    def of(cls, paper: Paper, base_url: str) -> PaperPublic:
+        return cls(**paper_fields(paper, base_url))
+
+
+def paper_fields(paper: Paper, base_url: str) -> dict[str, Any]:
+    """The fields of :class:`PaperPublic` (shared with the search hit shape)."""
+    return {
+        "arxiv_id": paper.arxiv_id,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "authors": list(paper.authors),
+        "primary_category": paper.primary_category,
+        "categories": list(paper.categories),
+        "comments": paper.comments,
+        "journal_ref": paper.journal_ref,
+        "doi": paper.doi,
+        "license": paper.license,
+        "latest_version": paper.latest_version,
+        "versions": [VersionPublic.of(version) for version in paper.versions],
+        "submitted_at": paper.submitted_at,
+        "updated_at": paper.updated_at,
+        "announced_date": paper.announced_date,
+        "announced_is_estimate": paper.announced_is_estimate,
+        "sources": list(paper.sources),
+        "first_stored_at": paper.first_stored_at,
+        "last_changed_at": paper.last_changed_at,
+        "links": PaperLinksPublic(
+            page=base_url + paper_path(paper.arxiv_id),
+            abs=paper.abs_url,
+            pdf=paper.pdf_url,
+        ),
+    }
+
+
+class PeriodPublic(BaseModel):
+    kind: PeriodKind
+    slug: str = Field(examples=["2026-03-11", "2026-W11", "2026-03"])
+    heading: str = Field(examples=["Mar 11"])
+    first_day: dt.date
+    last_day: dt.date
+    page: str = Field(description="The listing page of this period on this site.")
+
+    @classmethod
+    def of(cls, period: Period, base_url: str) -> PeriodPublic:
+        return cls(
+            kind=period.kind,
+            slug=period.slug,
+            heading=period.heading,
+            first_day=period.start,
+            last_day=period.last_day,
+            page=base_url + period_path(period),
+        )
+
+
+class PaperListPublic(BaseModel):
+    """One page of the papers announced in a day, week or month."""
+
+    period: PeriodPublic | None = Field(description="Null only when no paper is stored yet.")
+    previous: PeriodPublic | None = Field(
+        description="The previous period with papers (days skip empty days)."
+    )
+    next: PeriodPublic | None
+    page: int
+    limit: int
+    total: int
+    has_more: bool
+    papers: list[PaperPublic]
+
+
+class SearchHitPublic(PaperPublic):
+    """A paper plus how well it matched."""
+
+    score: float | None = Field(description="BM25 score when sorted by relevance, else null.")
+
+
+class SearchResultsPublic(BaseModel):
+    """One page of search results and how the query was understood."""
+
+    query: str
+    mode: Literal["keyword"] = Field(description="Which engine answered.")
+    sort: SortOrder
+    total: int
+    limit: int
+    offset: int
+    has_more: bool
+    notices: list[str] = Field(description="Parts of the query that were ignored, and why.")
+    results: list[SearchHitPublic]
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"]
+    papers: int
+    latest_day: dt.date | None
+    schema_version: int
+    version: str
