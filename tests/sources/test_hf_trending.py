@@ -53,3 +53,23 @@ def test_a_versioned_paper_id_is_stored_without_its_version(tmp_path: Path) -> N
     (record,) = read_records(path, FIXED_NOW)
     assert isinstance(record, PaperRecord)
     assert record.arxiv_id == "2502.01341"
+
+
+def test_only_the_authors_abstract_is_kept_from_the_scraped_text() -> None:
+    source = Path(__file__).resolve().parents[1] / "data" / "hf_trending_ai_summary.jsonl"
+    records = [item for item in read_records(source, FIXED_NOW) if isinstance(item, PaperRecord)]
+
+    abstracts = {record.arxiv_id: record.abstract or "" for record in records}
+    assert len(abstracts) == 2
+    assert abstracts["2602.17807"].startswith("Existing online video segmentation models")
+    toto = next(text for text in abstracts.values() if "Toto" in text)
+    assert toto.startswith("We introduce Toto, a time series forecasting foundation model")
+    for text in abstracts.values():
+        assert "AI-generated summary" not in text
+        assert not text.lower().startswith("abstract")
+
+
+def test_a_word_starting_with_abstract_is_not_taken_for_the_heading(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "one.jsonl", [hf_row(abstract="Abstraction helps planning.")])
+    [record] = [item for item in read_records(source, FIXED_NOW) if isinstance(item, PaperRecord)]
+    assert record.abstract == "Abstraction helps planning."

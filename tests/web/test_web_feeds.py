@@ -71,7 +71,11 @@ def test_entries_carry_title_links_summary_and_timestamps(
         arxiv_id = entry.findtext(f"{ATOM}id", "").removeprefix("https://arxiv.org/abs/")
         row = corpus.row(arxiv_id)
         assert entry.findtext(f"{ATOM}title") == squash(row["title"])
-        assert entry.findtext(f"{ATOM}summary") == squash(row["abstract"])
+        summary = entry.findtext(f"{ATOM}summary", "")
+        # The authors' abstract: the scraped text minus HF's heading and AI summary.
+        assert summary
+        assert squash(row["abstract"]).endswith(summary)
+        assert "AI-generated summary" not in summary
         assert entry.find(f"{ATOM}summary").get("type") == "text"  # type: ignore[union-attr]
         parse_rfc3339(entry.findtext(f"{ATOM}updated", ""))
         links = {(link.get("rel"), link.get("type")): link.get("href")

@@ -355,3 +355,15 @@ def test_pages_are_compressed_for_clients_that_accept_it(client: TestClient) -> 
     assert response.headers["content-encoding"] == "gzip"
     assert int(response.headers["content-length"]) < len(response.content) / 2
     assert card_titles(parse_html(response.text))  # httpx decoded it: still the page
+
+
+@pytest.mark.parametrize(("asked", "canonical"), [
+    ("/papers/week/2026-W9", "/papers/week/2026-W09"),
+    ("/papers/month/2026-3?page=2", "/papers/month/2026-03?page=2"),
+    ("/papers/date/%202026-03-09", "/papers/date/2026-03-09"),
+])
+def test_loose_period_slugs_redirect_to_the_canonical_address(
+    client: TestClient, asked: str, canonical: str
+) -> None:
+    response = client.get(asked, follow_redirects=False)
+    assert response.status_code == 301 and response.headers["location"] == canonical

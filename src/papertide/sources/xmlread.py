@@ -38,37 +38,38 @@ def read_xml(body: bytes, record_tag: str) -> XmlPage:
     if _DTD.search(body, 0, prolog.start() if prolog else len(body)):
         return XmlPage(None, [], "refused: the document declares a DTD (entity expansion risk)")
     parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
-    root: ET.Element | None = None
-    records: list[ET.Element] = []
+    found = _Found(record_tag)
     try:
         for offset in range(0, len(body), FEED_CHUNK):
             parser.feed(body[offset:offset + FEED_CHUNK])
-            root = _collect(parser, root, records, record_tag)
+            found.collect(parser)
         parser.close()
-        root = _collect(parser, root, records, record_tag)
+        found.collect(parser)
     except ET.ParseError as error:
-        return XmlPage(root, records, f"malformed XML ({error})")
-    if root is None:
-        return XmlPage(None, records, "empty document")
-    return XmlPage(root, records, None)
+        return XmlPage(found.root, found.records, f"malformed XML ({error})")
+    if found.root is None:
+        return XmlPage(None, found.records, "empty document")
+    return XmlPage(found.root, found.records, None)
 
 
-def _collect(
-    parser: ET.XMLPullParser[ET.Element],
-    root: ET.Element | None,
-    records: list[ET.Element],
-    tag: str,
-) -> ET.Element | None:
-    for event in parser.read_events():
-        element = event[-1]
-        if not isinstance(element, ET.Element):
-            continue
-        if event[0] == "start":
-            if root is None:
-                root = element
-        elif element.tag == tag:
-            records.append(element)
-    return root
+class _Found:
+    """The root and the complete records, kept as events arrive (even up to an error)."""
+
+    def __init__(self, record_tag: str) -> None:
+        self.record_tag = record_tag
+        self.root: ET.Element | None = None
+        self.records: list[ET.Element] = []
+
+    def collect(self, parser: ET.XMLPullParser[ET.Element]) -> None:
+        for event in parser.read_events():
+            element = event[-1]
+            if not isinstance(element, ET.Element):
+                continue
+            if event[0] == "start":
+                if self.root is None:
+                    self.root = element
+            elif element.tag == self.record_tag:
+                self.records.append(element)
 
 
 def child_text(element: ET.Element, tag: str) -> str | None:

@@ -29,6 +29,7 @@ from papertide.web.templating import Renderer
 
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("date", "week", "month")
 PERIOD_TITLES = {"date": "Daily papers", "week": "Weekly papers", "month": "Monthly papers"}
+TAB_LABELS = {"date": "Daily", "week": "Weekly", "month": "Monthly"}
 PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
 router = APIRouter(include_in_schema=False)
 
@@ -174,8 +175,11 @@ def _period_page(
     page: int,
 ) -> Response:
     period = parse_period(kind, slug)
-    listing = service.listing(period, page)
     path = period_path(period)
+    if period.slug != slug:  # 2026-W9, 2026-3: one address per period
+        return RedirectResponse(with_query(path, [("page", str(page) if page > 1 else "")]),
+                                status_code=301)
+    listing = service.listing(period, page)
     return _listing_page(request, renderer, listing, page_path=path, feed_url=f"{path}/feed.atom")
 
 
@@ -185,7 +189,7 @@ def _listing_page(
     period = listing.period
     papers = listing.page.papers
     anchor = papers[0].announced_date if papers and papers[0].announced_date else period.start
-    tabs = [(kind, PERIOD_TITLES[kind].split()[0], period_path(period_of(kind, anchor)))
+    tabs = [(kind, TAB_LABELS[kind], period_path(period_of(kind, anchor)))
             for kind in PERIOD_KINDS]
     return renderer.page(request, "listing.html", {
         "section": period.kind,
