@@ -10,7 +10,9 @@ import datetime as dt
 import importlib.resources
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidQueryError, NotFoundError
@@ -18,11 +20,20 @@ from papertide.importing import BatchCallback, ImportReport, import_files
 from papertide.models import Observation, Paper, PaperPage
 from papertide.periods import Period, day_period
 from papertide.search.base import KeywordIndex, SortOrder
+from papertide.search.hybrid import SearchMode
 from papertide.search.query import ParsedQuery, parse_query
 from papertide.search.sync import ProgressCallback, SyncReport, sync_keyword_index
 from papertide.settings import Settings
 from papertide.store.base import Store
 from papertide.store.factory import open_store
+
+if TYPE_CHECKING:
+    from papertide.community import Community
+    from papertide.digest.service import Digests
+    from papertide.embed.base import Embedder
+    from papertide.embed.sync import EmbedReport
+    from papertide.search.semantic import EmbeddingStatus, SemanticEngine
+    from papertide.search.vector_sync import VectorSyncReport
 
 SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
 MAX_PAGE_SIZE = 200
@@ -53,10 +64,23 @@ class SearchResults:
     page: PaperPage
     sort: SortOrder
     scores: dict[str, float]
+    mode: SearchMode = "keyword"
+    fallback: str | None = None
 
     @property
     def notices(self) -> tuple[str, ...]:
-        return self.query.notices
+        """What the reader should know: odd parts of the query, and a mode fallback."""
+        return self.query.notices + ((self.fallback,) if self.fallback else ())
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarPapers:
+    """Papers closest in meaning to one paper, best first (``notice``: why none, if so)."""
+
+    arxiv_id: str
+    papers: tuple[Paper, ...]
+    scores: dict[str, float]
+    notice: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +97,41 @@ class Papertide:
     """Import, list, look up and search papers."""
 
     def __init__(
-        self, settings: Settings, store: Store, keyword_index: KeywordIndex, clock: Clock
+        self, settings: Settings, store: Store, keyword_index: KeywordIndex, clock: Clock,
+        embedder: Embedder | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.keyword_index = keyword_index
         self.clock = clock
+        self._embedder = embedder
 
     def close(self) -> None:
+        if "semantic" in self.__dict__:
+            self.semantic.close()
         self.keyword_index.close()
         self.store.close()
+
+    @cached_property
+    def community(self) -> Community:
+        """Accounts, votes and libraries, trending lists, rising topics (built on first use)."""
+        from papertide.community import Community
+
+        return Community(self.settings, self.store, self.clock)
+
+    @cached_property
+    def digests(self) -> Digests:
+        """Subscriptions, email digests and the outbox (built on first use)."""
+        from papertide.digest.service import Digests
+
+        return Digests(self)
+
+    @cached_property
+    def semantic(self) -> SemanticEngine:
+        """Embeddings, the vector index and hybrid ranking (the model loads on first use)."""
+        from papertide.search.semantic import SemanticEngine
+
+        return SemanticEngine(self.settings, self.store, self.keyword_index, self._embedder)
 
     # -- import ------------------------------------------------------------------------
 
@@ -111,8 +160,11 @@ class Papertide:
     def sync_search_index(
         self, rebuild: bool = False, progress: ProgressCallback | None = None
     ) -> SyncReport:
-        return sync_keyword_index(self.store, self.keyword_index, rebuild=rebuild,
-                                  progress=progress)
+        report = sync_keyword_index(self.store, self.keyword_index, rebuild=rebuild,
+                                    progress=progress)
+        if "semantic" in self.__dict__:
+            self.semantic.notify()
+        return report
 
     # -- reading -----------------------------------------------------------------------
 
@@ -153,8 +205,16 @@ class Papertide:
         page_size: int | None = None,
         sort: SortOrder = "relevance",
         filters: SearchFilters | None = None,
+        mode: SearchMode | None = None,
     ) -> SearchResults:
-        """Keyword search (BM25, title weighted above abstract) with filters."""
+        """Search in ``mode`` (default: the search_mode setting, hybrid) with filters.
+
+        ``keyword`` is BM25 (title weighted above abstract), ``semantic`` ranks by
+        meaning, ``hybrid`` fuses both. The results say which mode answered:
+        hybrid and semantic fall back to keyword (with the reason in
+        ``fallback`` and ``notices``) while papers are still being embedded,
+        when sorting by date, or when the query has no words, only filters.
+        """
         filters = filters or SearchFilters()
         query = parse_query(text).with_filters(
             filters.authors, filters.categories, filters.date_from, filters.date_to
@@ -162,12 +222,47 @@ class Papertide:
         if query.is_empty:
             raise InvalidQueryError("type some words to search for, or a filter like cat:cs.CL")
         limit, offset = self._paging(page, page_size)
-        hits = self.keyword_index.search(query, limit, offset, sort)
-        found = self.store.get_papers([hit.arxiv_id for hit in hits.hits])
-        papers = tuple(found[hit.arxiv_id] for hit in hits.hits if hit.arxiv_id in found)
-        scores = {hit.arxiv_id: hit.score for hit in hits.hits}
-        return SearchResults(text, query, PaperPage(papers, hits.total, offset, limit), sort,
-                             scores)
+        wanted = mode or _setting_mode(self.settings.search_mode)
+        ranking = self.semantic.rank(query, wanted, limit, offset, sort)
+        found = self.store.get_papers(list(ranking.ids))
+        papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
+        return SearchResults(text, query, PaperPage(papers, ranking.total, offset, limit), sort,
+                             ranking.scores, ranking.mode, ranking.fallback)
+
+    # -- meaning -----------------------------------------------------------------------
+
+    def similar(self, arxiv_id: str, limit: int = 10) -> SimilarPapers:
+        """Papers closest in meaning to a stored one (raises NotFoundError if unknown)."""
+        key = self.paper(arxiv_id).arxiv_id
+        limit = min(max(limit, 1), MAX_PAGE_SIZE)
+        status = self.semantic.status()
+        if status.indexed == 0:
+            return SimilarPapers(key, (), {}, f"Similar papers appear once papers are embedded "
+                                              f"({status.describe()}).")
+        found = self.semantic.similar(key, limit)
+        papers = self.store.get_papers([similar_id for similar_id, _ in found])
+        return SimilarPapers(key, tuple(papers[similar_id] for similar_id, _ in found
+                                        if similar_id in papers), dict(found))
+
+    def embedding_status(self) -> EmbeddingStatus:
+        """How many papers have vectors, of how many (for a status line)."""
+        return self.semantic.status()
+
+    def embed_pending(
+        self, progress: ProgressCallback | None = None, reembed: bool = False
+    ) -> EmbedReport:
+        """Embed every paper without a current vector, in batches (``papertide embed``)."""
+        return self.semantic.embed_pending(progress=progress, reembed=reembed)
+
+    def sync_vector_index(
+        self, rebuild: bool = False, progress: ProgressCallback | None = None
+    ) -> VectorSyncReport:
+        """Bring the vector index up to the stored vectors (``rebuild``: from scratch)."""
+        return self.semantic.sync_index(rebuild=rebuild, progress=progress)
+
+    def start_background_embedding(self) -> None:
+        """Embed new papers in a background thread until ``close`` (for the server)."""
+        self.semantic.start_background()
 
     def _paging(self, page: int, page_size: int | None) -> tuple[int, int]:
         limit = min(max(page_size or self.settings.page_size, 1), MAX_PAGE_SIZE)
@@ -177,8 +272,17 @@ class Papertide:
         return limit, offset
 
 
-def open_app(settings: Settings, clock: Clock = utc_now) -> Papertide:
-    """Open the database named by the settings (creating or upgrading it)."""
+def _setting_mode(value: str) -> SearchMode:
+    return "keyword" if value == "keyword" else "semantic" if value == "semantic" else "hybrid"
+
+
+def open_app(
+    settings: Settings, clock: Clock = utc_now, embedder: Embedder | None = None
+) -> Papertide:
+    """Open the database named by the settings (creating or upgrading it).
+
+    ``embedder`` replaces the one the settings name (tests share one model).
+    """
     from papertide.search.tantivy_index import TantivyIndex
 
     store = open_store(settings.resolved_database_url)
@@ -187,4 +291,4 @@ def open_app(settings: Settings, clock: Clock = utc_now) -> Papertide:
     except BaseException:
         store.close()
         raise
-    return Papertide(settings, store, index, clock)
+    return Papertide(settings, store, index, clock, embedder)

@@ -52,3 +52,65 @@ class ImportAbortedError(PapertideError):
 
 class SearchIndexError(PapertideError):
     """The keyword index cannot be opened or written."""
+
+
+class AuthenticationRequiredError(PapertideError):
+    """The action needs a signed-in person (maps to HTTP 401)."""
+
+
+class PermissionDeniedError(PapertideError):
+    """The request is refused: a missing or wrong CSRF token, or not an admin (HTTP 403)."""
+
+
+class ConflictError(PapertideError):
+    """The request contradicts the current state, like a second upvote (HTTP 409)."""
+
+
+class RateLimitedError(PapertideError):
+    """Too many requests of one kind; ``retry_after`` says when to try again (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class InvalidSignInLinkError(InvalidInputError):
+    """A sign-in link is forged, expired or used already."""
+
+
+class MailError(PapertideError):
+    """A message could not be handed to the SMTP server; says which and why."""
+
+
+class EmbeddingError(PapertideError):
+    """The embedding model cannot be exported, loaded or run."""
+
+
+class InvalidSubscriptionLinkError(InvalidInputError):
+    """A confirm, preferences or unsubscribe link is forged, cut short or expired."""
+
+
+class SourceError(PapertideError):
+    """A network source could not deliver: unreachable, failing, or asking for too long a wait."""
+
+
+class SourceHTTPError(SourceError):
+    """The server answered with a client error (4xx) that no retry can fix."""
+
+    def __init__(self, message: str, status: int, url: str, body: bytes = b"") -> None:
+        super().__init__(message)
+        self.status = status
+        self.url = url
+        self.body = body
+
+
+class SourceProtocolError(SourceError):
+    """The server answered, but with an error of its protocol (an OAI-PMH ``<error>``...)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class RunBusyError(PapertideError):
+    """A run of the same source is already going on (possibly in another process)."""

@@ -16,6 +16,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from papertide.community_settings import COMMUNITY_SETTINGS, validate_community_settings
+from papertide.digest.settings import DIGEST_SETTINGS, validate_digest_settings
 from papertide.exceptions import ConfigError
 
 ENV_PREFIX = "PAPERTIDE_"
@@ -113,6 +115,28 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
                 "cron line (default '0 3 * * *', daily; 'off' disables)."),
     SettingSpec("serve_scheduler", bool, "Run the ingestion schedules inside `papertide serve` "
                 "(default false: run `papertide worker` beside it, or set this to true)."),
+    *(SettingSpec(*spec) for spec in COMMUNITY_SETTINGS),
+    *(SettingSpec(*spec) for spec in DIGEST_SETTINGS),
+    SettingSpec("search_mode", str, "Search mode when none is asked for: hybrid (default), "
+                "keyword or semantic."),
+    SettingSpec("embedding_model", str, "Sentence-embedding model for semantic search: "
+                "all-MiniLM-L6-v2 (default, shipped as a package) or a folder holding a "
+                "sentence-transformers model; changing it re-embeds every paper."),
+    SettingSpec("embedding_precision", str, "int8 (default: about twice as fast, same "
+                "retrieval quality) or fp32; changing it re-embeds every paper."),
+    SettingSpec("embedding_batch_size", int, "Texts per model call while embedding "
+                "(default 32)."),
+    SettingSpec("embedding_threads", int, "CPU threads the model may use (default 0: one per "
+                "core)."),
+    SettingSpec("hybrid_keyword_weight", float, "Share of the keyword (BM25) score in hybrid "
+                "search, 0..1; the rest is meaning (default 0.2, tuned on SciFact train)."),
+    SettingSpec("vector_index_exact_max", int, "Up to this many papers semantic search is "
+                "exact; above, an HNSW graph answers (default 200000)."),
+    SettingSpec("vector_index_hnsw_m", int, "HNSW links per vector (default 16)."),
+    SettingSpec("vector_index_ef_construction", int, "HNSW beam width while building "
+                "(default 128)."),
+    SettingSpec("vector_index_ef_search", int, "HNSW beam width while searching; higher is "
+                "more exact and slower (default 128)."),
 )
 
 
@@ -146,6 +170,50 @@ class Settings:
     schedule_hf_daily: str = "10 * * * *"
     schedule_arxiv_oai: str = "0 3 * * *"
     serve_scheduler: bool = False
+    # accounts, mail, trending, topics (see papertide.community_settings)
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_mode: str = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout: float = 30.0
+    mail_from: str = ""
+    secret_key: str = ""
+    session_days: int = 30
+    open_signup: bool = True
+    signin_limit_per_address: int = 5
+    signin_limit_per_client: int = 20
+    trending_half_life_day: float = 6.0
+    trending_half_life_week: float = 36.0
+    trending_half_life_month: float = 168.0
+    trending_refresh_seconds: int = 60
+    topics_refresh_minutes: int = 360
+    # subscriptions, digests, the outbox (see papertide.digest.settings)
+    schedule_digests: bool = True
+    digest_hour: int = 7
+    digest_weekly_day: str = "mon"
+    digest_section_size: int = 5
+    digest_trending_default: int = 10
+    subscribe_limit_per_address: int = 3
+    subscribe_limit_per_client: int = 10
+    subscribe_confirm_hours: int = 48
+    mail_retry_backoff: float = 300.0
+    mail_max_attempts: int = 8
+    mail_bounce_limit: int = 3
+    mail_per_connection: int = 100
+    mail_unsubscribe_address: str = ""
+
+    # semantic and hybrid search
+    search_mode: str = "hybrid"
+    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_precision: str = "int8"
+    embedding_batch_size: int = 32
+    embedding_threads: int = 0
+    hybrid_keyword_weight: float = 0.2
+    vector_index_exact_max: int = 200_000
+    vector_index_hnsw_m: int = 16
+    vector_index_ef_construction: int = 128
+    vector_index_ef_search: int = 128
 
     @property
     def resolved_database_url(self) -> str:
@@ -158,6 +226,14 @@ class Settings:
     @property
     def search_index_dir(self) -> Path:
         return self.data_dir / "search-index"
+
+    @property
+    def vector_index_dir(self) -> Path:
+        return self.data_dir / "vector-index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
 
     @property
     def followed_categories(self) -> tuple[str, ...]:
@@ -245,7 +321,29 @@ def _validated(settings: Settings) -> Settings:
     if not 1 <= settings.page_size <= 200:
         raise ConfigError(f"page_size must be between 1 and 200, got {settings.page_size}")
     _validate_ingest(settings)
+    validate_community_settings(settings)
+    validate_digest_settings(settings)
+    _validate_semantic(settings)
     return settings
+
+
+def _validate_semantic(settings: Settings) -> None:
+    if settings.search_mode not in ("hybrid", "keyword", "semantic"):
+        raise ConfigError(f"search_mode must be hybrid, keyword or semantic, "
+                          f"got {settings.search_mode!r}")
+    if settings.embedding_precision not in ("int8", "fp32"):
+        raise ConfigError(f"embedding_precision must be int8 or fp32, "
+                          f"got {settings.embedding_precision!r}")
+    if not settings.embedding_model.strip():
+        raise ConfigError("embedding_model must name a model")
+    if not 0.0 <= settings.hybrid_keyword_weight <= 1.0:
+        raise ConfigError(f"hybrid_keyword_weight must be between 0 and 1, "
+                          f"got {settings.hybrid_keyword_weight}")
+    for name, low in (("embedding_batch_size", 1), ("embedding_threads", 0),
+                      ("vector_index_exact_max", 0), ("vector_index_hnsw_m", 4),
+                      ("vector_index_ef_construction", 8), ("vector_index_ef_search", 8)):
+        if getattr(settings, name) < low:
+            raise ConfigError(f"{name} must be at least {low}, got {getattr(settings, name)}")
 
 
 _TRUE = {"1", "true", "yes", "on"}

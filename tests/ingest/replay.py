@@ -37,14 +37,30 @@ class Reply:
 
 @dataclass
 class SeenRequest:
+    """A request as the server saw it; times are the server's ``time.monotonic()``."""
+
     path: str
     params: dict[str, str]
     headers: dict[str, str]
     arrived: float
+    replying: float | None = None  # when the answer started to go out
     finished: float | None = None
 
 
 Responder = Callable[[SeenRequest], Reply]
+
+
+def gaps(requests: Sequence[SeenRequest]) -> list[float]:
+    """Seconds from the start of each answer to the arrival of the next request.
+
+    A client cannot finish reading an answer before it starts, so a client that
+    pauses ``p`` seconds after each answer leaves gaps of at least ``p`` here,
+    however the server's threads are scheduled. Negative: the next request came
+    before the previous one was answered (two at once).
+    """
+    ordered = sorted(requests, key=lambda request: request.arrived)
+    return [later.arrived - (earlier.replying or earlier.arrived)
+            for earlier, later in itertools.pairwise(ordered)]
 
 
 class ReplayServer:
@@ -101,12 +117,6 @@ class ReplayServer:
                 self._arrival.wait(remaining)
         return True
 
-    def gaps(self, path: str | None = None) -> list[float]:
-        """Seconds from the end of each answer to the arrival of the next request."""
-        ordered = sorted(self.seen(path), key=lambda request: request.arrived)
-        return [later.arrived - (earlier.finished or earlier.arrived)
-                for earlier, later in itertools.pairwise(ordered)]
-
     # -- called by the handler threads ----------------------------------------------------
 
     def _arrive(self, request: SeenRequest) -> Responder | None:
@@ -158,6 +168,7 @@ def _handler_class(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                                                                    "text/plain")
                 if reply.delay and server.stopping.wait(reply.delay):
                     return
+                request.replying = time.monotonic()
                 self._send(reply)
             finally:
                 server._leave(request)

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from papertide.app import Papertide
+from papertide.exceptions import SourceHTTPError
 from papertide.ingest.api import ingest_arxiv_ids, ingest_arxiv_search
 from papertide.ingest.runtime import Sources
-from papertide.sources.errors import SourceHTTPError
 from tests.helpers import FIXED_NOW, all_papers
 from tests.ingest.recorded import (
     API_EMPTY,

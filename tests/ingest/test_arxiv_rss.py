@@ -205,3 +205,19 @@ def test_a_feed_dated_in_the_future_stores_nothing(
     assert service.store.count_papers() == 0
     assert report.skip_reasons == {"impossible date": 4}
     assert "2199-09-24 is in the future" in str(report.skipped[0])
+
+
+def test_a_feed_in_another_encoding_than_it_declares_damages_nothing(
+    server: ReplayServer, service: Papertide, sources: Sources
+) -> None:
+    serve_feed(server, xml_reply(RSS_FEED))
+    ingest_arxiv_rss(service, sources, CATEGORIES)
+    before = all_papers(service.store)
+
+    utf16 = recorded(RSS_FEED).decode("utf-8").encode("utf-16")  # still says UTF-8
+    server.route(FEED_PATH, Reply(utf16))
+    report = ingest_arxiv_rss(service, sources, CATEGORIES)
+
+    assert all_papers(service.store) == before
+    assert report.skip_reasons == {"malformed page": 1} and not report.complete
+    assert "encoding specified in XML declaration is incorrect" in str(report.skipped[0])

@@ -34,23 +34,26 @@ def all_titles(client: TestClient, url: str) -> list[str]:
 # -- listings --------------------------------------------------------------------------
 
 
-def test_home_shows_the_latest_day_and_all_its_papers(client: TestClient, corpus: Corpus) -> None:
-    page = fetch_page(client, "/")
+LATEST_DAY = "/papers/date/2026-03-11"  # "/" shows trending now (tests/web_accounts)
+
+
+def test_the_latest_day_shows_all_its_papers(client: TestClient, corpus: Corpus) -> None:
+    page = fetch_page(client, LATEST_DAY)
     assert page.find("h1").text() == "Mar 11"
     assert "Wednesday, March 11, 2026" in page.find(class_="period-sub").text()
     assert set(card_titles(page)) == corpus.titles_on("2026-03-11")
     assert len(card_titles(page)) == 12
 
 
-def test_home_links_to_its_week_and_month(client: TestClient) -> None:
-    tabs = {a.text(): a.get("href") for a in fetch_page(client, "/").find("nav", class_="tabs")
-            .find_all("a")}
+def test_a_day_links_to_its_week_and_month(client: TestClient) -> None:
+    tabs = {a.text(): a.get("href") for a in fetch_page(client, LATEST_DAY).find(
+        "nav", class_="tabs").find_all("a")}
     assert tabs == {"Daily": "/papers/date/2026-03-11", "Weekly": "/papers/week/2026-W11",
                     "Monthly": "/papers/month/2026-03"}
 
 
 def test_previous_and_next_skip_days_without_papers(client: TestClient, corpus: Corpus) -> None:
-    home = fetch_page(client, "/")
+    home = fetch_page(client, LATEST_DAY)
     assert link(home, "next") is None  # nothing after the latest day
     previous = link(home, "prev")
     assert previous == "/papers/date/2026-03-09"  # 2026-03-10 has no papers
@@ -102,14 +105,14 @@ def test_latest_period_shortcuts_redirect_to_the_latest_day(client: TestClient) 
 
 
 def test_listing_pages_walk_through_pages(paged_client: TestClient, corpus: Corpus) -> None:
-    first = fetch_page(paged_client, "/")
+    first = fetch_page(paged_client, LATEST_DAY)
     assert len(card_titles(first)) == 5
     pagination = first.find("nav", class_="pagination")
     assert [a.text() for a in pagination.find("ul").find_all("a")] == ["1", "2", "3"]
-    assert link(pagination, "next") == "/?page=2"
-    last = fetch_page(paged_client, "/?page=3")
+    assert link(pagination, "next") == f"{LATEST_DAY}?page=2"
+    last = fetch_page(paged_client, f"{LATEST_DAY}?page=3")
     assert len(card_titles(last)) == 2
-    assert sorted(all_titles(paged_client, "/")) == sorted(corpus.titles_on("2026-03-11"))
+    assert sorted(all_titles(paged_client, LATEST_DAY)) == sorted(corpus.titles_on("2026-03-11"))
 
 
 def test_a_page_past_the_end_says_so(paged_client: TestClient) -> None:

@@ -16,6 +16,7 @@ from papertide.cli.output import (
     paper_as_dict,
 )
 from papertide.cli.progress import progress_bar
+from papertide.search.hybrid import SearchMode
 from papertide.search.query import parse_date_bound
 from papertide.settings import SETTING_SPECS
 
@@ -79,6 +80,7 @@ def serve_command(
         report = service.sync_search_index()
         if report.indexed:
             click.echo(f"search index: {report.indexed:,} papers indexed")
+        service.start_background_embedding()
         click.echo(f"papertide: serving {service.store.count_papers():,} papers on "
                    f"http://{settings.host}:{settings.port}")
         with background_scheduler(service, settings, settings.serve_scheduler):
@@ -96,6 +98,9 @@ def serve_command(
 @click.option("--author", "authors", multiple=True, help="Only papers by this author.")
 @click.option("--from", "date_from", help="Announced on or after (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Announced on or before (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--mode", type=click.Choice(["hybrid", "keyword", "semantic"]),
+              help="hybrid (keywords and meaning), keyword or semantic "
+                   "(default: the search_mode setting, hybrid).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @pass_options
 def search_command(
@@ -109,8 +114,9 @@ def search_command(
     date_from: str | None,
     date_to: str | None,
     as_json: bool,
+    mode: str | None = None,
 ) -> None:
-    """Search papers by keywords (BM25; title weighted above abstract).
+    """Search papers by keywords and meaning (hybrid), or by either alone (--mode).
 
     QUERY accepts "quoted phrases", -excluded words, author:NAME, cat:CATEGORY,
     from:DATE and to:DATE, and word* prefixes.
@@ -123,11 +129,12 @@ def search_command(
     )
     with opened_service(options.settings()) as service:
         results = service.search(" ".join(query), page=page, page_size=limit,
-                                 sort="date" if sort == "date" else "relevance", filters=filters)
+                                 sort="date" if sort == "date" else "relevance", filters=filters,
+                                 mode=_search_mode(mode))
     if as_json:
         echo_json({
             "query": results.text, "total": results.page.total, "offset": results.page.offset,
-            "notices": list(results.notices), "mode": "keyword",
+            "notices": list(results.notices), "mode": results.mode, "fallback": results.fallback,
             "results": [paper_as_dict(paper) | {"score": results.scores.get(paper.arxiv_id)}
                         for paper in results.page.papers],
         })
@@ -141,6 +148,11 @@ def search_command(
     shown_to = results.page.offset + len(results.page.papers)
     click.echo(f"{results.page.total:,} papers match" +
                (f"; showing {first}–{shown_to}" if results.page.papers else ""))
+
+
+def _search_mode(value: str | None) -> SearchMode | None:
+    return None if value is None else "keyword" if value == "keyword" else (
+        "semantic" if value == "semantic" else "hybrid")
 
 
 @click.command("show")
@@ -158,19 +170,31 @@ def show_command(options: GlobalOptions, arxiv_id: str, as_json: bool) -> None:
 
 
 @click.command("reindex")
+@click.option("--keyword-only", is_flag=True, help="Rebuild only the keyword index.")
+@click.option("--reembed", is_flag=True,
+              help="Also recompute every paper's vector (slow: hours for a million papers).")
 @pass_options
-def reindex_command(options: GlobalOptions) -> None:
-    """Rebuild the keyword search index from the database."""
-    with opened_service(options.settings()) as service, progress_bar("indexing") as advance:
-        done = 0
+def reindex_command(options: GlobalOptions, keyword_only: bool, reembed: bool) -> None:
+    """Rebuild the search indexes from the database.
 
-        def progress(indexed: int, _total: int) -> None:
-            nonlocal done
-            advance(indexed - done)
-            done = indexed
+    The keyword index, then the vector index from the stored vectors; then
+    papers without a current vector are embedded (see `papertide embed`).
+    """
+    from papertide.cli.semantic import embed_and_index
 
-        report = service.sync_search_index(rebuild=True, progress=progress)
-    click.echo(f"search index rebuilt: {report.indexed:,} papers")
+    with opened_service(options.settings()) as service:
+        with progress_bar("indexing") as advance:
+            done = 0
+
+            def progress(indexed: int, _total: int) -> None:
+                nonlocal done
+                advance(indexed - done)
+                done = indexed
+
+            report = service.sync_search_index(rebuild=True, progress=progress)
+        click.echo(f"search index rebuilt: {report.indexed:,} papers")
+        if not keyword_only:
+            embed_and_index(service, rebuild_index=True, reembed=reembed)
 
 
 @click.command("settings")
@@ -184,6 +208,8 @@ def settings_command(options: GlobalOptions) -> None:
             value = settings.resolved_database_url
         elif spec.name == "base_url":
             value = settings.resolved_base_url
+        elif spec.name in ("smtp_password", "secret_key") and value:
+            value = "(set; hidden)"
         click.echo(f"{spec.name} = {value}")
         click.echo(click.style(f"    PAPERTIDE_{spec.name.upper()}: {spec.help}", dim=True),
                    file=sys.stdout)

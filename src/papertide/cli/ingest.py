@@ -45,8 +45,9 @@ def ingest_group() -> None:
 
     Every run is safe to repeat: what is stored already comes back unchanged. Runs
     print one summary line (new, updated, unchanged, skipped with reasons) and list
-    skipped records on stderr. arXiv is asked at most once every 3 seconds, one
-    request at a time, by all papertide processes sharing the data dir together.
+    skipped records on stderr. arXiv is asked at most once every 3 seconds
+    (arxiv_request_interval), one request at a time, by all papertide processes
+    sharing the data dir together.
     Exit status 1 when a run could not finish (it can be run again to complete).
     """
 
@@ -192,13 +193,11 @@ def hf_daily_command(options: GlobalOptions, day: str | None, week: str | None,
 @click.command("worker")
 @click.option("--once", is_flag=True,
               help="Run the jobs now, one after the other, then exit (for cron or timers).")
-@click.option("--job", "job_names", multiple=True,
-              type=click.Choice(JOB_NAMES),
-              help="Only this job (repeatable; default: all).")
-@click.option("-v", "--verbose", is_flag=True, help="Log more detail.")
+@click.option("--job", "job_names", multiple=True, metavar="NAME",
+              help=f"Only this job (repeatable; default: all): {', '.join(JOB_NAMES)}, and the "
+                   "digest jobs when mail is set up.")
 @pass_options
-def worker_command(options: GlobalOptions, once: bool, job_names: tuple[str, ...],
-                   verbose: bool) -> None:
+def worker_command(options: GlobalOptions, once: bool, job_names: tuple[str, ...]) -> None:
     """Keep the database current: run the ingestion jobs on their schedules.
 
     arxiv-rss after each announcement (schedule_arxiv_rss), hf-daily hourly
@@ -208,6 +207,7 @@ def worker_command(options: GlobalOptions, once: bool, job_names: tuple[str, ...
     manual `papertide ingest`) does not start, and tries again later.
     """
     from papertide.ingest.worker import (
+        UnknownJobError,
         ensure_log_output,
         run_jobs_once,
         run_scheduled,
@@ -215,7 +215,10 @@ def worker_command(options: GlobalOptions, once: bool, job_names: tuple[str, ...
     )
 
     settings = options.settings()
-    jobs = select_jobs(settings, job_names)
+    try:
+        jobs = select_jobs(settings, job_names)
+    except UnknownJobError as error:
+        raise click.BadParameter(str(error), param_hint="--job") from None
     ensure_log_output(verbose=True)
     _warn_without_contact(settings)
     with opened_service(settings) as service:

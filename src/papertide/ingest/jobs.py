@@ -76,11 +76,13 @@ def all_jobs(settings: Settings) -> list[Job]:
         ("hf-daily", "schedule_hf_daily", hf_daily),
         ("arxiv-oai", "schedule_arxiv_oai", arxiv_oai),
     ]
+    from papertide.digest.jobs import digest_jobs  # digests build on this module
+
     return [
         Job(name, setting,
             parse_schedule(getattr(settings, setting), settings.schedule_timezone, setting), action)
         for name, setting, action in specs
-    ]
+    ] + digest_jobs(settings)
 
 
 def is_due(job: Job, state: JobState, now: dt.datetime,

@@ -17,15 +17,11 @@ import socket
 import uuid
 from dataclasses import asdict, dataclass
 
-from papertide.exceptions import PapertideError
+from papertide.exceptions import RunBusyError
 from papertide.store.base import Store
 
 LEASE_PREFIX = "ingest.running."
 ABANDONED_AFTER = dt.timedelta(minutes=30)
-
-
-class RunBusyError(PapertideError):
-    """A run of the same source is already going on (possibly in another process)."""
 
 
 @dataclass(frozen=True, slots=True)

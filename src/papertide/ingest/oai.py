@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 
 from papertide.app import Papertide
+from papertide.exceptions import SourceProtocolError
 from papertide.ingest.oai_state import (
     Harvest,
     harvest_key,
@@ -32,7 +33,6 @@ from papertide.sources.arxiv_oai import (
     OaiPage,
     raise_for_oai_error,
 )
-from papertide.sources.errors import SourceProtocolError
 from papertide.sources.skipped import NOT_FOLLOWED, Skipped
 
 # With no --from and no earlier harvest, an incremental harvest looks back this far.

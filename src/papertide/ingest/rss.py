@@ -14,13 +14,13 @@ import threading
 from collections.abc import Sequence
 
 from papertide.app import Papertide
+from papertide.exceptions import SourceError
 from papertide.ingest.report import IngestReport
 from papertide.ingest.run import Progress, Run, ingest_run
 from papertide.ingest.runtime import Sources
 from papertide.models import Paper, PaperRecord
 from papertide.sources.arxiv_api import LOOKUP_BATCH
 from papertide.sources.arxiv_rss import SOURCE_NAME, RssItem, feed_url, parse_rss
-from papertide.sources.errors import SourceError
 
 
 def ingest_arxiv_rss(

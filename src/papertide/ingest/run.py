@@ -135,8 +135,8 @@ def ingest_run(
     run = Run(service, sources, report, lease, progress, cancel)
     try:
         yield run
-    except BaseException:
-        if report.counts != UpsertCounts():
+    except BaseException as error:
+        if report.counts != UpsertCounts() and not isinstance(error, RunCancelled):
             log.warning("%s: stopped by an error after storing what it had: %s", source,
                         _finish(report, sources, requests_before, started).summary())
         raise

@@ -43,7 +43,9 @@ class Sources:
         return self.settings.arxiv_rss_url
 
     def requests_sent(self) -> int:
-        return self.arxiv_client.requests_sent + self.hf_client.requests_sent
+        """Requests made so far by the calling thread (runs count their own this way)."""
+        return (self.arxiv_client.requests_sent_by_this_thread()
+                + self.hf_client.requests_sent_by_this_thread())
 
     def close(self) -> None:
         self.arxiv_client.close()

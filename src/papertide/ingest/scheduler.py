@@ -16,9 +16,8 @@ import threading
 from collections.abc import Callable, Sequence
 
 from papertide.app import Papertide
-from papertide.exceptions import PapertideError
+from papertide.exceptions import PapertideError, RunBusyError
 from papertide.ingest.jobs import Job, JobState, is_due, load_job_state, save_job_state
-from papertide.ingest.locks import RunBusyError
 from papertide.ingest.run import RunCancelled
 from papertide.ingest.runtime import Sources
 

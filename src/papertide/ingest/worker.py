@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 STOP_TIMEOUT_SECONDS = 30.0
 
 
+class UnknownJobError(ConfigError):
+    """A job was asked for by a name no job has."""
+
+
 def select_jobs(settings: Settings, names: Sequence[str] = ()) -> list[Job]:
     """The jobs named (all when none), failing clearly on an unknown name or bad schedule."""
     jobs = all_jobs(settings)
@@ -28,7 +32,7 @@ def select_jobs(settings: Settings, names: Sequence[str] = ()) -> list[Job]:
     known = {job.name: job for job in jobs}
     unknown = [name for name in names if name not in known]
     if unknown:
-        raise ConfigError(f"unknown job {', '.join(unknown)} (jobs: {', '.join(known)})")
+        raise UnknownJobError(f"unknown job {', '.join(unknown)} (jobs: {', '.join(known)})")
     return [known[name] for name in dict.fromkeys(names)]
 
 

@@ -23,7 +23,10 @@ from papertide.models import Paper
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
 from papertide.search.query import ParsedQuery
 
-TITLE_BOOST = 2.0
+# Tuned on the SciFact train queries (bench/retrieval): 2.0 -> 1.0 raised keyword nDCG@10
+# from 0.613 to 0.664; BM25's length normalisation still ranks a word in the short title
+# above the same word in the abstract.
+TITLE_BOOST = 1.0
 AUTHORS_BOOST = 0.5
 TEXT_ANALYZER = "papertide_en"
 NAME_ANALYZER = "papertide_names"

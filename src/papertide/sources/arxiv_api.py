@@ -20,10 +20,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from papertide.arxiv_ids import ArxivId, parse_arxiv_id
-from papertide.exceptions import InvalidPaperIdError, RecordError
+from papertide.exceptions import (
+    InvalidPaperIdError,
+    RecordError,
+    SourceHTTPError,
+    SourceProtocolError,
+)
 from papertide.models import PaperRecord, PaperVersion
 from papertide.sources.calendar import estimated_announce_date
-from papertide.sources.errors import SourceHTTPError, SourceProtocolError
 from papertide.sources.fields import (
     clean_text,
     optional_abstract,

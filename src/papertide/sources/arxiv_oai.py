@@ -19,11 +19,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from papertide.exceptions import RecordError
+from papertide.exceptions import RecordError, SourceHTTPError, SourceProtocolError
 from papertide.models import PaperRecord, PaperVersion
 from papertide.sources.authors import parse_authors
 from papertide.sources.calendar import ARXIV_TIMEZONE, estimated_announce_date
-from papertide.sources.errors import SourceHTTPError, SourceProtocolError
 from papertide.sources.fields import (
     clean_text,
     optional_abstract,

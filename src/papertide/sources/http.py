@@ -17,6 +17,7 @@ import datetime as dt
 import email.utils
 import logging
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -25,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from papertide import __version__
-from papertide.sources.errors import SourceError, SourceHTTPError
+from papertide.exceptions import SourceError, SourceHTTPError
 from papertide.sources.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ _SPACES = re.compile(r"\s+")
 
 
 class ParsedPage(Protocol):
+    """A parsed answer that knows whether it could be read whole."""
+
     @property
     def is_whole(self) -> bool: ...
 
@@ -68,6 +71,17 @@ class Fetched:
     status: int
     body: bytes
     content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Redirect:
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Retry:
+    wait: float
+    problem: str
 
 
 def user_agent(contact_email: str) -> str:
@@ -110,7 +124,7 @@ class PoliteClient:
     ) -> None:
         self.limiter = limiter
         self.policy = policy
-        self.requests_sent = 0
+        self._sent = threading.local()
         self._client = httpx.Client(
             headers={"User-Agent": agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(timeout),
@@ -121,44 +135,55 @@ class PoliteClient:
     def close(self) -> None:
         self._client.close()
 
+    def requests_sent_by_this_thread(self) -> int:
+        """Attempts made from the calling thread: a run's own count, whatever runs beside it."""
+        return int(getattr(self._sent, "count", 0))
+
     def get(self, url: str, params: Mapping[str, str] | None = None) -> Fetched:
         """The body of ``url``; raises SourceHTTPError (4xx) or SourceError (gave up)."""
         target, query = url, dict(params or {})
         attempt = redirects = 0
         while True:
             attempt += 1
-            try:
-                with self.limiter.slot():
-                    self.requests_sent += 1
-                    response, body = self._send(target, query)
-            except httpx.RequestError as error:
-                problem = _describe(error)
-                wait = self.policy.backoff_delay(attempt)
-            else:
-                location = response.headers.get("location")
-                if response.is_redirect and location:
-                    redirects += 1
-                    if redirects > MAX_REDIRECTS:
-                        raise SourceError(f"{target}: more than {MAX_REDIRECTS} redirects")
-                    target, query, attempt = urljoin(str(response.url), location), {}, attempt - 1
-                    continue
-                if response.is_success:
-                    return Fetched(str(response.url), response.status_code, body,
-                                   response.headers.get("content-type", ""))
-                problem = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-                if response.status_code < 500 and response.status_code not in RETRY_AFTER_STATUSES:
-                    raise SourceHTTPError(
-                        f"{_host(target)} refused the request ({problem}): {body_excerpt(body)}",
-                        response.status_code, str(response.url), body,
-                    )
-                wait = self._server_wait(response, attempt, problem)
+            with self.limiter.slot() as slot:
+                self._sent.count = self.requests_sent_by_this_thread() + 1
+                outcome = self._attempt(target, query, attempt)
+                if isinstance(outcome, _Retry) and attempt < self.policy.max_attempts:
+                    # Still inside the slot: no other user of the limiter slips in before it.
+                    slot.pause(outcome.wait)
+            if isinstance(outcome, Fetched):
+                return outcome
+            if isinstance(outcome, _Redirect):
+                redirects += 1
+                if redirects > MAX_REDIRECTS:
+                    raise SourceError(f"{url}: more than {MAX_REDIRECTS} redirects")
+                target, query, attempt = outcome.location, {}, attempt - 1
+                continue
             if attempt >= self.policy.max_attempts:
-                raise SourceError(
-                    f"gave up on {_host(target)} after {attempt} attempts: {problem} ({target})"
-                )
-            log.warning("%s: %s; trying again in %.1f s (attempt %d of %d)",
-                        _host(target), problem, wait, attempt + 1, self.policy.max_attempts)
-            self.limiter.hold_off(wait)
+                raise SourceError(f"gave up on {_host(target)} after {attempt} attempts: "
+                                  f"{outcome.problem} ({target})")
+            log.warning("%s: %s; trying again in %.1f s (attempt %d of %d)", _host(target),
+                        outcome.problem, outcome.wait, attempt + 1, self.policy.max_attempts)
+
+    def _attempt(self, url: str, params: Mapping[str, str], attempt: int
+                 ) -> Fetched | _Redirect | _Retry:
+        try:
+            response, body = self._send(url, params)
+        except httpx.RequestError as error:
+            return _Retry(self.policy.backoff_delay(attempt), _describe(error))
+        location = response.headers.get("location")
+        if response.is_redirect and location:
+            return _Redirect(urljoin(str(response.url), location))
+        if response.is_success:
+            return Fetched(str(response.url), response.status_code, body,
+                           response.headers.get("content-type", ""))
+        problem = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+        if response.status_code < 500 and response.status_code not in RETRY_AFTER_STATUSES:
+            raise SourceHTTPError(
+                f"{_host(url)} refused the request ({problem}): {body_excerpt(body)}",
+                response.status_code, str(response.url), body,
+            )
+        return _Retry(self._server_wait(response, attempt, problem), problem)
 
     def get_page(
         self, url: str, params: Mapping[str, str], parse: Callable[[bytes], PageT]

@@ -31,6 +31,17 @@ _STAMP = struct.Struct("<d")
 MAX_HOLD_SECONDS = 86_400.0
 
 
+class Slot:
+    """The turn of one request; ``pause`` lengthens the wait of whoever comes next."""
+
+    def __init__(self) -> None:
+        self.extra_pause = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """A server asked for a pause (Retry-After, backoff): every user of the limiter waits."""
+        self.extra_pause = max(self.extra_pause, seconds)
+
+
 class RateLimiter:
     """Grants request slots: never two at once, ``interval`` seconds from one end to the next start.
 
@@ -51,25 +62,20 @@ class RateLimiter:
         self._not_before = 0.0  # wall clock, seconds since the epoch
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
+    def slot(self) -> Iterator[Slot]:
         """Wait for the turn, hold it while the body of the ``with`` runs, then start the pause."""
         with self._lock, self._shared_file() as shared:
             delay = max(self._not_before, _read_stamp(shared)) - time.time()
             if delay > 0:
                 # Capped: a stamp a day ahead comes from a clock that was set back.
                 self._sleep(min(delay, MAX_HOLD_SECONDS))
+            granted = Slot()
             try:
-                yield
+                yield granted
             finally:
-                self._not_before = max(self._not_before, time.time() + self.interval)
+                pause = max(self.interval, granted.extra_pause)
+                self._not_before = max(self._not_before, time.time() + pause)
                 _write_stamp(shared, self._not_before)
-
-    def hold_off(self, seconds: float) -> None:
-        """Make every user wait ``seconds`` from now (a server said Retry-After)."""
-        with self._lock, self._shared_file() as shared:
-            until = max(self._not_before, _read_stamp(shared), time.time() + seconds)
-            self._not_before = until
-            _write_stamp(shared, until)
 
     @contextmanager
     def _shared_file(self) -> Iterator[int | None]:

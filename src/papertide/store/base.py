@@ -12,11 +12,18 @@ from contextlib import AbstractContextManager
 from typing import Literal, Protocol
 
 from papertide.models import Observation, Paper, PaperPage, PaperRecord, UpsertCounts
+from papertide.store.accounts import AccountStore
+from papertide.store.digest import OutboxStore, SubscriptionStore
+from papertide.store.library import LibraryStore, VoteStore
+from papertide.store.signals import SignalStore
+from papertide.store.topics import TopicStore
+from papertide.store.vectors import VectorStore
 
 ListingOrder = Literal["date", "title"]
 
 
-class Store(Protocol):
+class Store(AccountStore, VoteStore, LibraryStore, SignalStore, TopicStore, VectorStore,
+            SubscriptionStore, OutboxStore, Protocol):
     """Durable home of papers and their outside signals."""
 
     @property

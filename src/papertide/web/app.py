@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -9,11 +11,26 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from papertide import __version__
 from papertide.app import Papertide
-from papertide.web import api, docs, feeds, pages
+from papertide.web import (
+    api,
+    community_api,
+    docs,
+    feeds,
+    library_pages,
+    mail_admin,
+    pages,
+    signin,
+    subscription_pages,
+    topics_pages,
+    trending_pages,
+)
+from papertide.web.background import TopicsRefresher
 from papertide.web.errors import install_error_handlers
 from papertide.web.head import HeadAsGet
+from papertide.web.page_cache import CachedPagesMiddleware, PageCache
+from papertide.web.session import SESSION_COOKIE, ViewerMiddleware
 from papertide.web.static_files import STATIC_DIR, CachedStaticFiles
-from papertide.web.templating import Renderer
+from papertide.web.templating import PAGE_HEADERS, Renderer
 
 DOCS_MAX_AGE = 7 * 86_400
 API_DESCRIPTION = """\
@@ -30,7 +47,20 @@ def create_web_app(service: Papertide) -> FastAPI:
 
     The app does not own ``service``: whoever opened it closes it.
     """
+    service.community  # noqa: B018 -- build it now, not in two threads at once
+    service.digests  # noqa: B018 -- likewise
+    refresher = TopicsRefresher(service, service.settings.topics_refresh_minutes)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        refresher.start()
+        try:
+            yield
+        finally:
+            refresher.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title=f"{service.settings.site_name} API",
         version=__version__,
         description=API_DESCRIPTION,
@@ -41,13 +71,26 @@ def create_web_app(service: Papertide) -> FastAPI:
     )
     app.state.service = service
     app.state.renderer = Renderer(service.settings)
+    app.state.page_cache = PageCache(min(trending_pages.PAGE_CACHE_SECONDS,
+                                         service.settings.trending_refresh_seconds))
     app.openapi = lambda: docs.openapi_schema(app)  # type: ignore[method-assign]
     install_error_handlers(app)
+    app.add_middleware(ViewerMiddleware, service=service)
     app.add_middleware(GZipMiddleware, minimum_size=1_000)
+    app.add_middleware(CachedPagesMiddleware, cache=app.state.page_cache,
+                       paths=trending_pages.CACHED_PATHS, headers=PAGE_HEADERS,
+                       session_cookie=SESSION_COOKIE)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is answered like GET, compressed alike
     app.include_router(api.router)
+    app.include_router(community_api.router)
     app.include_router(docs.router)
     app.include_router(feeds.router)  # before pages: /papers/{id:path} would match feeds
+    app.include_router(signin.router)
+    app.include_router(subscription_pages.router)
+    app.include_router(mail_admin.router)
+    app.include_router(library_pages.router)
+    app.include_router(trending_pages.router)
+    app.include_router(topics_pages.router)
     app.include_router(pages.router)
     app.mount("/static", CachedStaticFiles(STATIC_DIR), name="static")
     app.mount(docs.DOCS_STATIC, CachedStaticFiles(Path(docs.SWAGGER_UI_DIR), DOCS_MAX_AGE),

@@ -17,9 +17,14 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from papertide.exceptions import (
+    AuthenticationRequiredError,
+    ConflictError,
     InvalidInputError,
+    MailError,
     NotFoundError,
     PapertideError,
+    PermissionDeniedError,
+    RateLimitedError,
     SearchIndexError,
     StorageError,
 )
@@ -29,16 +34,25 @@ API_PREFIX = "/api"
 logger = logging.getLogger("papertide.web")
 STATUS_TITLES = {
     400: "Bad request",
+    401: "Please sign in",
+    403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    409: "Already done",
+    413: "Too large",
+    429: "Too many requests",
     500: "Something went wrong",
     503: "Temporarily unavailable",
 }
 
 
 def is_api_request(request: Request) -> bool:
+    """API paths, and scripts on pages that ask for JSON (the upvote button)."""
     path = request.url.path
-    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+    if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
 
 
 def error_response(
@@ -66,13 +80,23 @@ def status_of(error: PapertideError) -> int:
         return 404
     if isinstance(error, InvalidInputError):
         return 400
-    if isinstance(error, StorageError | SearchIndexError):
+    if isinstance(error, StorageError | SearchIndexError | MailError):
         return 503
-    return 500
+    return _ACCOUNT_STATUSES.get(type(error), 500)
+
+
+_ACCOUNT_STATUSES: dict[type[PapertideError], int] = {
+    AuthenticationRequiredError: 401,
+    PermissionDeniedError: 403,
+    ConflictError: 409,
+    RateLimitedError: 429,
+}
 
 
 def describe_error(request: Request, error: Exception) -> tuple[int, str, dict[str, str]]:
     """The status, the message for a person and any headers (``Allow``) for ``error``."""
+    if isinstance(error, RateLimitedError):
+        return 429, str(error), {"Retry-After": str(error.retry_after)}
     if isinstance(error, PapertideError):
         return status_of(error), str(error), {}
     if isinstance(error, RequestValidationError):

@@ -7,7 +7,8 @@ with a slash (``hep-th/9901001``) reach the paper page and nothing else does.
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import replace
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
@@ -16,6 +17,7 @@ from papertide.app import Listing, Papertide
 from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidInputError
 from papertide.periods import PeriodKind, day_period, parse_period
+from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
 from papertide.web.presenters import (
     paginate,
@@ -26,23 +28,20 @@ from papertide.web.presenters import (
 )
 from papertide.web.search_params import SearchParamsDep
 from papertide.web.templating import Renderer
+from papertide.web.trending_pages import DEFAULT_WINDOW, trending_response
 
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("date", "week", "month")
 PERIOD_TITLES = {"date": "Daily papers", "week": "Weekly papers", "month": "Monthly papers"}
 TAB_LABELS = {"date": "Daily", "week": "Weekly", "month": "Monthly"}
 PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+SortParam = Annotated[Literal["date", "trending"], Query(description="date or trending")]
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def home(
-    request: Request, service: ServiceDep, renderer: RendererDep, page: PageNumber = 1
-) -> Response:
-    latest = service.latest_day()
-    if latest is None:
-        return renderer.page(request, "empty.html", {"section": "date"})
-    listing = service.listing(day_period(latest), page)
-    return _listing_page(request, renderer, listing, page_path="/", feed_url="/feed.atom")
+async def home(request: Request, page: PageNumber = 1) -> Response:
+    """Trending now (this week); the daily pages are one click away."""
+    return await trending_response(request, "/", DEFAULT_WINDOW, page)
 
 
 @router.get("/papers")
@@ -68,25 +67,25 @@ def latest_month_page(service: ServiceDep) -> Response:
 @router.get("/papers/date/{slug}")
 def day_page(
     slug: str, request: Request, service: ServiceDep, renderer: RendererDep,
-    page: PageNumber = 1,
+    page: PageNumber = 1, sort: SortParam = "date",
 ) -> Response:
-    return _period_page("date", slug, request, service, renderer, page)
+    return _period_page("date", slug, request, service, renderer, page, sort)
 
 
 @router.get("/papers/week/{slug}")
 def week_page(
     slug: str, request: Request, service: ServiceDep, renderer: RendererDep,
-    page: PageNumber = 1,
+    page: PageNumber = 1, sort: SortParam = "date",
 ) -> Response:
-    return _period_page("week", slug, request, service, renderer, page)
+    return _period_page("week", slug, request, service, renderer, page, sort)
 
 
 @router.get("/papers/month/{slug}")
 def month_page(
     slug: str, request: Request, service: ServiceDep, renderer: RendererDep,
-    page: PageNumber = 1,
+    page: PageNumber = 1, sort: SortParam = "date",
 ) -> Response:
-    return _period_page("month", slug, request, service, renderer, page)
+    return _period_page("month", slug, request, service, renderer, page, sort)
 
 
 @router.get("/search")
@@ -115,6 +114,7 @@ def search_page(
     feed_params = params.link_params(sort="date")
     return renderer.page(request, "search.html", {
         **context,
+        "cards": cards_for(request, service, results.page.papers),
         "results": results,
         "pagination": paginate(results.page, "/search", params.link_params()),
         "feed_url": with_query("/search/feed.atom", feed_params),
@@ -124,8 +124,13 @@ def search_page(
 
 @router.get("/about")
 def about_page(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
+    settings = service.settings
     return renderer.page(request, "about.html", {
         "section": "about",
+        "half_lives": {"day": f"{settings.trending_half_life_day:g}",
+                       "week": f"{settings.trending_half_life_week:g}",
+                       "month": f"{settings.trending_half_life_month:g}"},
+        "refresh_seconds": settings.trending_refresh_seconds,
         "base_url": service.settings.resolved_base_url,
         "latest": service.latest_day(),
     })
@@ -151,6 +156,7 @@ def paper_page(
     announced = paper.announced_date
     return renderer.page(request, "paper.html", {
         "paper": paper,
+        "cards": cards_for(request, service, [paper]),
         "observations": observations,
         "periods": [period_of(kind, announced) for kind in PERIOD_KINDS] if announced else [],
         "feed_url": (period_path(day_period(announced)) + "/feed.atom") if announced else None,
@@ -173,18 +179,29 @@ def _period_page(
     service: Papertide,
     renderer: Renderer,
     page: int,
+    sort: str = "date",
 ) -> Response:
     period = parse_period(kind, slug)
     path = period_path(period)
+    sort_param = "" if sort == "date" else sort
     if period.slug != slug:  # 2026-W9, 2026-3: one address per period
-        return RedirectResponse(with_query(path, [("page", str(page) if page > 1 else "")]),
+        return RedirectResponse(with_query(path, [("sort", sort_param),
+                                                  ("page", str(page) if page > 1 else "")]),
                                 status_code=301)
     listing = service.listing(period, page)
-    return _listing_page(request, renderer, listing, page_path=path, feed_url=f"{path}/feed.atom")
+    ranks: dict[str, int] = {}
+    if sort == "trending":
+        limit, offset = service.community.paging(page, None)
+        trending = service.community.trending.period_page(period, limit, offset)
+        listing = replace(listing, page=trending.page)
+        ranks = trending.ranks
+    return _listing_page(request, renderer, listing, page_path=path,
+                         feed_url=f"{path}/feed.atom", service=service, sort=sort, ranks=ranks)
 
 
 def _listing_page(
-    request: Request, renderer: Renderer, listing: Listing, page_path: str, feed_url: str
+    request: Request, renderer: Renderer, listing: Listing, page_path: str, feed_url: str,
+    service: Papertide, sort: str = "date", ranks: dict[str, int] | None = None,
 ) -> Response:
     period = listing.period
     papers = listing.page.papers
@@ -197,8 +214,13 @@ def _listing_page(
         "listing": listing,
         "period": period,
         "tabs": tabs,
-        "pagination": paginate(listing.page, page_path),
+        "pagination": paginate(listing.page, page_path,
+                               [("sort", "" if sort == "date" else sort)]),
         "feed_url": feed_url,
         "feed_title": f"{PERIOD_TITLES[period.kind]}: {period.heading}",
         "is_home": page_path == "/",
+        "sort": sort,
+        "sort_urls": {"trending": with_query(page_path, [("sort", "trending")]),
+                      "date": page_path},
+        "cards": cards_for(request, service, papers, ranks),
     })

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 
 from papertide import __version__
 from papertide.settings import Settings
+from papertide.topics.sparkline import sparkline
 from papertide.web import presenters
 from papertide.web.static_files import asset_versions
 
@@ -26,6 +27,16 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+def viewer_context(request: Request) -> dict[str, Any]:
+    """The header's needs: who is signed in, and the sign-out form's CSRF token."""
+    viewer = getattr(request.state, "viewer", None)
+    token = ""
+    if viewer is not None:
+        service = request.app.state.service
+        token = service.community.accounts.csrf_token("session:" + viewer.session_hash)
+    return {"viewer": viewer, "signout_token": token}
 
 
 class Renderer:
@@ -51,6 +62,7 @@ class Renderer:
             with_query=presenters.with_query,
             shorten_authors=presenters.shorten_authors,
             group_by_day=presenters.group_by_day,
+            sparkline=sparkline,
         )
         self.environment.filters.update(
             preview=presenters.preview,
@@ -78,7 +90,9 @@ class Renderer:
             "feed_url": None,
             "feed_title": None,
             "section": None,
+            "cards": None,
         }
+        values.update(viewer_context(request))
         values.update(context or {})
         html = self.environment.get_template(template).render(values)
         return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)

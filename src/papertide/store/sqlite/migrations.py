@@ -85,7 +85,170 @@ def _v2_sources_observations_meta(connection: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_papers, _v2_sources_observations_meta)
+def _v3_accounts_votes_library_topics(connection: sqlite3.Connection) -> None:
+    """People and sign-in state, time-stamped upvotes, libraries, rising topics."""
+    _execute_script(connection,
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE,
+            is_admin INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            last_sign_in_at TEXT
+        );
+        CREATE TABLE sign_in_tokens (
+            token_hash TEXT PRIMARY KEY,
+            email TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            next_path TEXT NOT NULL DEFAULT '/',
+            used_at TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX sign_in_tokens_by_expiry ON sign_in_tokens (expires_at);
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX sessions_by_user ON sessions (user_id);
+        CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+        CREATE TABLE rate_limit_hits (
+            bucket TEXT NOT NULL,
+            hit_at INTEGER NOT NULL
+        );
+        CREATE INDEX rate_limit_hits_by_bucket ON rate_limit_hits (bucket, hit_at);
+        CREATE TABLE votes (
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL REFERENCES papers (arxiv_id) ON DELETE CASCADE,
+            voted_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, arxiv_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX votes_by_paper ON votes (arxiv_id, voted_at);
+        CREATE INDEX votes_by_time ON votes (voted_at, arxiv_id);
+        CREATE TABLE library (
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL REFERENCES papers (arxiv_id) ON DELETE CASCADE,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, arxiv_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX library_by_time ON library (user_id, saved_at);
+        CREATE TABLE library_tags (
+            user_id INTEGER NOT NULL,
+            arxiv_id TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (user_id, arxiv_id, tag),
+            FOREIGN KEY (user_id, arxiv_id) REFERENCES library (user_id, arxiv_id)
+                ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX library_tags_by_tag ON library_tags (user_id, tag);
+        CREATE TABLE topics (
+            slug TEXT PRIMARY KEY,
+            phrase TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            score REAL NOT NULL,
+            recent_papers INTEGER NOT NULL,
+            baseline_papers INTEGER NOT NULL,
+            recent_share REAL NOT NULL,
+            baseline_share REAL NOT NULL,
+            weekly_papers TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE topic_papers (
+            slug TEXT NOT NULL REFERENCES topics (slug) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (slug, arxiv_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX topic_papers_by_position ON topic_papers (slug, position);
+        CREATE INDEX observations_by_time ON observations (observed_at)
+        """
+    )
+
+
+def _v4_paper_vectors(connection: sqlite3.Connection) -> None:
+    """Paper embeddings for semantic search; ``id`` is the label vector indexes store."""
+    _execute_script(connection,
+        """
+        CREATE TABLE paper_vectors (
+            id INTEGER PRIMARY KEY,
+            arxiv_id TEXT NOT NULL UNIQUE REFERENCES papers (arxiv_id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            vector_seq INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX paper_vectors_by_seq ON paper_vectors (vector_seq);
+        CREATE INDEX paper_vectors_by_model ON paper_vectors (model, vector_seq)
+        """
+    )
+
+
+def _v5_subscriptions_outbox(connection: sqlite3.Connection) -> None:
+    """Digest subscribers, the outbox of messages, and which papers each subscriber got.
+
+    AUTOINCREMENT: an id is never reused, so outbox keys built from it stay unique forever.
+    """
+    _execute_script(connection,
+        """
+        CREATE TABLE subscribers (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            email TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL,
+            frequency TEXT NOT NULL DEFAULT 'daily',
+            trending_count INTEGER NOT NULL DEFAULT 10,
+            categories TEXT NOT NULL DEFAULT '[]',
+            searches TEXT NOT NULL DEFAULT '[]',
+            send_empty INTEGER NOT NULL DEFAULT 0,
+            personal_picks INTEGER NOT NULL DEFAULT 1,
+            name TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            confirmed_at TEXT,
+            unsubscribed_at TEXT,
+            bounce_count INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            suspended_at TEXT
+        );
+        CREATE INDEX subscribers_by_status ON subscribers (status, frequency);
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            subscriber_id INTEGER REFERENCES subscribers (id) ON DELETE CASCADE,
+            recipient TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            body BLOB,
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            next_attempt_at REAL NOT NULL,
+            lease_owner TEXT,
+            lease_until REAL,
+            finished_at TEXT,
+            confirmed INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        );
+        CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+        CREATE INDEX outbox_by_subscriber ON outbox (subscriber_id, state);
+        CREATE TABLE mailed_papers (
+            subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL,
+            outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+            PRIMARY KEY (subscriber_id, arxiv_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX mailed_papers_by_message ON mailed_papers (outbox_id)
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_papers,
+    _v2_sources_observations_meta,
+    _v3_accounts_votes_library_topics,
+    _v4_paper_vectors,
+    _v5_subscriptions_outbox,
+)
 LATEST_VERSION = len(MIGRATIONS)
 
 
@@ -102,12 +265,14 @@ def migrate(connection: sqlite3.Connection, target: int = LATEST_VERSION) -> int
             f"up to {LATEST_VERSION}: upgrade papertide"
         )
     while version < target:
-        migration = MIGRATIONS[version]
         connection.execute("BEGIN IMMEDIATE")
         try:
-            migration(connection)
-            version += 1
-            connection.execute(f"PRAGMA user_version = {version}")
+            # Another process may have migrated while this one waited for the write lock.
+            version = current_version(connection)
+            if version < target:
+                MIGRATIONS[version](connection)
+                version += 1
+                connection.execute(f"PRAGMA user_version = {version}")
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")

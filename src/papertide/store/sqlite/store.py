@@ -13,14 +13,17 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from papertide.exceptions import StorageError
 from papertide.models import Observation, Paper, PaperPage, PaperRecord, PaperVersion, UpsertCounts
 from papertide.store.base import ListingOrder
 from papertide.store.merge import merge_batch
+from papertide.store.sqlite.accounts import AccountsMixin
 from papertide.store.sqlite.connection import connect, wrap_exceptions
+from papertide.store.sqlite.digest import DigestMixin
+from papertide.store.sqlite.library import LibraryMixin
 from papertide.store.sqlite.migrations import current_version, migrate
 from papertide.store.sqlite.rows import (
     PAPER_COLUMNS,
@@ -30,6 +33,9 @@ from papertide.store.sqlite.rows import (
     stamp,
     unstamp,
 )
+from papertide.store.sqlite.signals import SignalsMixin
+from papertide.store.sqlite.topics import TopicsMixin
+from papertide.store.sqlite.vectors import VectorsMixin
 
 # SQLite allows 32766 bound variables; stay far below for IN (...) lists.
 ID_CHUNK = 500
@@ -39,13 +45,15 @@ _UPSERT_PAPER = (
     "ON CONFLICT (arxiv_id) DO UPDATE SET "
     + ", ".join(f"{column} = excluded.{column}" for column in PAPER_COLUMNS[1:])
 )
+_CHANGE_SEQ_COLUMN = PAPER_COLUMNS.index("change_seq")
 _ORDERS: dict[str, str] = {
     "date": "announced_date DESC, submitted_at DESC, arxiv_id",
     "title": "title COLLATE NOCASE, arxiv_id",
 }
 
 
-class SQLiteStore:
+class SQLiteStore(AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin, VectorsMixin,
+                  DigestMixin):
     """Papers and signals in one SQLite database file."""
 
     def __init__(self, path: Path) -> None:
@@ -136,14 +144,18 @@ class SQLiteStore:
             return
         connection = self._connection()
         next_seq = self.max_change_seq() + 1
-        numbered = [replace(paper, change_seq=next_seq + i) for i, paper in enumerate(papers)]
-        connection.executemany(_UPSERT_PAPER, [paper_row(paper) for paper in numbered])
+        # The sequence goes straight into the row: dataclasses.replace on every
+        # paper cost about a tenth of a bulk import.
+        connection.executemany(_UPSERT_PAPER, [
+            _with_change_seq(paper_row(paper), next_seq + offset)
+            for offset, paper in enumerate(papers)
+        ])
         connection.executemany(
             "INSERT INTO paper_versions (arxiv_id, version, submitted_at) VALUES (?, ?, ?) "
             "ON CONFLICT (arxiv_id, version) DO UPDATE SET submitted_at = excluded.submitted_at",
             [
                 (paper.arxiv_id, version.version, stamp(version.submitted))
-                for paper in numbered
+                for paper in papers
                 for version in paper.versions
                 if version not in _versions_of(existing.get(paper.arxiv_id))
             ],
@@ -153,7 +165,7 @@ class SQLiteStore:
             "VALUES (?, ?, ?)",
             [
                 (paper.arxiv_id, source, stamp(now))
-                for paper in numbered
+                for paper in papers
                 for source in paper.sources
                 if source not in _sources_of(existing.get(paper.arxiv_id))
             ],
@@ -304,6 +316,10 @@ class SQLiteStore:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+
+def _with_change_seq(row: tuple[Any, ...], change_seq: int) -> tuple[Any, ...]:
+    return (*row[:_CHANGE_SEQ_COLUMN], change_seq, *row[_CHANGE_SEQ_COLUMN + 1:])
 
 
 def _versions_of(paper: Paper | None) -> tuple[PaperVersion, ...]:

@@ -14,3 +14,50 @@ document.addEventListener("keydown", (event) => {
     search.blur();
   }
 });
+
+// Upvote buttons post in the background and update in place; without this
+// script they are ordinary forms that post and come back to the page.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.dataset.enhance !== "vote") return;
+  event.preventDefault();
+  const button = form.querySelector("button");
+  const action = form.querySelector('input[name="action"]');
+  if (!button || !action || button.disabled) return;
+  button.disabled = true;
+  try {
+    // getAttribute: the form has a field named "action", which shadows form.action.
+    const response = await fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.status === 401) {
+      window.location.assign("/signin?next=" + encodeURIComponent(location.pathname + location.search));
+      return;
+    }
+    const answer = await response.json();
+    if (!response.ok) {
+      if (response.status === 409) {
+        // Already in that state (another tab): reload to show the truth.
+        window.location.reload();
+        return;
+      }
+      window.alert(answer.message || "The vote could not be saved.");
+      return;
+    }
+    const count = answer.votes;
+    const label = `${count} upvote${count === 1 ? "" : "s"}`;
+    button.classList.toggle("voted", answer.voted);
+    button.setAttribute("aria-pressed", answer.voted ? "true" : "false");
+    button.setAttribute("aria-label", `${answer.voted ? "Remove your upvote" : "Upvote"} (${label})`);
+    action.value = answer.voted ? "remove" : "up";
+    const shown = button.querySelector(".vote-count");
+    if (shown) shown.textContent = String(count);
+  } catch (error) {
+    form.submit();  // the network failed: let the browser try the plain post
+  } finally {
+    button.disabled = false;
+  }
+});

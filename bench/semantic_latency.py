@@ -1,0 +1,246 @@
+"""Semantic and hybrid search speed at 100k and 1M papers, as served.
+
+For each size: a papertide instance with that many synthetic papers (see
+``synthetic.py``; imported through ``Papertide.import_files``, or copied
+from an instance imported earlier with ``--seed-from``), vectors stored
+through the store, the vector index rebuilt through the service (timed, with
+its memory), then queries one at a time through ``Papertide.search``:
+keyword, semantic, hybrid, and hybrid with a ``cat:`` filter. Every query is
+a real paper title not asked before, so the timings include embedding the
+query. Also: ANN recall@10 against exact search, and embedding throughput.
+
+Vectors must look like real embeddings, or ANN recall means nothing: each
+synthetic paper gets a normalised mixture of two real abstract embeddings
+(of the bundled sample, embedded by the real model) plus Gaussian noise.
+
+    nice -n 10 .venv/bin/python bench/semantic_latency.py --papers 100000,1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import shutil
+import sqlite3
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from benchlib import (
+    OUT_DIR,
+    Stopwatch,
+    Table,
+    database_path,
+    folder_size,
+    megabytes,
+    opened_app,
+    percentile,
+    sample_path,
+    synthetic_file,
+    write_json,
+)
+from papertide.app import Papertide
+from papertide.embed.base import Embedder
+from papertide.search.hybrid import SearchMode
+from papertide.store.vectors import NewVector
+
+SEED = 1
+BASE_ABSTRACTS = 2_000
+THROUGHPUT_DOCS = 512
+QUERIES = 200
+WARMUP = 20
+NOISE = 0.35
+SAVE_BATCH = 20_000
+Matrix = npt.NDArray[np.float32]
+
+
+def sample_texts() -> tuple[list[str], list[str]]:
+    """Real abstracts (to embed) and real titles (to ask), from the bundled sample."""
+    abstracts, titles = [], []
+    with sample_path() as path, gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row.get("abstract"):
+                abstracts.append(f"{row['title']}. {row['abstract']}")
+            titles.append(" ".join(str(row["title"]).split()))
+    return abstracts, titles
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def throughput(embedder: Embedder, abstracts: Sequence[str]) -> dict[str, float]:
+    docs = list(abstracts[:THROUGHPUT_DOCS])
+    embedder.embed_documents(docs[:32])
+    wall, cpu = time.perf_counter(), time.process_time()
+    embedder.embed_documents(docs)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    single = []
+    for i in range(50):
+        started = time.perf_counter()
+        embedder.embed_query(f"query number {i} about sparse attention for long documents")
+        single.append((time.perf_counter() - started) * 1000)
+    cores = len(os.sched_getaffinity(0))
+    return {"docs_per_s": len(docs) / wall, "docs_per_cpu_s": len(docs) / cpu,
+            "docs_per_s_all_cores_idle": len(docs) / cpu * cores,
+            "query_ms_p50": percentile(single, 50)}
+
+
+def structured_vectors(base: Matrix, count: int, rng: np.random.Generator) -> Matrix:
+    first = rng.integers(0, len(base), count)
+    second = rng.integers(0, len(base), count)
+    weight = rng.uniform(0.3, 0.7, (count, 1)).astype(np.float32)
+    mixed = weight * base[first] + (1 - weight) * base[second]
+    mixed += rng.normal(0, NOISE / np.sqrt(base.shape[1]), mixed.shape).astype(np.float32)
+    mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
+    # what the store keeps (float16), so that exact answers match the index's
+    return mixed.astype(np.float16).astype(np.float32)
+
+
+def store_vectors(app: Papertide, base: Matrix) -> tuple[list[str], Matrix, float]:
+    connection = sqlite3.connect(database_path(app.settings.data_dir))
+    try:
+        ids = [row[0] for row in connection.execute("SELECT arxiv_id FROM papers ORDER BY rowid")]
+    finally:
+        connection.close()
+    rng = np.random.default_rng(SEED)
+    vectors = structured_vectors(base, len(ids), rng)
+    model = app.semantic.model_name
+    watermark = app.store.max_change_seq()
+    with Stopwatch() as watch:
+        if app.store.count_vectors(model) < len(ids):
+            for start in range(0, len(ids), SAVE_BATCH):
+                chunk = [NewVector(arxiv_id, "synthetic", vectors[start + i])
+                         for i, arxiv_id in enumerate(ids[start:start + SAVE_BATCH])]
+                app.store.save_vectors(model, chunk, [], watermark)
+    return ids, vectors, watch.seconds
+
+
+def prepare(size: int, work: Path, seed_from: Path | None) -> Path:
+    data_dir = work / f"data-{size}"
+    if database_path(data_dir).exists():
+        return data_dir
+    if seed_from is not None:
+        print(f"copying {seed_from} ...", file=sys.stderr)
+        shutil.copytree(seed_from, data_dir, ignore=shutil.ignore_patterns("vector-index",
+                                                                           "models"))
+        return data_dir
+    path, _, _ = synthetic_file(size, SEED, OUT_DIR)
+    with opened_app(data_dir) as app:
+        print(f"importing {size:,} papers ...", file=sys.stderr)
+        app.import_files([path])
+    return data_dir
+
+
+def timed_search(app: Papertide, text: str, mode: SearchMode) -> float:
+    started = time.perf_counter()
+    results = app.search(text, page_size=20, mode=mode)
+    elapsed = (time.perf_counter() - started) * 1000
+    if results.mode != mode:
+        raise SystemExit(f"{mode} fell back to {results.mode}: {results.fallback}")
+    return elapsed
+
+
+def measure(size: int, work: Path, seed_from: Path | None, base: Matrix,
+            titles: list[str]) -> dict[str, Any]:
+    data_dir = prepare(size, work, seed_from)
+    exported = work / "embedder" / "models"
+    if not (data_dir / "models").exists():
+        shutil.copytree(exported, data_dir / "models", ignore=shutil.ignore_patterns("*.lock"))
+    figures: dict[str, Any] = {"papers": size}
+    with opened_app(data_dir) as app:
+        app.semantic.embedder.embed_query("warm up the model")
+        ids, vectors, seconds = store_vectors(app, base)
+        figures["store_vectors_s"] = seconds
+        before = rss_mb()
+        with Stopwatch() as watch:
+            report = app.sync_vector_index(rebuild=True)
+        figures["index_build_s"] = watch.seconds
+        figures["index_vectors"] = report.indexed
+        figures["index_rss_mb"] = rss_mb() - before
+        figures["index_disk_mb"] = folder_size(app.settings.vector_index_dir) / 1e6
+        figures["database_mb"] = database_path(data_dir).stat().st_size / 1e6
+        rng = random.Random(SEED)
+        pool = rng.sample(titles, WARMUP + 4 * QUERIES)
+        for text in pool[:WARMUP]:
+            for mode in ("keyword", "semantic", "hybrid"):
+                timed_search(app, text, mode)
+        asked = pool[WARMUP:]
+        timings: dict[str, list[float]] = {"keyword": [], "semantic": [], "hybrid": [],
+                                           "hybrid cat:cs.CV": []}
+        for i in range(QUERIES):
+            timings["keyword"].append(timed_search(app, asked[4 * i], "keyword"))
+            timings["semantic"].append(timed_search(app, asked[4 * i + 1], "semantic"))
+            timings["hybrid"].append(timed_search(app, asked[4 * i + 2], "hybrid"))
+            timings["hybrid cat:cs.CV"].append(
+                timed_search(app, asked[4 * i + 3] + " cat:cs.CV", "hybrid"))
+        figures["latency_ms"] = {mode: {"p50": percentile(values, 50),
+                                        "p95": percentile(values, 95),
+                                        "p99": percentile(values, 99)}
+                                 for mode, values in timings.items()}
+        figures["recall_at_10"] = ann_recall(app, ids, vectors, asked[:QUERIES])
+    return figures
+
+
+def ann_recall(app: Papertide, ids: list[str], vectors: Matrix, texts: list[str]) -> float:
+    """Share of the exact top 10 that semantic search returns, over real queries."""
+    found = 0
+    for text in texts:
+        query = app.semantic.embedder.embed_query(text)
+        exact = np.argpartition(-(vectors @ query), 10)[:10]
+        served = app.search(text, page_size=10, mode="semantic")
+        found += len({ids[i] for i in exact} & {paper.arxiv_id for paper in served.page.papers})
+    return found / (10 * len(texts))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--papers", default="100000,1000000")
+    parser.add_argument("--work", type=Path, default=OUT_DIR / "semantic")
+    parser.add_argument("--seed-from", action="append", default=[],
+                        help="SIZE=DIR: copy an already imported data dir for that size")
+    parser.add_argument("--json", type=Path, help="also save the raw figures here")
+    args = parser.parse_args()
+    seeds = {int(item.split("=", 1)[0]): Path(item.split("=", 1)[1]) for item in args.seed_from}
+    sizes = [int(size) for size in args.papers.split(",")]
+    abstracts, titles = sample_texts()
+    args.work.mkdir(parents=True, exist_ok=True)
+    with opened_app(args.work / "embedder") as app:
+        embedder = app.semantic.embedder
+        speed = throughput(embedder, abstracts)
+        print(f"embedding: {speed['docs_per_s']:.1f} docs/s wall, "
+              f"{speed['docs_per_s_all_cores_idle']:.1f} docs/s on idle cores, "
+              f"query {speed['query_ms_p50']:.1f} ms", file=sys.stderr)
+        base = embedder.embed_documents(abstracts[:BASE_ABSTRACTS])
+    results = [measure(size, args.work, seeds.get(size), base, titles) for size in sizes]
+    rows = []
+    for figures in results:
+        for mode, values in figures["latency_ms"].items():
+            rows.append((f"{figures['papers']:,}", mode, f"{values['p50']:.1f}",
+                         f"{values['p95']:.1f}", f"{values['p99']:.1f}"))
+    print(Table("Query latency, server side incl. query embedding (ms, one at a time)",
+                ("papers", "mode", "p50", "p95", "p99"), tuple(rows)).render())
+    print(Table("Vector index", ("papers", "build", "RAM", "disk", "recall@10"), tuple(
+        (f"{f['papers']:,}", f"{f['index_build_s']:.0f} s", megabytes(f["index_rss_mb"] * 1e6),
+         megabytes(f["index_disk_mb"] * 1e6), f"{f['recall_at_10']:.3f}") for f in results
+    )).render())
+    print(f"embedding throughput: {speed['docs_per_s']:.1f} docs/s measured "
+          f"({speed['docs_per_s_all_cores_idle']:.1f} docs/s on otherwise idle cores), "
+          f"one query {speed['query_ms_p50']:.1f} ms")
+    write_json(args.json, {"embedding": speed, "sizes": results})
+
+
+if __name__ == "__main__":
+    main()

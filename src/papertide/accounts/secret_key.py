@@ -1,0 +1,25 @@
+"""The site key: from the settings, or generated once and kept in the database.
+
+Kept in the database (not a file) so that every process and host using one
+database agrees on it; created inside a write transaction so that two
+processes starting together cannot each make their own.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from papertide.store.base import Store
+
+META_KEY = "secret_key"
+
+
+def site_key(configured: str, store: Store) -> bytes:
+    if configured:
+        return configured.encode()
+    with store.transaction():
+        value = store.get_meta(META_KEY)
+        if value is None:
+            value = secrets.token_urlsafe(48)
+            store.set_meta(META_KEY, value)
+    return value.encode()

@@ -1,0 +1,72 @@
+"""Settings of the community features: accounts, mail, trending, rising topics.
+
+Declared here as ``(name, type, help)`` and spliced into ``SETTING_SPECS``
+by ``papertide.settings``, which stays the one place settings are loaded.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from papertide.exceptions import ConfigError
+
+if TYPE_CHECKING:
+    from papertide.settings import Settings
+
+SMTP_MODES = ("plain", "starttls", "tls")
+MIN_SECRET_KEY = 32
+
+COMMUNITY_SETTINGS: tuple[tuple[str, type, str], ...] = (
+    ("smtp_host", str, "SMTP server that sends sign-in links (default: none; the links are "
+     "written to the server log instead)."),
+    ("smtp_port", int, "SMTP port (default: 587 for starttls, 465 for tls, 25 for plain)."),
+    ("smtp_mode", str, "How to talk to the SMTP server: starttls (default), tls or plain."),
+    ("smtp_username", str, "SMTP user name, if the server wants one."),
+    ("smtp_password", str, "SMTP password (prefer the environment variable to a file)."),
+    ("smtp_timeout", float, "Seconds to wait for the SMTP server (default 30)."),
+    ("mail_from", str, "The From address of mail (default: SITE_NAME <noreply@HOST of "
+     "base_url>)."),
+    ("secret_key", str, "Key that signs sign-in links, session cookies and CSRF tokens, at "
+     "least 32 characters (default: generated once and kept in the database)."),
+    ("session_days", int, "Days a sign-in lasts (default 30)."),
+    ("open_signup", bool, "Anyone can sign in with an address, creating an account (default "
+     "true); false: only users added with `papertide user add`."),
+    ("signin_limit_per_address", int, "Sign-in mails per address per hour (default 5)."),
+    ("signin_limit_per_client", int, "Sign-in requests per client (IP address) per hour "
+     "(default 20)."),
+    ("trending_half_life_day", float, "Hours after which a vote counts half in the day's "
+     "trending list (default 6)."),
+    ("trending_half_life_week", float, "Half-life in hours for the week's trending list "
+     "(default 36)."),
+    ("trending_half_life_month", float, "Half-life in hours for the month's trending list "
+     "(default 168)."),
+    ("trending_refresh_seconds", int, "Seconds a computed trending list is served before it "
+     "is recomputed (default 60; the server's own votes apply at once)."),
+    ("topics_refresh_minutes", int, "Minutes between background recomputations of rising "
+     "topics in `papertide serve` (default 360; 0: only `papertide topics --recompute`)."),
+)
+
+
+def validate_community_settings(settings: Settings) -> None:
+    if settings.smtp_mode not in SMTP_MODES:
+        raise ConfigError(f"smtp_mode must be one of {', '.join(SMTP_MODES)}, "
+                          f"got {settings.smtp_mode!r}")
+    if not 0 <= settings.smtp_port < 65536:
+        raise ConfigError(f"smtp_port must be between 0 and 65535, got {settings.smtp_port}")
+    if not 0 < settings.smtp_timeout <= 600:
+        raise ConfigError("smtp_timeout must be more than 0 and at most 600 seconds")
+    if settings.secret_key and len(settings.secret_key) < MIN_SECRET_KEY:
+        raise ConfigError(f"secret_key must be at least {MIN_SECRET_KEY} characters long "
+                          "(or leave it unset to have one generated)")
+    if not 1 <= settings.session_days <= 3_650:
+        raise ConfigError(f"session_days must be between 1 and 3650, got {settings.session_days}")
+    for name in ("signin_limit_per_address", "signin_limit_per_client"):
+        if not 1 <= getattr(settings, name) <= 100_000:
+            raise ConfigError(f"{name} must be between 1 and 100000")
+    for name in ("trending_half_life_day", "trending_half_life_week", "trending_half_life_month"):
+        if not 0.1 <= getattr(settings, name) <= 24 * 365:
+            raise ConfigError(f"{name} must be between 0.1 and 8760 hours")
+    if not 0 <= settings.trending_refresh_seconds <= 86_400:
+        raise ConfigError("trending_refresh_seconds must be between 0 and 86400")
+    if not 0 <= settings.topics_refresh_minutes <= 7 * 24 * 60:
+        raise ConfigError("topics_refresh_minutes must be between 0 and 10080")

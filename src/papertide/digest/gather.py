@@ -1,0 +1,125 @@
+"""Gathering what an issue's digests are composed from: once per issue, shared.
+
+Everything here reads (the store, the keyword index, the trending board) so
+that composition itself stays pure. Work is shared between subscribers: the
+new papers, their trending scores, each category's list and each distinct
+saved search are fetched once per issue however many people ask for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from papertide.digest.compose import (
+    TRENDING_DEPTH,
+    DigestInputs,
+    new_by_category,
+    rank_new_papers,
+)
+from papertide.digest.models import DigestPeriod, SearchMatches
+from papertide.exceptions import InvalidQueryError
+from papertide.models import Paper
+from papertide.ranking.trending import WINDOW_SPANS
+from papertide.search.query import ParsedQuery, parse_query
+from papertide.subscriptions.models import Subscriber
+
+if TYPE_CHECKING:
+    from papertide.app import Papertide
+
+# More new papers than this in one window is not a digest any more.
+MAX_NEW_PAPERS = 50_000
+
+
+class PicksSource(Protocol):
+    """Where personal picks come from: the recommendations feature plugs in here."""
+
+    def picks(self, subscribers: Sequence[Subscriber], period: DigestPeriod
+              ) -> Mapping[int, Sequence[str]]: ...
+
+
+class NoPicks:
+    """Until recommendations exist, nobody has picks (the section stays out)."""
+
+    def picks(self, subscribers: Sequence[Subscriber], period: DigestPeriod
+              ) -> Mapping[int, Sequence[str]]:
+        return {}
+
+
+def alert_query(text: str, period: DigestPeriod) -> ParsedQuery:
+    """A saved search as an alert: every word required, only papers new in the window.
+
+    On the search page words are alternatives ranked by relevance; an alert
+    that mailed every paper with "model" in it would be noise, so "model
+    merging" means papers with both words (quotes still mean a phrase).
+    """
+    query = parse_query(text)
+    query = replace(query, required_words=query.required_words + query.words, words=())
+    return query.with_filters(date_from=period.first_day, date_to=period.last_day)
+
+
+class IssueGatherer:
+    """Builds the :class:`DigestInputs` of one issue."""
+
+    def __init__(self, service: Papertide, period: DigestPeriod,
+                 picks: PicksSource | None = None) -> None:
+        self.service = service
+        self.period = period
+        self.picks_source = picks or NoPicks()
+
+    def inputs(self, subscribers: Sequence[Subscriber]) -> DigestInputs:
+        store = self.service.store
+        period = self.period
+        listing = store.list_announced(period.first_day,
+                                       period.last_day + dt.timedelta(days=1), MAX_NEW_PAPERS)
+        papers: dict[str, Paper] = {paper.arxiv_id: paper for paper in listing.papers}
+        trending, scores = self._trending()
+        picks = self.picks_source.picks(subscribers, period)
+        wanted = [arxiv_id for arxiv_id in trending if arxiv_id not in papers]
+        wanted += [arxiv_id for ids in picks.values() for arxiv_id in ids
+                   if arxiv_id not in papers]
+        searches = self._searches(text for subscriber in subscribers
+                                  for text in subscriber.preferences.searches)
+        wanted += [arxiv_id for matches in searches.values() for arxiv_id in matches.arxiv_ids
+                   if arxiv_id not in papers]
+        if wanted:
+            papers.update(store.get_papers(list(dict.fromkeys(wanted))))
+        ranked = rank_new_papers(listing.papers, scores)
+        categories = (category for subscriber in subscribers
+                      for category in subscriber.preferences.categories)
+        return DigestInputs(
+            period=period,
+            papers=papers,
+            trending=tuple(arxiv_id for arxiv_id in trending if arxiv_id in papers),
+            scores=scores,
+            new_by_category=new_by_category(ranked, papers, categories),
+            searches={text: SearchMatches(tuple(i for i in found.arxiv_ids if i in papers),
+                                          found.total, found.invalid)
+                      for text, found in searches.items()},
+            picks=picks,
+        )
+
+    def _trending(self) -> tuple[list[str], dict[str, float]]:
+        """The issue's trending list, best first, or nothing when nothing moved lately."""
+        window = self.period.window
+        ranking = self.service.community.board.compute_window(window, self.period.as_of)
+        if ranking.as_of < self.period.as_of - WINDOW_SPANS[window]:
+            return [], {}
+        entries = ranking.entries
+        return ([entry.arxiv_id for entry in entries[:TRENDING_DEPTH]],
+                {entry.arxiv_id: entry.score for entry in entries})
+
+    def _searches(self, texts: Iterable[str]) -> dict[str, SearchMatches]:
+        found: dict[str, SearchMatches] = {}
+        index = self.service.keyword_index
+        for text in dict.fromkeys(texts):
+            try:
+                hits = index.search(alert_query(text, self.period), TRENDING_DEPTH, 0,
+                                    "relevance")
+            except InvalidQueryError as error:
+                found[text] = SearchMatches((), 0, f"This search cannot run: {error}")
+                continue
+            found[text] = SearchMatches(tuple(hit.arxiv_id for hit in hits.hits), hits.total)
+        return found

@@ -1,0 +1,203 @@
+"""Digests wired together: subscriptions, composing issues into the outbox, delivery.
+
+Built once per service (``Papertide.digests``) from its settings, store,
+index and clock; nothing here is global.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from papertide.accounts.secret_key import site_key
+from papertide.accounts.tokens import Signer
+from papertide.digest.compose import DigestInputs, compose_digest
+from papertide.digest.gather import IssueGatherer, PicksSource
+from papertide.digest.models import (
+    Digest,
+    DigestKind,
+    DigestPeriod,
+    NewMessage,
+    OutboxCounts,
+    OutboxRecord,
+)
+from papertide.digest.outbox import DeliveryReport, Outbox
+from papertide.digest.periods import next_period
+from papertide.digest.render import MailRenderer, Rendered
+from papertide.digest.transport import Link, LogLink, SmtpLink
+from papertide.exceptions import ConfigError
+from papertide.mail.compose import sender_address
+from papertide.mail.smtp import DEFAULT_PORTS, SMTP_MODES, SmtpConfig, SmtpMode
+from papertide.subscriptions.models import Subscriber
+from papertide.subscriptions.service import Subscriptions
+from papertide.subscriptions.tokens import LinkSigner
+
+if TYPE_CHECKING:
+    from papertide.app import Papertide
+
+ADMIN_LIST_SIZE = 100
+COMPOSE_BATCH = 200
+
+
+@dataclass(slots=True)
+class ComposeReport:
+    """What composing one issue did."""
+
+    period: DigestPeriod
+    subscribers: int = 0
+    queued: int = 0
+    already: int = 0
+    empty: int = 0
+    papers: int = 0
+    message_ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.period.kind} digest {self.period.key}: {self.queued:,} queued "
+                f"({self.papers:,} papers), {self.already:,} composed before, {self.empty:,} "
+                f"with nothing new, of {self.subscribers:,} subscribers")
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    digest: Digest
+    rendered: Rendered
+    message: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class MailStatus:
+    """What the admin view shows."""
+
+    subscribers: dict[str, int]
+    outbox: OutboxCounts
+    failing: list[Subscriber]
+    failed: list[OutboxRecord]
+    unconfirmed: list[OutboxRecord]
+    waiting: list[OutboxRecord]
+
+
+def smtp_config(settings_host: str, port: int, mode: str, username: str, password: str,
+                timeout: float) -> SmtpConfig:
+    chosen: SmtpMode = next((known for known in SMTP_MODES if known == mode), "starttls")
+    return SmtpConfig(settings_host, port or DEFAULT_PORTS[chosen], chosen, username,
+                      password, timeout)
+
+
+class Digests:
+    """Subscriptions, issue composition, previews and the outbox of one service."""
+
+    def __init__(self, service: Papertide, picks: PicksSource | None = None) -> None:
+        self.service = service
+        settings = self.settings = service.settings
+        self.store = service.store
+        self.clock = service.clock
+        host = urlsplit(settings.resolved_base_url).hostname or "localhost"
+        self.renderer = MailRenderer(settings.site_name, settings.resolved_base_url,
+                                     sender_address(settings.mail_from, settings.site_name,
+                                                    host))
+        self.outbox = Outbox(self.store, settings, self.clock, self.connect)
+        signer = Signer(site_key(settings.secret_key, self.store))
+        self.subscriptions = Subscriptions(settings, self.store, self.clock, LinkSigner(signer),
+                                           self.renderer, self.outbox)
+        self.picks = picks
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.settings.smtp_host)
+
+    def connect(self) -> Link:
+        """A link to the configured SMTP server (the log when there is none)."""
+        settings = self.settings
+        if not settings.smtp_host:
+            return LogLink()
+        return SmtpLink(smtp_config(settings.smtp_host, settings.smtp_port, settings.smtp_mode,
+                                    settings.smtp_username, settings.smtp_password,
+                                    settings.smtp_timeout))
+
+    # -- composing ----------------------------------------------------------------------
+
+    def compose_issue(self, period: DigestPeriod) -> ComposeReport:
+        """Put the issue's digest for every subscriber due one into the outbox (once each)."""
+        if not self.smtp_configured:
+            raise ConfigError("digests need an SMTP server: set smtp_host (and smtp_port, "
+                              "smtp_mode, mail_from); `papertide digest preview` works without")
+        report = ComposeReport(period)
+        subscribers = self.store.subscribers_receiving(period.kind)
+        report.subscribers = len(subscribers)
+        keys = {subscriber.id: issue_key(subscriber, period) for subscriber in subscribers}
+        done = self.store.existing_outbox_keys(list(keys.values()))
+        todo = [subscriber for subscriber in subscribers if keys[subscriber.id] not in done]
+        report.already = len(subscribers) - len(todo)
+        if not todo:
+            return report
+        inputs = IssueGatherer(self.service, period, self.picks).inputs(todo)
+        for start in range(0, len(todo), COMPOSE_BATCH):
+            with self.store.transaction():  # one commit per batch; a crash loses only unsent work
+                for subscriber in todo[start:start + COMPOSE_BATCH]:
+                    self._compose_one(subscriber, inputs, keys[subscriber.id], report)
+        return report
+
+    def _compose_one(self, subscriber: Subscriber, inputs: DigestInputs, key: str,
+                     report: ComposeReport) -> None:
+        digest = compose_digest(subscriber, inputs, self.store.mailed_paper_ids(subscriber.id),
+                                self.clock(), self.settings.digest_section_size)
+        if digest.is_empty and not subscriber.preferences.send_empty:
+            report.empty += 1
+            return
+        message = self.renderer.digest_message(digest, self.subscriptions.links_for(subscriber))
+        queued = self.outbox.enqueue(NewMessage(
+            key=key, kind="digest", subscriber_id=subscriber.id, recipient=subscriber.email,
+            sender=self.renderer.envelope_sender, message_id=message.message_id,
+            data=message.data, arxiv_ids=digest.arxiv_ids))
+        if queued is None:
+            report.already += 1
+            return
+        report.queued += 1
+        report.papers += len(digest.arxiv_ids)
+        report.message_ids.append(queued)
+
+    def send_issue(self, period: DigestPeriod, stop: threading.Event | None = None
+                   ) -> tuple[ComposeReport, DeliveryReport]:
+        composed = self.compose_issue(period)
+        return composed, self.deliver(stop=stop)
+
+    def deliver(self, ids: Sequence[int] | None = None,
+                stop: threading.Event | None = None) -> DeliveryReport:
+        return self.outbox.deliver(ids=ids, stop=stop)
+
+    # -- previews -----------------------------------------------------------------------
+
+    def preview(self, email: str, kind: DigestKind | None = None,
+                period: DigestPeriod | None = None) -> Preview:
+        """The next digest of a subscriber as it would look now; nothing is stored."""
+        subscriber = self.subscriptions.subscriber(email)
+        chosen: DigestKind = kind or ("weekly" if subscriber.preferences.frequency == "weekly"
+                                      else "daily")
+        issue = period or next_period(chosen, self.settings, self.clock())
+        inputs = IssueGatherer(self.service, issue, self.picks).inputs([subscriber])
+        digest = compose_digest(subscriber, inputs, self.store.mailed_paper_ids(subscriber.id),
+                                self.clock(), self.settings.digest_section_size)
+        links = self.subscriptions.links_for(subscriber)
+        rendered = self.renderer.render_digest(digest, links)
+        return Preview(digest, rendered, self.renderer.digest_message(digest, links).data)
+
+    # -- administration -----------------------------------------------------------------
+
+    def status(self) -> MailStatus:
+        store = self.store
+        return MailStatus(
+            subscribers=store.subscriber_counts(),
+            outbox=store.outbox_counts(),
+            failing=store.failing_subscribers(ADMIN_LIST_SIZE),
+            failed=store.outbox_records(("failed",), ADMIN_LIST_SIZE),
+            unconfirmed=store.outbox_records(("sent",), ADMIN_LIST_SIZE, unconfirmed_only=True),
+            waiting=store.outbox_records(("pending", "claimed", "sending"), ADMIN_LIST_SIZE),
+        )
+
+
+def issue_key(subscriber: Subscriber, period: DigestPeriod) -> str:
+    """The outbox key of one subscriber's issue: at most one message each, ever."""
+    return f"digest:{subscriber.id}:{period.outbox_key_part}"

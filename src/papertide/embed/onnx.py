@@ -1,0 +1,136 @@
+"""The default embedder: an exported ONNX model run by onnxruntime.
+
+Loading is lazy and happens once per embedder (the first call exports the
+model into the data dir if needed, which takes a few seconds). Documents are
+embedded in length-sorted batches so that padding costs little; queries are
+cached, since a results page, its next page and its feed ask for the same.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from papertide.embed.base import Vectors
+from papertide.embed.export import ExportedModel, Precision, ensure_exported
+from papertide.exceptions import EmbeddingError
+
+QUERY_CACHE_SIZE = 512
+
+
+class OnnxEmbedder:
+    """Embeds text with a sentence-transformers model exported to ONNX."""
+
+    def __init__(
+        self,
+        model: str,
+        precision: Precision,
+        models_dir: Path,
+        batch_size: int = 32,
+        threads: int = 0,
+    ) -> None:
+        self._model = model
+        self._precision = precision
+        self._models_dir = models_dir
+        self._batch_size = batch_size
+        self._threads = threads
+        self._load_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._exported: ExportedModel | None = None
+        self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
+
+    @property
+    def model_name(self) -> str:
+        return f"{self._model}/{self._precision}"
+
+    @property
+    def dimension(self) -> int:
+        return self._loaded().dimension
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._session is not None
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        exported = self._loaded()
+        result = np.zeros((len(texts), exported.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self._batch_size):
+            chosen = order[start:start + self._batch_size]
+            result[chosen] = self._run([texts[i] for i in chosen])
+        return result
+
+    def embed_query(self, text: str) -> Vectors:
+        key = " ".join(text.split())
+        with self._cache_lock:
+            cached = self._query_cache.get(key)
+            if cached is not None:
+                self._query_cache.move_to_end(key)
+                return cached
+        vector: Vectors = self._run([key])[0]
+        vector.setflags(write=False)
+        with self._cache_lock:
+            self._query_cache[key] = vector
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
+
+    def _run(self, texts: list[str]) -> Vectors:
+        self._loaded()
+        encodings = self._tokenizer.encode_batch(texts)
+        input_ids = np.array([encoding.ids for encoding in encodings], dtype=np.int64)
+        attention = np.array([encoding.attention_mask for encoding in encodings], dtype=np.int64)
+        try:
+            (vectors,) = self._session.run(None, {
+                "input_ids": input_ids, "attention_mask": attention,
+                "token_type_ids": np.zeros_like(input_ids),
+            })
+        except Exception as error:  # onnxruntime raises its own untyped errors
+            raise EmbeddingError(f"the embedding model failed: {error}") from error
+        result: Vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        return result
+
+    def _loaded(self) -> ExportedModel:
+        if self._exported is not None:
+            return self._exported
+        with self._load_lock:
+            if self._exported is None:
+                exported = ensure_exported(self._model, self._precision, self._models_dir)
+                self._tokenizer = _tokenizer(exported)
+                self._session = _session(exported, self._threads)
+                self._exported = exported
+        return self._exported
+
+
+def _tokenizer(exported: ExportedModel) -> Any:
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(exported.tokenizer_path))
+    tokenizer.enable_truncation(max_length=exported.max_tokens)
+    padding_id = tokenizer.token_to_id("[PAD]")
+    tokenizer.enable_padding(pad_id=padding_id or 0, pad_token="[PAD]")
+    return tokenizer
+
+
+def _session(exported: ExportedModel, threads: int) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    if threads > 0:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    try:
+        return onnxruntime.InferenceSession(str(exported.onnx_path), options,
+                                            providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own untyped errors
+        raise EmbeddingError(f"cannot load the embedding model {exported.onnx_path}: {error}; "
+                             f"delete that folder to export it again") from error

@@ -1,0 +1,1 @@
+"""Each person's library: saved papers with optional tags."""

@@ -1,0 +1,1 @@
+"""Outgoing mail: composing messages and sending them over SMTP."""

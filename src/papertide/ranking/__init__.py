@@ -1,0 +1,1 @@
+"""Ranking papers: the trending score and the cached boards built from it."""

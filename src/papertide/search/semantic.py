@@ -1,0 +1,369 @@
+"""Semantic and hybrid ranking, similar papers, and the embedding status.
+
+Owns the embedder (loaded on first use) and the vector index (opened on
+first use and caught up from the database). The keyword index stays the
+authority on *which* papers match hard constraints: a quoted phrase, a
+``+required`` or ``-excluded`` word restricts the candidates to keyword
+matches, and meaning only ranks them. Filters (categories, dates, authors)
+apply to both sides.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from papertide.embed.base import Embedder, Vectors, paper_text
+from papertide.embed.sync import EmbedReport, embed_pending, pending_papers
+from papertide.search.base import KeywordIndex, SortOrder
+from papertide.search.hybrid import SearchMode, weighted_fusion
+from papertide.search.query import ParsedQuery
+from papertide.search.vector_sync import VectorSyncReport, sync_vector_index
+from papertide.search.vectors import VectorFilter, VectorIndex
+from papertide.settings import Settings
+from papertide.store.base import Store
+
+READY_MISSING_SHARE = 0.05
+READY_MISSING_PAPERS = 100
+POOL_DEPTH = 100
+SEMANTIC_RESULT_CAP = 1_000
+AUTHOR_FILTER_MAX = 20_000
+STATUS_SECONDS = 10.0
+WORKER_NICENESS = 10
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingStatus:
+    """How far semantic search is: for a status line and the fallback decision."""
+
+    model: str
+    total: int
+    embedded: int
+    indexed: int
+    ready: bool
+    running: bool
+
+    @property
+    def pending(self) -> int:
+        return max(self.total - self.embedded, 0)
+
+    def describe(self) -> str:
+        share = f" ({100 * self.embedded // self.total}%)" if self.total else ""
+        line = f"{self.embedded:,} of {self.total:,} papers embedded{share}"
+        if self.indexed < self.embedded and not self.ready:
+            line += "; the vector index is loading"
+        elif self.pending and self.running:
+            line += "; embedding the rest in the background"
+        elif self.pending:
+            line += "; run `papertide embed` (or the server) to embed the rest"
+        return line
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """One page of ranked paper ids and which mode produced it (and why, if not the asked one)."""
+
+    ids: tuple[str, ...]
+    scores: dict[str, float]
+    total: int
+    mode: SearchMode
+    fallback: str | None = None
+
+
+class SemanticEngine:
+    """Semantic search over one store; several threads may call it at once."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        keyword_index: KeywordIndex,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.keyword_index = keyword_index
+        self._embedder = embedder
+        self._index: VectorIndex | None = None
+        self._open_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._status: tuple[float, EmbeddingStatus] | None = None
+        self._worker: EmbeddingWorker | None = None
+
+    # -- parts, built on first use ------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            from papertide.embed.export import Precision
+            from papertide.embed.onnx import OnnxEmbedder
+
+            precision: Precision = "fp32" if self.settings.embedding_precision == "fp32" else "int8"
+            self._embedder = OnnxEmbedder(
+                self.settings.embedding_model, precision, self.settings.models_dir,
+                batch_size=self.settings.embedding_batch_size,
+                threads=self.settings.embedding_threads,
+            )
+        return self._embedder
+
+    @property
+    def index(self) -> VectorIndex:
+        """The vector index, opened and caught up with the database on first use."""
+        if self._index is None:
+            with self._open_lock:
+                if self._index is None:
+                    from papertide.search.faiss_index import FaissVectorIndex
+
+                    opened = FaissVectorIndex(
+                        self.settings.vector_index_dir,
+                        exact_max=self.settings.vector_index_exact_max,
+                        hnsw_m=self.settings.vector_index_hnsw_m,
+                        ef_construction=self.settings.vector_index_ef_construction,
+                        ef_search=self.settings.vector_index_ef_search,
+                    )
+                    sync_vector_index(self.store, opened, self.embedder.model_name)
+                    self._index = opened
+        return self._index
+
+    @property
+    def model_name(self) -> str:
+        return self.embedder.model_name
+
+    # -- keeping up ---------------------------------------------------------------------
+
+    def sync_index(
+        self, rebuild: bool = False, progress: ProgressCallback | None = None
+    ) -> VectorSyncReport:
+        """Bring the vector index up to the stored vectors (``rebuild``: from scratch)."""
+        with self._sync_lock:
+            self._status = None
+            return sync_vector_index(self.store, self.index, self.model_name, rebuild=rebuild,
+                                     progress=progress)
+
+    def embed_pending(
+        self,
+        progress: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+        reembed: bool = False,
+        save_index: bool = True,
+    ) -> EmbedReport:
+        """Embed every paper that lacks a current vector; the index follows each batch.
+
+        ``save_index`` writes the index to disk at the end; the background worker
+        leaves that to the index's own policy (it saves after 5% of changes and on
+        close), since a restart catches up from the database anyway.
+        """
+        if reembed:
+            self.store.save_vectors(self.model_name, [], [], 0)
+        report = embed_pending(self.store, self.embedder, progress=progress, stop=stop,
+                               after_batch=self._after_batch, force=reembed)
+        if save_index:
+            self.index.flush()
+        return report
+
+    def _after_batch(self) -> None:
+        self.sync_index()
+
+    def start_background(self, poll_seconds: float = 30.0) -> None:
+        """Embed new papers in a background thread from now on (the server does this)."""
+        if self._worker is None:
+            self._worker = EmbeddingWorker(self, poll_seconds)
+            self._worker.start()
+
+    def notify(self) -> None:
+        """New papers arrived: wake the background worker, if one runs."""
+        self._status = None
+        if self._worker is not None:
+            self._worker.wake()
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    # -- status -------------------------------------------------------------------------
+
+    def status(self) -> EmbeddingStatus:
+        """Embedded and indexed counts; cached for a moment (a status line on every page)."""
+        cached = self._status
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < STATUS_SECONDS:
+            return cached[1]
+        model = self.model_name
+        total = self.store.count_papers()
+        embedded = max(total - pending_papers(self.store, model), 0)
+        # with a background worker, the worker opens (maybe builds) the index; never wait for it
+        opening = self._index is None and self._worker is not None
+        indexed = 0 if opening else self.index.count()
+        status = EmbeddingStatus(
+            model=model, total=total, embedded=embedded, indexed=indexed,
+            ready=is_ready(indexed, total),
+            running=self._worker is not None and self._worker.is_alive(),
+        )
+        self._status = (now, status)
+        return status
+
+    # -- ranking ------------------------------------------------------------------------
+
+    def rank(
+        self, query: ParsedQuery, mode: SearchMode, limit: int, offset: int, sort: SortOrder
+    ) -> Ranking:
+        """One page of results in ``mode``, or keyword results and the reason why not."""
+        if mode == "keyword":
+            return self._keyword(query, limit, offset, sort)
+        reason = self._cannot_use_meaning(query, sort)
+        if reason is not None:
+            return replace(self._keyword(query, limit, offset, sort), fallback=reason)
+        vector = self.embedder.embed_query(meaning_text(query))
+        depth = max(POOL_DEPTH, offset + limit)
+        keyword = self.keyword_index.search(query, depth, 0, "relevance")
+        keyword_ids = [hit.arxiv_id for hit in keyword.hits]
+        similarity = self._similarities(vector, keyword_ids)
+        constrained = has_constraints(query)
+        semantic_total = keyword.total
+        if not constrained:
+            where = self._vector_filter(query)
+            if where is not None:
+                hits = self.index.search(vector, depth, where)
+                names = self.store.vector_arxiv_ids([hit.label for hit in hits])
+                similarity.update((names[hit.label], hit.score) for hit in hits
+                                  if hit.label in names)
+                if mode == "semantic":
+                    semantic_total = min(SEMANTIC_RESULT_CAP, self.index.count_matching(where))
+        if mode == "semantic":
+            ordered = sorted(similarity.items(), key=lambda item: -item[1])
+            page = ordered[offset:offset + limit]
+            return Ranking(tuple(arxiv_id for arxiv_id, _ in page), dict(page), semantic_total,
+                           "semantic")
+        fused = weighted_fusion([(hit.arxiv_id, hit.score) for hit in keyword.hits], similarity,
+                                self.settings.hybrid_keyword_weight)
+        extra = len(set(similarity) - set(keyword_ids)) if not constrained else 0
+        page_items = fused[offset:offset + limit]
+        return Ranking(tuple(item.arxiv_id for item in page_items),
+                       {item.arxiv_id: item.score for item in page_items},
+                       keyword.total + extra, "hybrid")
+
+    def _keyword(self, query: ParsedQuery, limit: int, offset: int, sort: SortOrder) -> Ranking:
+        hits = self.keyword_index.search(query, limit, offset, sort)
+        return Ranking(tuple(hit.arxiv_id for hit in hits.hits),
+                       {hit.arxiv_id: hit.score for hit in hits.hits}, hits.total, "keyword")
+
+    def _cannot_use_meaning(self, query: ParsedQuery, sort: SortOrder) -> str | None:
+        if sort == "date":
+            return "Sorted by date, so keyword matches are listed (meaning ranks by relevance)."
+        if not query.has_text:
+            return "No words to compare by meaning: papers matching the filters are listed."
+        if not any(ch.isalnum() for ch in meaning_text(query)):
+            return "Nothing in the query carries a meaning to compare, so keywords were used."
+        status = self.status()
+        if not status.ready:
+            return f"Semantic search is not ready yet ({status.describe()}): keyword results."
+        return None
+
+    def _similarities(self, vector: Vectors, arxiv_ids: list[str]) -> dict[str, float]:
+        labels = self.store.vector_labels(arxiv_ids)
+        scores = self.index.similarities(vector, list(labels.values()))
+        return {arxiv_id: scores[label] for arxiv_id, label in labels.items() if label in scores}
+
+    def _vector_filter(self, query: ParsedQuery) -> VectorFilter | None:
+        """The query's filters for the vector index; ``None`` when nothing can pass."""
+        where = VectorFilter(categories=query.categories, date_from=query.date_from,
+                             date_to=query.date_to)
+        if not query.authors:
+            return where
+        only_filters = ParsedQuery(authors=query.authors, categories=query.categories,
+                                   date_from=query.date_from, date_to=query.date_to)
+        matching = self.keyword_index.search(only_filters, AUTHOR_FILTER_MAX, 0, "date")
+        labels = self.store.vector_labels([hit.arxiv_id for hit in matching.hits])
+        if not labels:
+            return None
+        return replace(where, labels=frozenset(labels.values()))
+
+    # -- similar papers -------------------------------------------------------------------
+
+    def similar(self, arxiv_id: str, limit: int) -> list[tuple[str, float]]:
+        """Papers closest in meaning to a stored paper, never the paper itself."""
+        paper = self.store.get_paper(arxiv_id)
+        if paper is None or self.index.count() == 0:
+            return []
+        labels = self.store.vector_labels([arxiv_id])
+        label = labels.get(arxiv_id)
+        vector = self.index.vector(label) if label is not None else None
+        if vector is None:
+            vector = self.embedder.embed_documents([paper_text(paper)])[0]
+        exclude = frozenset({label}) if label is not None else frozenset()
+        hits = self.index.search(vector, limit + 1, VectorFilter(exclude=exclude))
+        names = self.store.vector_arxiv_ids([hit.label for hit in hits])
+        found = [(names[hit.label], hit.score) for hit in hits
+                 if hit.label in names and names[hit.label] != arxiv_id]
+        return found[:limit]
+
+
+def is_ready(indexed: int, total: int) -> bool:
+    """Enough papers have vectors for meaning to rank fairly: at least half, and all
+    but a few (5%, or 100 papers: what the background worker embeds in seconds)."""
+    missing = total - indexed
+    allowed = max(READY_MISSING_SHARE * total, READY_MISSING_PAPERS)
+    return total > 0 and 2 * indexed >= total and missing <= allowed
+
+
+def meaning_text(query: ParsedQuery) -> str:
+    """The words of a query that carry its meaning (filters and exclusions left out)."""
+    return " ".join([*query.words, *query.required_words, *query.phrases, *query.prefixes])
+
+
+def has_constraints(query: ParsedQuery) -> bool:
+    """Whether the query demands or forbids words, which only the keyword index can check."""
+    return bool(query.required_words or query.phrases or query.excluded_words
+                or query.excluded_phrases)
+
+
+class EmbeddingWorker:
+    """A daemon thread that embeds new papers whenever there are some."""
+
+    def __init__(self, engine: SemanticEngine, poll_seconds: float) -> None:
+        self._engine = engine
+        self._poll = poll_seconds
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="papertide-embedding",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import contextlib
+        import logging
+        import os
+
+        log = logging.getLogger("papertide.embedding")
+        with contextlib.suppress(OSError, AttributeError):  # serve requests first
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
+        while not self._stop.is_set():
+            try:
+                self._engine.sync_index()
+                report = self._engine.embed_pending(stop=self._stop, save_index=False)
+                if report.embedded:
+                    log.info("embedded %d papers", report.embedded)
+            except Exception:  # keep serving; the next round retries
+                log.exception("embedding papers failed; retrying in %.0f s", self._poll)
+            self._wake.wait(self._poll)
+            self._wake.clear()

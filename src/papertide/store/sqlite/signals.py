@@ -1,0 +1,80 @@
+"""SQLite bulk reads for trending and rising topics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Collection, Iterator, Sequence
+
+from papertide.models import Observation
+from papertide.store.sqlite.connection import wrap_exceptions
+from papertide.store.sqlite.mixin import SQLiteMixin, placeholders
+from papertide.store.sqlite.rows import day, stamp, unstamp
+
+ID_CHUNK = 500
+_OBSERVATION_COLUMNS = "arxiv_id, source, signal, observed_at, value_number, value_text, extra"
+
+
+class SignalsMixin(SQLiteMixin):
+    def announced_between(self, start: dt.date, end: dt.date) -> list[tuple[str, dt.date]]:
+        with wrap_exceptions("listing announced papers"):
+            rows = self._connection().execute(
+                "SELECT arxiv_id, announced_date FROM papers "
+                "WHERE announced_date >= ? AND announced_date < ?",
+                (start.isoformat(), end.isoformat()),
+            ).fetchall()
+        return [(arxiv_id, dt.date.fromisoformat(value)) for arxiv_id, value in rows]
+
+    def announced_dates(self, arxiv_ids: Sequence[str]) -> dict[str, dt.date | None]:
+        found: dict[str, dt.date | None] = {}
+        for start in range(0, len(arxiv_ids), ID_CHUNK):
+            chunk = list(arxiv_ids[start:start + ID_CHUNK])
+            with wrap_exceptions("reading announced dates"):
+                rows = self._connection().execute(
+                    f"SELECT arxiv_id, announced_date FROM papers WHERE arxiv_id IN "
+                    f"({placeholders(chunk)})", chunk,
+                ).fetchall()
+            found.update((arxiv_id, day(value)) for arxiv_id, value in rows)
+        return found
+
+    def signal_history_since(
+        self, since: dt.datetime, signals: Collection[str]
+    ) -> list[Observation]:
+        if not signals:
+            return []
+        names = sorted(signals)
+        in_signals = f"signal IN ({placeholders(names)})"
+        moment = stamp(since)
+        with wrap_exceptions("reading observations"):
+            connection = self._connection()
+            recent = connection.execute(
+                f"SELECT {_OBSERVATION_COLUMNS} FROM observations "
+                f"WHERE {in_signals} AND value_number IS NOT NULL AND observed_at > ?",
+                [*names, moment],
+            ).fetchall()
+            baseline = connection.execute(
+                f"SELECT arxiv_id, source, signal, max(observed_at), value_number, value_text, "
+                f"extra FROM observations WHERE {in_signals} AND value_number IS NOT NULL "
+                f"AND observed_at <= ? AND arxiv_id IN (SELECT arxiv_id FROM observations "
+                f"WHERE {in_signals} AND observed_at > ?) GROUP BY arxiv_id, signal",
+                [*names, moment, *names, moment],
+            ).fetchall()
+        observations = [
+            Observation(row[0], row[1], row[2], unstamp(row[3]) or since, row[4], row[5],
+                        json.loads(row[6]))
+            for row in (*baseline, *recent)
+        ]
+        observations.sort(key=lambda o: (o.arxiv_id, o.signal, o.observed_at))
+        return observations
+
+    def iter_texts(self, start: dt.date, end: dt.date,
+                   batch_size: int = 5_000) -> Iterator[tuple[str, dt.date, str, str | None]]:
+        with wrap_exceptions("reading titles and abstracts"):
+            cursor = self._connection().execute(
+                "SELECT arxiv_id, announced_date, title, abstract FROM papers "
+                "WHERE announced_date >= ? AND announced_date < ? ORDER BY announced_date",
+                (start.isoformat(), end.isoformat()),
+            )
+            while rows := cursor.fetchmany(batch_size):
+                for arxiv_id, announced, title, abstract in rows:
+                    yield arxiv_id, dt.date.fromisoformat(announced), title, abstract

@@ -1,0 +1,1 @@
+"""Rising topics: keyphrases whose share of new papers grows against their baseline."""

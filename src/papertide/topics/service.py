@@ -1,0 +1,69 @@
+"""Rising topics as the web app and the CLI ask for them: read the stored run,
+recompute it on demand (by command, or in the server's background thread)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from papertide.exceptions import NotFoundError
+from papertide.models import Paper
+from papertide.store.base import Store
+from papertide.topics.compute import TopicParams, compute_topics
+from papertide.topics.models import Topic, TopicRun
+
+logger = logging.getLogger("papertide.topics")
+
+
+@dataclass(frozen=True, slots=True)
+class TopicPapers:
+    topic: Topic
+    run: TopicRun
+    papers: tuple[Paper, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+class Topics:
+    def __init__(self, store: Store, clock: Callable[[], dt.datetime]) -> None:
+        self.store = store
+        self.clock = clock
+
+    def run(self) -> TopicRun | None:
+        """The last stored computation (``None`` before the first)."""
+        return self.store.topic_run()
+
+    def topic(self, slug: str) -> tuple[Topic, TopicRun]:
+        run = self.store.topic_run()
+        topic = self.store.topic(slug) if run else None
+        if topic is None or run is None:
+            raise NotFoundError(f"there is no rising topic {slug[:80]!r} (topics change as "
+                                "papers come in; see /topics)")
+        return topic, run
+
+    def papers(self, slug: str, limit: int, offset: int) -> TopicPapers:
+        topic, run = self.topic(slug)
+        ids, total = self.store.topic_papers(slug, limit, offset)
+        found = self.store.get_papers(ids)
+        return TopicPapers(topic, run, tuple(found[i] for i in ids if i in found), total,
+                           offset, limit)
+
+    def recompute(self, params: TopicParams | None = None,
+                  as_of: dt.date | None = None) -> TopicRun:
+        """Compute the rising topics and store them in place of the previous run."""
+        run, papers = compute_topics(self.store, self.clock(), params, as_of)
+        self.store.replace_topics(run, papers)
+        logger.info("rising topics: %d topics from %d papers", len(run.topics),
+                    run.papers_considered)
+        return run
+
+    def is_stale(self, max_age: dt.timedelta) -> bool:
+        """No run yet, or an old one while papers have changed since."""
+        run = self.store.topic_run()
+        if run is None:
+            return True
+        return (self.clock() - run.computed_at >= max_age
+                and self.store.max_change_seq() != run.change_seq)

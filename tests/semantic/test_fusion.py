@@ -1,0 +1,42 @@
+"""The pure fusion functions: weighted scores and reciprocal rank fusion."""
+
+from __future__ import annotations
+
+from papertide.search.hybrid import reciprocal_rank_fusion, weighted_fusion
+
+
+def ids(fused: list) -> list[str]:  # type: ignore[type-arg]
+    return [item.arxiv_id for item in fused]
+
+
+def test_weight_one_is_the_keyword_ranking_and_zero_the_semantic_one() -> None:
+    keyword = [("a", 9.0), ("b", 5.0), ("c", 1.0)]
+    semantic = {"c": 0.9, "b": 0.5, "a": 0.1, "d": 0.7}
+    assert ids(weighted_fusion(keyword, semantic, 1.0))[:3] == ["a", "b", "c"]
+    assert ids(weighted_fusion(keyword, semantic, 0.0)) == ["c", "d", "b", "a"]
+
+
+def test_a_paper_found_by_both_sides_beats_one_found_by_either_alone() -> None:
+    keyword = [("only-keyword", 10.0), ("both", 9.0)]
+    semantic = {"only-meaning": 0.80, "both": 0.78}
+    assert ids(weighted_fusion(keyword, semantic, 0.3))[0] == "both"
+
+
+def test_fused_scores_do_not_depend_on_how_deep_the_lists_were_read() -> None:
+    keyword = [("a", 8.0), ("b", 6.0), ("c", 3.0), ("d", 2.0)]
+    semantic = {"a": 0.5, "b": 0.7, "c": 0.6, "d": 0.2}
+    deep = {item.arxiv_id: item.score for item in weighted_fusion(keyword, semantic)}
+    shallow = {item.arxiv_id: item.score
+               for item in weighted_fusion(keyword[:2], {k: semantic[k] for k in "ab"})}
+    assert shallow == {key: deep[key] for key in shallow}
+
+
+def test_empty_inputs_give_an_empty_ranking() -> None:
+    assert weighted_fusion([], {}) == []
+    assert reciprocal_rank_fusion([[], []]) == []
+
+
+def test_reciprocal_rank_fusion_rewards_agreement() -> None:
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "a"]], k=60)
+    assert ids(fused)[0] == "b"
+    assert set(ids(fused)) == {"a", "b", "c"}
