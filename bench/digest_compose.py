@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -48,6 +49,12 @@ from queries import realistic_queries
 from synthetic import CATEGORY_WEIGHTS, DEFAULT_END
 
 NOW = dt.datetime.combine(DEFAULT_END, dt.time(12, 0), dt.UTC)
+
+
+def children_cpu_seconds() -> float:
+    """CPU time of finished child processes (the composing workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def prepared_data(papers: int, folder: Path) -> Path:
@@ -129,8 +136,10 @@ def run(papers: int, subscribers: int, kind: DigestKind, folder: Path) -> dict[s
             with Stopwatch() as gather_watch:
                 inputs = IssueGatherer(service, period).inputs(receiving)
             before = checkpointed_size(database_path(data_dir))[0]
+            children_before = children_cpu_seconds()
             with Stopwatch() as watch:
                 report = service.digests.compose_issue(period)
+            children = children_cpu_seconds() - children_before
             after = checkpointed_size(database_path(data_dir))[0]
         finally:
             service.close()
@@ -141,7 +150,8 @@ def run(papers: int, subscribers: int, kind: DigestKind, folder: Path) -> dict[s
         "queued": report.queued, "empty": report.empty,
         "papers_per_digest": report.papers / max(report.queued, 1),
         "gather_seconds": gather_watch.seconds,
-        "seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds,
+        "seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds + children,
+        "workers": settings.digest_compose_workers,
         "ms_per_digest": watch.seconds * 1000 / max(subscribers, 1),
         "outbox_mb": (after - before) / 1e6, "peak_rss_mb": peak_rss_mb(),
         "load": load_average(),
@@ -167,7 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("papers per digest", f"{figures['papers_per_digest']:.1f}"),
         ("gathering the shared inputs", f"{figures['gather_seconds']:.1f} s"),
         ("compose_issue, wall (target <= 60 s)", f"{figures['seconds']:.1f} s"),
-        ("compose_issue, CPU", f"{figures['cpu_seconds']:.1f} s"),
+        ("compose_issue, CPU of all its processes", f"{figures['cpu_seconds']:.1f} s"),
+        ("composing processes", f"{figures['workers']:.0f}"),
         ("per digest", f"{figures['ms_per_digest']:.2f} ms"),
         ("outbox growth (compressed messages)", megabytes(figures["outbox_mb"] * 1e6)),
         ("peak memory", f"{figures['peak_rss_mb']:,.0f} MB"),

@@ -22,8 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchlib import OUT_DIR, Stopwatch, Table, median, opened_app, peak_rss_mb
+from benchlib import OUT_DIR, Stopwatch, Table, median, opened_app
 from papertide.topics.compute import TopicParams, compute_topics
+from trending_recompute import own_peak_mb
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 ASTRO_FILE = (REPOSITORY.parent / "shared" / "data" / "papers"
@@ -47,7 +48,7 @@ def measure(data_dir: Path, as_of: str | None, recent: int, baseline: int
         run, _ = compute_topics(app.store, NOW, TopicParams(recent_weeks=recent,
                                                             baseline_weeks=baseline),
                                 dt.date.fromisoformat(as_of) if as_of else None)
-    return {"seconds": watch.seconds, "peak_rss_mb": peak_rss_mb(), "as_of": str(run.as_of),
+    return {"seconds": watch.seconds, "peak_rss_mb": own_peak_mb(), "as_of": str(run.as_of),
             "papers": run.papers_considered,
             "topics": [(t.phrase, t.recent_papers, t.baseline_papers) for t in run.topics[:8]]}
 

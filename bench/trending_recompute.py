@@ -39,54 +39,61 @@ WINDOWS = ("day", "week", "month", "full")
 
 
 def build(data_dir: Path, papers: int, votes: int, users: int, days: int, seed: int) -> None:
-    """Fill ``data_dir`` unless it holds this data set already."""
-    marker = data_dir / "trending-bench.json"
-    wanted = {"papers": papers, "votes": votes, "users": users, "days": days, "seed": seed}
-    if marker.exists() and json.loads(marker.read_text()) == wanted:
-        return
-    if database_path(data_dir).exists():
-        raise SystemExit(f"{data_dir} holds other data: remove it or choose --data-dir")
+    """Fill ``data_dir`` with the papers, then top the upvotes up to ``votes``."""
     rng = random.Random(seed)
     start = END.date() - dt.timedelta(days=days)
-    announced: list[tuple[str, dt.date]] = []
-    with opened_app(data_dir) as app, Stopwatch() as watch:
-        per_month: dict[str, int] = {}
-        for first in range(0, papers, BATCH):
-            records = []
-            for number in range(first, min(first + BATCH, papers)):
-                day = start + dt.timedelta(days=number * days // papers)
-                month = f"{day:%y%m}"
-                per_month[month] = per_month.get(month, 0) + 1  # arXiv: 5 digits a month
-                arxiv_id = f"{month}.{per_month[month]:05d}"
-                records.append(PaperRecord(arxiv_id=arxiv_id, title=f"Paper {number}",
-                                           source="bench", announced_date=day))
-                announced.append((arxiv_id, day))
-            app.store.upsert_papers(records, END)
-    print(f"papers: {len(announced):,} in {watch.seconds:.0f} s", flush=True)
+    with opened_app(data_dir) as app:
+        if app.store.count_papers() == 0:
+            with Stopwatch() as watch:
+                per_month: dict[str, int] = {}
+                for first in range(0, papers, BATCH):
+                    records = []
+                    for number in range(first, min(first + BATCH, papers)):
+                        day = start + dt.timedelta(days=number * days // papers)
+                        month = f"{day:%y%m}"
+                        per_month[month] = per_month.get(month, 0) + 1  # 5 digits a month
+                        records.append(PaperRecord(
+                            arxiv_id=f"{month}.{per_month[month]:05d}", title=f"Paper {number}",
+                            source="bench", announced_date=day))
+                    app.store.upsert_papers(records, END)
+            print(f"papers: {papers:,} in {watch.seconds:.0f} s", flush=True)
     connection = sqlite3.connect(database_path(data_dir))
-    stamp = END.isoformat()
-    connection.executemany("INSERT INTO users (id, email, created_at) VALUES (?, ?, ?)",
-                           ((i, f"user{i}@example.org", stamp) for i in range(1, users + 1)))
+    connection.executemany(
+        "INSERT OR IGNORE INTO users (id, email, created_at) VALUES (?, ?, ?)",
+        ((i, f"user{i}@example.org", END.isoformat()) for i in range(1, users + 1)))
+    announced = [(arxiv_id, dt.date.fromisoformat(day)) for arxiv_id, day in connection.execute(
+        "SELECT arxiv_id, announced_date FROM papers ORDER BY arxiv_id")]
     weights = [1 / (rank + 1) ** 0.9 for rank in range(len(announced))]
     rng.shuffle(weights)
     end_s = int(unix(END))
-    chosen = rng.choices(range(len(announced)), weights=weights, k=votes)
-    rows = []
-    for index in chosen:
-        arxiv_id, day = announced[index]
-        moment = int(unix(dt.datetime.combine(day, dt.time(), dt.UTC)) +
-                     rng.expovariate(1 / (2 * 86_400)))
-        rows.append((rng.randint(1, users), arxiv_id, min(moment, end_s)))
-        if len(rows) == 200_000:
-            connection.executemany("INSERT OR IGNORE INTO votes VALUES (?, ?, ?)", rows)
-            rows.clear()
-    connection.executemany("INSERT OR IGNORE INTO votes VALUES (?, ?, ?)", rows)
-    connection.commit()
     stored = connection.execute("SELECT count(*) FROM votes").fetchone()[0]
+    with Stopwatch() as watch:
+        while stored < votes:  # one vote per person and paper: duplicates are dropped
+            wanted = min(votes - stored, 200_000)
+            rows = []
+            for index in rng.choices(range(len(announced)), weights=weights, k=wanted):
+                arxiv_id, day = announced[index]
+                moment = int(unix(dt.datetime.combine(day, dt.time(), dt.UTC)) +
+                             rng.expovariate(1 / (2 * 86_400)))
+                rows.append((rng.randint(1, users), arxiv_id, min(moment, end_s)))
+            connection.executemany("INSERT OR IGNORE INTO votes VALUES (?, ?, ?)", rows)
+            connection.commit()
+            stored = connection.execute("SELECT count(*) FROM votes").fetchone()[0]
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
-    print(f"votes: {stored:,} stored", flush=True)
-    marker.write_text(json.dumps(wanted))
+    print(f"votes: {stored:,} stored ({watch.seconds:.0f} s)", flush=True)
+
+
+def own_peak_mb() -> float:
+    """This process's peak memory. Linux keeps ``ru_maxrss`` across exec (a child would
+    report its parent's peak), so read the high-water mark of this address space."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()
 
 
 def measure(data_dir: Path, window: str) -> dict[str, float]:
@@ -102,7 +109,7 @@ def measure(data_dir: Path, window: str) -> dict[str, float]:
         else:
             count = board.compute_window(window, END).total  # type: ignore[arg-type]
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "entries": count, "peak_rss_mb": peak_rss_mb()}
+    return {"seconds": seconds, "entries": count, "peak_rss_mb": own_peak_mb()}
 
 
 def main() -> None:

@@ -129,7 +129,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("embedding_threads", int, "CPU threads the model may use (default 0: one per "
                 "core)."),
     SettingSpec("hybrid_keyword_weight", float, "Share of the keyword (BM25) score in hybrid "
-                "search, 0..1; the rest is meaning (default 0.2, tuned on SciFact train)."),
+                "search, 0..1; the rest is meaning (default 0.25, tuned on SciFact train)."),
     SettingSpec("vector_index_exact_max", int, "Up to this many papers semantic search is "
                 "exact; above, an HNSW graph answers (default 200000)."),
     SettingSpec("vector_index_hnsw_m", int, "HNSW links per vector (default 16)."),
@@ -193,6 +193,7 @@ class Settings:
     digest_hour: int = 7
     digest_weekly_day: str = "mon"
     digest_section_size: int = 5
+    digest_compose_workers: int = 2
     digest_trending_default: int = 10
     subscribe_limit_per_address: int = 3
     subscribe_limit_per_client: int = 10
@@ -209,7 +210,7 @@ class Settings:
     embedding_precision: str = "int8"
     embedding_batch_size: int = 32
     embedding_threads: int = 0
-    hybrid_keyword_weight: float = 0.2
+    hybrid_keyword_weight: float = 0.25
     vector_index_exact_max: int = 200_000
     vector_index_hnsw_m: int = 16
     vector_index_ef_construction: int = 128

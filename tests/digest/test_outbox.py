@@ -189,3 +189,20 @@ def test_recovery_after_a_crash_requeues_unsent_and_never_resends_handed_over(
         [record] = mail_service.digests.status().unconfirmed
         assert record.id == message_id and not record.confirmed
     assert LEASE_SECONDS > 0
+
+
+def test_an_issue_composed_by_two_processes_reaches_everyone_once(
+    mail_service: Papertide, mailbox: Mailbox,
+) -> None:
+    addresses = [f"shard{number}@example.org" for number in range(30)]
+    for address in addresses:
+        add_active(mail_service, address, trending_count=2, categories=("cs.CL",))
+    period = due_period("daily", mail_service.settings, mail_service.clock())
+    report = mail_service.digests.compose_issue(period, workers=2)
+    assert report.queued == 30 and len(set(report.message_ids)) == 30
+    assert mail_service.digests.compose_issue(period, workers=2).already == 30
+    assert mail_service.digests.deliver().sent == 30
+    counts = Counter(recipient for item in mailbox.received for recipient in item.recipients)
+    assert counts == Counter(addresses)
+    sample = mailbox.to("shard7@example.org")[0].message
+    assert sample["Date"] == "Thu, 26 Nov 2026 12:00:00 +0000"  # the parent's clock

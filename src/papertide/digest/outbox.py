@@ -283,6 +283,8 @@ class _Run:
                 return "mail to this address is stopped"
             if message.kind != "confirm" and subscriber.status != "active":
                 return f"the address is {subscriber.status}"
+            if message.kind == "digest" and subscriber.preferences.frequency == "off":
+                return "the subscriber paused their digests"
         if message.kind == "digest" and now - message.created_at > DIGEST_MAX_AGE:
             return "too old to be worth sending"
         if not message.data:

@@ -6,8 +6,11 @@ index and clock; nothing here is global.
 
 from __future__ import annotations
 
+import datetime as dt
+import multiprocessing
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -31,6 +34,7 @@ from papertide.digest.transport import Link, LogLink, SmtpLink
 from papertide.exceptions import ConfigError
 from papertide.mail.compose import sender_address
 from papertide.mail.smtp import DEFAULT_PORTS, SMTP_MODES, SmtpConfig, SmtpMode
+from papertide.settings import Settings
 from papertide.subscriptions.models import Subscriber
 from papertide.subscriptions.service import Subscriptions
 from papertide.subscriptions.tokens import LinkSigner
@@ -40,6 +44,8 @@ if TYPE_CHECKING:
 
 ADMIN_LIST_SIZE = 100
 COMPOSE_BATCH = 200
+# Below this many subscribers per process, starting processes costs more than it saves.
+SUBSCRIBERS_PER_WORKER = 2_000
 
 
 @dataclass(slots=True)
@@ -119,8 +125,12 @@ class Digests:
 
     # -- composing ----------------------------------------------------------------------
 
-    def compose_issue(self, period: DigestPeriod) -> ComposeReport:
-        """Put the issue's digest for every subscriber due one into the outbox (once each)."""
+    def compose_issue(self, period: DigestPeriod, workers: int | None = None) -> ComposeReport:
+        """Put the issue's digest for every subscriber due one into the outbox (once each).
+
+        Large lists are composed by several processes (``digest_compose_workers``,
+        or ``workers``), each taking a share of the subscribers.
+        """
         if not self.smtp_configured:
             raise ConfigError("digests need an SMTP server: set smtp_host (and smtp_port, "
                               "smtp_mode, mail_from); `papertide digest preview` works without")
@@ -131,33 +141,70 @@ class Digests:
         done = self.store.existing_outbox_keys(list(keys.values()))
         todo = [subscriber for subscriber in subscribers if keys[subscriber.id] not in done]
         report.already = len(subscribers) - len(todo)
-        if not todo:
-            return report
-        inputs = IssueGatherer(self.service, period, self.picks).inputs(todo)
-        for start in range(0, len(todo), COMPOSE_BATCH):
-            with self.store.transaction():  # one commit per batch; a crash loses only unsent work
-                for subscriber in todo[start:start + COMPOSE_BATCH]:
-                    self._compose_one(subscriber, inputs, keys[subscriber.id], report)
+        if workers is None:  # from the setting, and only for lists long enough to gain
+            count = min(self.settings.digest_compose_workers,
+                        len(todo) // SUBSCRIBERS_PER_WORKER)
+        else:
+            count = min(workers, len(todo))
+        count = max(count, 1)
+        if count > 1 and self.picks is None:
+            self._compose_in_processes(period, todo, report, count)
+        elif todo:
+            self.compose_for(period, todo, report)
         return report
 
-    def _compose_one(self, subscriber: Subscriber, inputs: DigestInputs, key: str,
-                     report: ComposeReport) -> None:
-        digest = compose_digest(subscriber, inputs, self.store.mailed_paper_ids(subscriber.id),
-                                self.clock(), self.settings.digest_section_size)
+    def compose_for(self, period: DigestPeriod, subscribers: Sequence[Subscriber],
+                    report: ComposeReport) -> None:
+        """Compose and queue the issue for these subscribers (render first, then write)."""
+        inputs = IssueGatherer(self.service, period, self.picks).inputs(subscribers)
+        mailed = self.store.mailed_among(list(inputs.papers))
+        for start in range(0, len(subscribers), COMPOSE_BATCH):
+            batch = [self._prepare(subscriber, inputs, mailed.get(subscriber.id, set()), report)
+                     for subscriber in subscribers[start:start + COMPOSE_BATCH]]
+            with self.store.transaction():  # one commit per batch; a crash loses only unsent work
+                for message in batch:
+                    if message is not None:
+                        self._queue(message, report)
+
+    def _prepare(self, subscriber: Subscriber, inputs: DigestInputs, mailed: set[str],
+                 report: ComposeReport) -> NewMessage | None:
+        digest = compose_digest(subscriber, inputs, mailed, self.clock(),
+                                self.settings.digest_section_size)
         if digest.is_empty and not subscriber.preferences.send_empty:
             report.empty += 1
-            return
+            return None
         message = self.renderer.digest_message(digest, self.subscriptions.links_for(subscriber))
-        queued = self.outbox.enqueue(NewMessage(
-            key=key, kind="digest", subscriber_id=subscriber.id, recipient=subscriber.email,
+        return NewMessage(
+            key=issue_key(subscriber, inputs.period), kind="digest",
+            subscriber_id=subscriber.id, recipient=subscriber.email,
             sender=self.renderer.envelope_sender, message_id=message.message_id,
-            data=message.data, arxiv_ids=digest.arxiv_ids))
+            data=message.data, arxiv_ids=digest.arxiv_ids)
+
+    def _queue(self, message: NewMessage, report: ComposeReport) -> None:
+        queued = self.outbox.enqueue(message)
         if queued is None:
             report.already += 1
             return
         report.queued += 1
-        report.papers += len(digest.arxiv_ids)
+        report.papers += len(message.arxiv_ids)
         report.message_ids.append(queued)
+
+    def _compose_in_processes(self, period: DigestPeriod, todo: Sequence[Subscriber],
+                              report: ComposeReport, count: int) -> None:
+        size = -(-len(todo) // count)
+        shards = [[subscriber.id for subscriber in todo[start:start + size]]
+                  for start in range(0, len(todo), size)]
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+        with ProcessPoolExecutor(len(shards), mp_context=context) as pool:
+            results = list(pool.map(compose_shard, [self.settings] * len(shards),
+                                    [period] * len(shards), shards,
+                                    [self.clock()] * len(shards)))
+        for part in results:
+            report.queued += part.queued
+            report.already += part.already
+            report.empty += part.empty
+            report.papers += part.papers
+            report.message_ids.extend(part.message_ids)
 
     def send_issue(self, period: DigestPeriod, stop: threading.Event | None = None
                    ) -> tuple[ComposeReport, DeliveryReport]:
@@ -178,8 +225,9 @@ class Digests:
                                       else "daily")
         issue = period or next_period(chosen, self.settings, self.clock())
         inputs = IssueGatherer(self.service, issue, self.picks).inputs([subscriber])
-        digest = compose_digest(subscriber, inputs, self.store.mailed_paper_ids(subscriber.id),
-                                self.clock(), self.settings.digest_section_size)
+        mailed = self.store.mailed_among(list(inputs.papers)).get(subscriber.id, set())
+        digest = compose_digest(subscriber, inputs, mailed, self.clock(),
+                                self.settings.digest_section_size)
         links = self.subscriptions.links_for(subscriber)
         rendered = self.renderer.render_digest(digest, links)
         return Preview(digest, rendered, self.renderer.digest_message(digest, links).data)
@@ -196,6 +244,24 @@ class Digests:
             unconfirmed=store.outbox_records(("sent",), ADMIN_LIST_SIZE, unconfirmed_only=True),
             waiting=store.outbox_records(("pending", "claimed", "sending"), ADMIN_LIST_SIZE),
         )
+
+
+def compose_shard(settings: Settings, period: DigestPeriod, subscriber_ids: Sequence[int],
+                  now: dt.datetime) -> ComposeReport:
+    """In a worker process: compose the issue for these subscribers, at ``now``."""
+    from papertide.app import open_app
+
+    service = open_app(settings, clock=lambda: now)
+    try:
+        wanted = set(subscriber_ids)
+        subscribers = [subscriber for subscriber
+                       in service.store.subscribers_receiving(period.kind)
+                       if subscriber.id in wanted]
+        report = ComposeReport(period)
+        service.digests.compose_for(period, subscribers, report)
+        return report
+    finally:
+        service.close()
 
 
 def issue_key(subscriber: Subscriber, period: DigestPeriod) -> str:

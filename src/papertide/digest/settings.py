@@ -24,6 +24,8 @@ DIGEST_SETTINGS: tuple[tuple[str, type, str], ...] = (
      "(default mon)."),
     ("digest_section_size", int, "Papers listed in each saved-search and category section "
      "of a digest; the rest are linked (default 5)."),
+    ("digest_compose_workers", int, "Processes that compose an issue for a long list of "
+     "subscribers, each taking a share (default 2; one per 2,000 subscribers at most)."),
     ("digest_trending_default", int, "Trending papers in a new subscriber's digest "
      "(default 10; each subscriber can change it)."),
     ("subscribe_limit_per_address", int, "Confirmation mails per address per hour "
@@ -53,6 +55,7 @@ def validate_digest_settings(settings: Settings) -> None:
     bounds = {
         "digest_section_size": (1, 50),
         "digest_trending_default": (0, 50),
+        "digest_compose_workers": (1, 64),
         "subscribe_limit_per_address": (1, 1_000),
         "subscribe_limit_per_client": (1, 100_000),
         "subscribe_confirm_hours": (1, 24 * 30),

@@ -30,6 +30,10 @@ only changes when events arrive or leave the window. Ties (equal scores) are
 broken by the newer announcement, then by the arXiv id, so the order is
 stable whatever order the data came in.
 
+A day, week or month page sorted by trending uses the same sum with no decay
+(an endless half-life) over everything since the period began, so a past
+day keeps its order (see ``board.TrendingBoard.compute_period``).
+
 Everything here is pure: data in, ``now`` passed in, no I/O.
 """
 

@@ -19,7 +19,7 @@ from typing import Literal
 
 SearchMode = Literal["keyword", "semantic", "hybrid"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "keyword", "semantic")
-KEYWORD_WEIGHT = 0.2
+KEYWORD_WEIGHT = 0.25
 RRF_K = 60
 
 

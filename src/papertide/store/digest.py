@@ -52,8 +52,8 @@ class SubscriptionStore(Protocol):
         """Subscribers per status."""
         ...
 
-    def mailed_paper_ids(self, subscriber_id: int) -> set[str]:
-        """Papers already put in a message to this subscriber (sent or on its way)."""
+    def mailed_among(self, arxiv_ids: Sequence[str]) -> dict[int, set[str]]:
+        """Of these papers, which each subscriber was mailed already (one pass per issue)."""
         ...
 
 

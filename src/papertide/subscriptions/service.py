@@ -89,8 +89,9 @@ class Subscriptions:
             return SubscribeResult(None)
         elif subscriber.status == "active":
             return SubscribeResult(self._queue_manage_mail(subscriber, now))
-        elif subscriber.status == "unsubscribed":
-            self.store.set_subscriber_status(subscriber.id, "pending", now)
+        else:  # pending (again), or unsubscribed and coming back
+            if subscriber.status == "unsubscribed":
+                self.store.set_subscriber_status(subscriber.id, "pending", now)
             self.store.save_preferences(subscriber.id, _with_frequency(subscriber.preferences,
                                                                        frequency))
         return SubscribeResult(self._queue_confirmation(subscriber, now))

@@ -52,7 +52,7 @@ takes taken bring brings allow allows allowed require requires required lead lea
 reveal reveals revealed suggest suggests suggested consider considers considered obtain
 obtains obtained perform performs performed outperform outperforms outperforming remain
 across beyond key main novel strong stronger strongest weak weaker good great small
-smaller larger largest higher lower whole
+smaller larger largest higher lower whole don't doesn't can't won't isn't
 """)
 # Single words too broad to be a topic on their own.
 GENERIC_WORDS = _words("""
@@ -104,7 +104,7 @@ def runs(text: str) -> Iterator[list[str]]:
         run: list[str] = []
         for match in _WORD.finditer(chunk):
             word = match.group().strip("'’-")
-            lowered = word.lower()
+            lowered = word.lower().replace("’", "'")
             if (lowered in STOP_WORDS or len(word) < MIN_WORD_LENGTH
                     or lowered.replace("-", "").isdigit()):
                 if run:

@@ -35,7 +35,8 @@ from papertide.web.templating import PAGE_HEADERS, Renderer
 DOCS_MAX_AGE = 7 * 86_400
 API_DESCRIPTION = """\
 Trending research papers from arXiv: the papers of a day, a week or a month, each
-paper's record, and keyword search.
+paper's record, keyword search, the trending lists (`/api/trending`) and rising topics
+(`/api/topics`).
 
 Every error has the same JSON shape: `{"status": 400, "message": "..."}`.
 Atom feeds of the same lists are linked from every HTML page.

@@ -54,15 +54,18 @@ def preview_page(request: Request, service: ServiceDep, renderer: RendererDep,
         return _sign_in_first(request)
     chosen = _kind(kind)
     preview = error = None
+    status = 200
     if email.strip():
         try:
             preview = service.digests.preview(email, chosen)
-        except (NotFoundError, InvalidInputError) as problem:
-            error = str(problem)
+        except NotFoundError as problem:
+            error, status = str(problem), 404
+        except InvalidInputError as problem:
+            error, status = str(problem), 400
     return renderer.page(request, "digest_preview.html", {
         "section": "admin", "email": email, "kind": kind, "preview": preview, "error": error,
         "frame_url": with_query("/digest/preview/html", [("email", email), ("kind", kind)]),
-    }, status_code=404 if error and "no subscriber" in error else 200)
+    }, status_code=status)
 
 
 @router.get("/digest/preview/html")

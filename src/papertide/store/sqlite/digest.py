@@ -162,12 +162,16 @@ class DigestMixin(SQLiteMixin):
                 "SELECT status, count(*) FROM subscribers GROUP BY status").fetchall()
         return {row[0]: int(row[1]) for row in rows}
 
-    def mailed_paper_ids(self, subscriber_id: int) -> set[str]:
+    def mailed_among(self, arxiv_ids: Sequence[str]) -> dict[int, set[str]]:
+        found: dict[int, set[str]] = {}
         with wrap_exceptions("reading mailed papers"):
-            rows = self._connection().execute(
-                "SELECT arxiv_id FROM mailed_papers WHERE subscriber_id = ?", (subscriber_id,)
-            ).fetchall()
-        return {row[0] for row in rows}
+            for start in range(0, len(arxiv_ids), 500):
+                chunk = list(arxiv_ids[start:start + 500])
+                for subscriber_id, arxiv_id in self._connection().execute(
+                        "SELECT subscriber_id, arxiv_id FROM mailed_papers "
+                        f"WHERE arxiv_id IN ({placeholders(chunk)})", chunk):
+                    found.setdefault(int(subscriber_id), set()).add(arxiv_id)
+        return found
 
     # -- the outbox: adding -------------------------------------------------------------
 

@@ -242,12 +242,19 @@ def _v5_subscriptions_outbox(connection: sqlite3.Connection) -> None:
     )
 
 
+def _v6_mailed_papers_by_paper(connection: sqlite3.Connection) -> None:
+    """Which subscribers got a paper: one pass per digest issue instead of one per person."""
+    connection.execute("CREATE INDEX IF NOT EXISTS mailed_papers_by_paper "
+                       "ON mailed_papers (arxiv_id, subscriber_id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_papers,
     _v2_sources_observations_meta,
     _v3_accounts_votes_library_topics,
     _v4_paper_vectors,
     _v5_subscriptions_outbox,
+    _v6_mailed_papers_by_paper,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
