@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from papertide.digest.service import Digests
     from papertide.embed.base import Embedder
     from papertide.embed.sync import EmbedReport
+    from papertide.recommend.service import Recommender
     from papertide.search.semantic import EmbeddingStatus, SemanticEngine
     from papertide.search.vector_sync import VectorSyncReport
 
@@ -125,6 +126,13 @@ class Papertide:
         from papertide.digest.service import Digests
 
         return Digests(self)
+
+    @cached_property
+    def recommendations(self) -> Recommender:
+        """Personal picks, "not interested" marks, filters and library import."""
+        from papertide.recommend.service import Recommender
+
+        return Recommender(self)
 
     @cached_property
     def semantic(self) -> SemanticEngine:

@@ -117,6 +117,8 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
                 "(default false: run `papertide worker` beside it, or set this to true)."),
     *(SettingSpec(*spec) for spec in COMMUNITY_SETTINGS),
     *(SettingSpec(*spec) for spec in DIGEST_SETTINGS),
+    SettingSpec("recommend_window_days", int, "Days of new papers the For-you page "
+                "recommends from (default 7)."),
     SettingSpec("search_mode", str, "Search mode when none is asked for: hybrid (default), "
                 "keyword or semantic."),
     SettingSpec("embedding_model", str, "Sentence-embedding model for semantic search: "
@@ -205,6 +207,7 @@ class Settings:
     mail_unsubscribe_address: str = ""
 
     # semantic and hybrid search
+    recommend_window_days: int = 7
     search_mode: str = "hybrid"
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_precision: str = "int8"
@@ -325,6 +328,9 @@ def _validated(settings: Settings) -> Settings:
     validate_community_settings(settings)
     validate_digest_settings(settings)
     _validate_semantic(settings)
+    if not 1 <= settings.recommend_window_days <= 365:
+        raise ConfigError(f"recommend_window_days must be between 1 and 365, "
+                          f"got {settings.recommend_window_days}")
     return settings
 
 

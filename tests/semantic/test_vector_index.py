@@ -100,7 +100,8 @@ def test_saving_and_loading_keep_everything(tmp_path: Path) -> None:
     assert [hit.label for hit in loaded.search(vectors[9], 1)] == [10]
     # label 2 was re-filed from cs.CL + cs.AI under cs.CL alone
     assert loaded.count_matching(VectorFilter(categories=("cs.ai",))) == 99
-    leftovers = [entry.name for entry in folder.iterdir() if entry.name != "state.json"]
+    leftovers = [entry.name for entry in folder.iterdir()
+                 if entry.name not in ("state.json", ".save.lock")]
     assert len(leftovers) == 2   # one generation: the graph (or matrix) and the slots
 
 
@@ -115,3 +116,17 @@ def test_growing_past_the_exact_limit_switches_to_a_graph(tmp_path: Path) -> Non
     assert index.search(vectors[450], 1)[0].label == 451
     index.flush()
     assert list((tmp_path / "vectors").glob("graph-*.faiss"))
+
+
+def test_raising_the_exact_limit_turns_a_saved_graph_back_into_a_matrix(tmp_path: Path) -> None:
+    folder = tmp_path / "vectors"
+    graph = FaissVectorIndex(folder, exact_max=100)
+    vectors = structured(300)
+    graph.upsert(items(vectors))
+    graph.commit(VectorIndexState("db", "model", 300))
+    graph.close()
+    exact = FaissVectorIndex(folder, exact_max=10_000)
+    exact.commit(VectorIndexState("db", "model", 300))
+    assert [hit.label for hit in exact.search(vectors[42], 1)] == [43]
+    exact.flush()
+    assert not list(folder.glob("graph-*")) and list(folder.glob("vectors-*.npy"))

@@ -260,7 +260,8 @@ def test_docs_use_only_local_assets(client: TestClient) -> None:
 def test_openapi_lists_the_api_and_its_error_shape(client: TestClient) -> None:
     schema = get_json(client, "/openapi.json")
     assert set(schema["paths"]) == {"/api/papers/{arxiv_id}", "/api/daily", "/api/search",
-                                    "/api/health", "/api/trending", "/api/topics"}
+                                    "/api/health", "/api/trending", "/api/topics",
+                                    "/api/recommendations", "/api/papers/{arxiv_id}/similar"}
     components = schema["components"]["schemas"]
     for name in ("PaperPublic", "PaperListPublic", "SearchResultsPublic", "ErrorPublic"):
         assert name in components

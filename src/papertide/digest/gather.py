@@ -41,11 +41,18 @@ class PicksSource(Protocol):
 
 
 class NoPicks:
-    """Until recommendations exist, nobody has picks (the section stays out)."""
+    """Nobody has picks (the section stays out)."""
 
     def picks(self, subscribers: Sequence[Subscriber], period: DigestPeriod
               ) -> Mapping[int, Sequence[str]]:
         return {}
+
+
+def recommended_picks(service: Papertide) -> PicksSource:
+    """Each subscriber's recommendations (see ``papertide.recommend``)."""
+    from papertide.recommend.digest_picks import RecommendedPicks
+
+    return RecommendedPicks(service.recommendations)
 
 
 def alert_query(text: str, period: DigestPeriod) -> ParsedQuery:
@@ -67,7 +74,7 @@ class IssueGatherer:
                  picks: PicksSource | None = None) -> None:
         self.service = service
         self.period = period
-        self.picks_source = picks or NoPicks()
+        self.picks_source = picks or recommended_picks(service)
 
     def inputs(self, subscribers: Sequence[Subscriber]) -> DigestInputs:
         store = self.service.store

@@ -17,6 +17,7 @@ generation whole; the database fills in whatever a saved generation lacks.
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import json
 import os
@@ -36,6 +37,7 @@ from papertide.store.vectors import StoredVector, Vector
 
 FORMAT_VERSION = 1
 STATE_FILE = "state.json"
+SAVE_LOCK = ".save.lock"
 EXACT_SUBSET_MAX = 20_000
 MAX_EF_SEARCH = 4_096
 COMPACT_DEAD_SHARE = 0.25
@@ -301,18 +303,22 @@ class FaissVectorIndex:
 
     def _rebuild(self, graph: bool) -> None:
         live_slots = np.flatnonzero(self._live[:self._slots])
-        vectors = np.ascontiguousarray(self._vectors()[live_slots])
+        # no dead slots: hand over the matrix itself rather than a copy of it
+        vectors = (self._vectors() if self._dead == 0
+                   else np.ascontiguousarray(self._vectors()[live_slots]))
         labels = self._labels[live_slots]
         days = self._facets.days[live_slots]
         bits = self._facets.bits[live_slots]
         vocabulary = list(self._facets.vocabulary)
         dimension = self._dimension
+        previous_graph = self._hnsw  # may own the memory ``vectors`` views: keep it alive
         self._reset()
         self._dimension = dimension
         self._matrix = np.zeros((0, dimension), np.float32)
         if graph:
             self._hnsw = self._new_graph()
         self._append_vectors(vectors)
+        del previous_graph
         self._adopt(labels, days, bits, vocabulary)
         self._unsaved += len(labels)
 
@@ -342,8 +348,17 @@ class FaissVectorIndex:
     def _save(self) -> None:
         if self._state is None:
             return
-        faiss = _faiss()
+        try:
+            with (self.folder / SAVE_LOCK).open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be saving too
+                self._save_generation()
+        except OSError as error:
+            raise SearchIndexError(f"cannot save the vector index in {self.folder}: {error}") \
+                from error
 
+    def _save_generation(self) -> None:
+        assert self._state is not None
+        faiss = _faiss()
         generation = secrets.token_hex(6)
         try:
             if self._hnsw is not None:
@@ -373,7 +388,7 @@ class FaissVectorIndex:
                 from error
         self._unsaved = 0
         for entry in self.folder.iterdir():
-            if entry.name != STATE_FILE and generation not in entry.name:
+            if entry.name not in (STATE_FILE, SAVE_LOCK) and generation not in entry.name:
                 entry.unlink(missing_ok=True)
 
     def _load(self) -> None:

@@ -48,7 +48,8 @@ def sync_vector_index(
             break
         index.upsert(batch)
         seq = batch[-1].vector_seq
-        index.commit(VectorIndexState(instance_id, model, seq))
+        if not must_rebuild:  # a rebuild commits once at the end: one graph build, one save
+            index.commit(VectorIndexState(instance_id, model, seq))
         done += len(batch)
         if progress:
             progress(done, max(pending, done))

@@ -15,6 +15,7 @@ from papertide.models import Observation, Paper, PaperPage, PaperRecord, UpsertC
 from papertide.store.accounts import AccountStore
 from papertide.store.digest import OutboxStore, SubscriptionStore
 from papertide.store.library import LibraryStore, VoteStore
+from papertide.store.recommend import RecommendStore
 from papertide.store.signals import SignalStore
 from papertide.store.topics import TopicStore
 from papertide.store.vectors import VectorStore
@@ -23,7 +24,7 @@ ListingOrder = Literal["date", "title"]
 
 
 class Store(AccountStore, VoteStore, LibraryStore, SignalStore, TopicStore, VectorStore,
-            SubscriptionStore, OutboxStore, Protocol):
+            SubscriptionStore, OutboxStore, RecommendStore, Protocol):
     """Durable home of papers and their outside signals."""
 
     @property

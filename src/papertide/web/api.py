@@ -13,6 +13,7 @@ from papertide.exceptions import InvalidInputError, NotFoundError
 from papertide.models import PaperPage
 from papertide.periods import Period, day_period, parse_period
 from papertide.search.base import SortOrder
+from papertide.search.hybrid import SearchMode
 from papertide.web.deps import ServiceDep
 from papertide.web.schemas import (
     ErrorPublic,
@@ -22,6 +23,7 @@ from papertide.web.schemas import (
     PeriodPublic,
     SearchHitPublic,
     SearchResultsPublic,
+    SimilarPapersPublic,
     paper_fields,
 )
 from papertide.web.search_params import SearchParamsDep
@@ -39,6 +41,27 @@ Limit = Annotated[int | None, Query(
     ge=1, le=MAX_PAGE_SIZE, description=f"Papers per page (at most {MAX_PAGE_SIZE}; "
                                         "default: the site's page size).",
 )]
+
+
+@router.get("/papers/{arxiv_id:path}/similar", response_model=SimilarPapersPublic,
+            responses=NOT_FOUND, tags=["papers"], summary="Papers similar to one paper")
+def similar_papers(
+    arxiv_id: str,
+    service: ServiceDep,
+    limit: Annotated[int, Query(ge=1, le=50, description="How many (at most 50).")] = 10,
+) -> SimilarPapersPublic:
+    """Papers closest in meaning to this one (by their title and abstract embeddings),
+    best first; never the paper itself. `notice` says why the list is empty while papers
+    are still being embedded."""
+    similar = service.similar(arxiv_id, limit)
+    base_url = service.settings.resolved_base_url
+    return SimilarPapersPublic(
+        arxiv_id=similar.arxiv_id,
+        notice=similar.notice,
+        results=[SearchHitPublic(**paper_fields(paper, base_url),
+                                 score=similar.scores.get(paper.arxiv_id))
+                 for paper in similar.papers],
+    )
 
 
 @router.get("/papers/{arxiv_id:path}", response_model=PaperPublic, responses=NOT_FOUND,
@@ -94,7 +117,7 @@ def _requested_period(service: Papertide, chosen: tuple[str, str] | None) -> Per
 
 
 @router.get("/search", response_model=SearchResultsPublic, tags=["papers"],
-            summary="Keyword search")
+            summary="Search (hybrid, keyword or semantic)")
 def search(
     service: ServiceDep,
     params: SearchParamsDep,
@@ -108,12 +131,14 @@ def search(
     the /about page; anything unusable in it is reported in `notices`."""
     size = limit or service.settings.page_size
     sort: SortOrder = params.sort or "relevance"
-    results = search_window(service, params.text or "", offset, size, sort, params.filters())
+    results = search_window(service, params.text or "", offset, size, sort, params.filters(),
+                            params.mode)
     base_url = service.settings.resolved_base_url
     ranked = sort == "relevance" and results.query.has_text
     return SearchResultsPublic(
         query=results.text,
-        mode="keyword",
+        mode=results.mode,
+        fallback=results.fallback,
         sort=sort,
         total=results.page.total,
         limit=size,
@@ -132,21 +157,21 @@ def search(
 
 def search_window(
     service: Papertide, text: str, offset: int, limit: int, sort: SortOrder,
-    filters: SearchFilters,
+    filters: SearchFilters, mode: SearchMode | None = None,
 ) -> SearchResults:
     """Results ``offset .. offset+limit`` from the service's page-numbered search.
 
     An offset that is not a multiple of ``limit`` straddles two service pages.
     """
     first_page = offset // limit + 1
-    results = service.search(text, first_page, limit, sort, filters)
+    results = service.search(text, first_page, limit, sort, filters, mode=mode)
     skip = offset % limit
     if skip == 0:
         return results
     papers = results.page.papers
     scores = dict(results.scores)
     if results.page.has_more:
-        following = service.search(text, first_page + 1, limit, sort, filters)
+        following = service.search(text, first_page + 1, limit, sort, filters, mode=mode)
         papers += following.page.papers
         scores.update(following.scores)
     window = PaperPage(papers[skip:skip + limit], results.page.total, offset, limit)

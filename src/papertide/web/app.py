@@ -19,6 +19,8 @@ from papertide.web import (
     library_pages,
     mail_admin,
     pages,
+    recommend_api,
+    recommend_pages,
     signin,
     subscription_pages,
     topics_pages,
@@ -35,8 +37,8 @@ from papertide.web.templating import PAGE_HEADERS, Renderer
 DOCS_MAX_AGE = 7 * 86_400
 API_DESCRIPTION = """\
 Trending research papers from arXiv: the papers of a day, a week or a month, each
-paper's record, keyword search, the trending lists (`/api/trending`) and rising topics
-(`/api/topics`).
+paper's record, keyword search, the trending lists (`/api/trending`), rising topics
+(`/api/topics`) and, signed in, papers picked for you (`/api/recommendations`).
 
 Every error has the same JSON shape: `{"status": 400, "message": "..."}`.
 Atom feeds of the same lists are linked from every HTML page.
@@ -89,6 +91,8 @@ def create_web_app(service: Papertide) -> FastAPI:
     app.include_router(signin.router)
     app.include_router(subscription_pages.router)
     app.include_router(mail_admin.router)
+    app.include_router(recommend_api.router)
+    app.include_router(recommend_pages.pages)  # before library_pages: /library/{id} matches
     app.include_router(library_pages.router)
     app.include_router(trending_pages.router)
     app.include_router(topics_pages.router)

@@ -17,6 +17,7 @@ from papertide.app import Listing, Papertide
 from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidInputError
 from papertide.periods import PeriodKind, day_period, parse_period
+from papertide.search.hybrid import SEARCH_MODES
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
 from papertide.web.presenters import (
@@ -31,6 +32,7 @@ from papertide.web.templating import Renderer
 from papertide.web.trending_pages import DEFAULT_WINDOW, trending_response
 
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("date", "week", "month")
+SIMILAR_ON_PAGE = 6
 PERIOD_TITLES = {"date": "Daily papers", "week": "Weekly papers", "month": "Monthly papers"}
 TAB_LABELS = {"date": "Daily", "week": "Weekly", "month": "Monthly"}
 PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
@@ -102,12 +104,16 @@ def search_page(
         "sort": params.sort or "relevance",
         "sort_urls": {sort: with_query("/search", params.link_params(sort=sort))
                       for sort in ("relevance", "date")},
+        "mode": params.mode or "hybrid",
+        "mode_urls": {mode: with_query("/search", params.link_params(mode=mode))
+                      for mode in SEARCH_MODES},
+        "embedding": service.embedding_status(),
     }
     if params.is_blank:
         return renderer.page(request, "search.html", context)
     try:
         results = service.search(params.text or "", page, None, params.sort or "relevance",
-                                 params.filters())
+                                 params.filters(), mode=params.mode)
     except InvalidInputError as error:
         return renderer.page(request, "search.html", {**context, "error": str(error)},
                              status_code=400)
@@ -158,6 +164,7 @@ def paper_page(
         "paper": paper,
         "cards": cards_for(request, service, [paper]),
         "observations": observations,
+        "similar": service.similar(canonical, SIMILAR_ON_PAGE),
         "periods": [period_of(kind, announced) for kind in PERIOD_KINDS] if announced else [],
         "feed_url": (period_path(day_period(announced)) + "/feed.atom") if announced else None,
         "feed_title": "Papers of the same day",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from papertide.models import Paper, PaperVersion
 from papertide.periods import Period, PeriodKind
 from papertide.search.base import SortOrder
+from papertide.search.hybrid import SearchMode
 from papertide.web.presenters import paper_path, period_path
 
 
@@ -141,13 +142,23 @@ class SearchResultsPublic(BaseModel):
     """One page of search results and how the query was understood."""
 
     query: str
-    mode: Literal["keyword"] = Field(description="Which engine answered.")
+    mode: SearchMode = Field(description="Which mode answered: keyword, semantic or hybrid.")
+    fallback: str | None = Field(
+        default=None, description="Why the asked-for mode fell back to keyword, if it did.")
     sort: SortOrder
     total: int
     limit: int
     offset: int
     has_more: bool
     notices: list[str] = Field(description="Parts of the query that were ignored, and why.")
+    results: list[SearchHitPublic]
+
+
+class SimilarPapersPublic(BaseModel):
+    """Papers closest in meaning to one paper, best first."""
+
+    arxiv_id: str
+    notice: str | None = Field(default=None, description="Why the list is empty, if it is.")
     results: list[SearchHitPublic]
 
 

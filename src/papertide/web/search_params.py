@@ -17,6 +17,7 @@ from fastapi import Depends, Query
 from papertide.app import SearchFilters
 from papertide.exceptions import InvalidPeriodError
 from papertide.search.base import SortOrder
+from papertide.search.hybrid import SearchMode
 from papertide.search.query import parse_date_bound
 
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
@@ -26,6 +27,7 @@ _LIST_SEPARATORS = re.compile(r"[\s,]+")
 class SearchParams:
     text: str | None
     sort: SortOrder | None
+    mode: SearchMode | None
     date_from: str
     date_to: str
     categories: tuple[str, ...]
@@ -49,13 +51,17 @@ class SearchParams:
             date_to=_date_bound("to", self.date_to, upper=True),
         )
 
-    def link_params(self, sort: SortOrder | None = None) -> list[tuple[str, str]]:
-        """Query parameters that reproduce this search (``sort`` replaced if given)."""
+    def link_params(
+        self, sort: SortOrder | None = None, mode: SearchMode | None = None
+    ) -> list[tuple[str, str]]:
+        """Query parameters that reproduce this search (``sort``/``mode`` replaced if given)."""
         chosen = sort or self.sort
+        chosen_mode = mode or self.mode
         params = [("q", self.text or ""), ("from", self.date_from), ("to", self.date_to)]
         params += [("cat", category) for category in self.categories]
         params += [("author", author) for author in self.authors]
         params.append(("sort", chosen if chosen and chosen != "relevance" else ""))
+        params.append(("mode", chosen_mode or ""))
         return params
 
 
@@ -78,6 +84,10 @@ def search_params(
     sort: Annotated[SortOrder | None, Query(
         description="relevance (best matches first, the default) or date (newest first).",
     )] = None,
+    mode: Annotated[SearchMode | None, Query(
+        description="hybrid (keywords and meaning fused, the default), keyword (BM25) or "
+                    "semantic (meaning only). The answer says which mode answered.",
+    )] = None,
     date_from: Annotated[str, Query(
         alias="from", description="Announced on or after: YYYY, YYYY-MM or YYYY-MM-DD.",
     )] = "",
@@ -98,6 +108,7 @@ def search_params(
     return SearchParams(
         text=q,
         sort=sort,
+        mode=mode,
         date_from=date_from.strip(),
         date_to=date_to.strip(),
         categories=tuple(dict.fromkeys(categories)),

@@ -248,6 +248,28 @@ def _v6_mailed_papers_by_paper(connection: sqlite3.Connection) -> None:
                        "ON mailed_papers (arxiv_id, subscriber_id)")
 
 
+def _v7_recommendations(connection: sqlite3.Connection) -> None:
+    """"Not interested" marks, per-person interest filters, DOI lookups for library import."""
+    _execute_script(connection,
+        """
+        CREATE TABLE not_interested (
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL REFERENCES papers (arxiv_id) ON DELETE CASCADE,
+            marked_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, arxiv_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE interest_filters (
+            user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+            categories TEXT NOT NULL DEFAULT '[]',
+            include_words TEXT NOT NULL DEFAULT '[]',
+            exclude_words TEXT NOT NULL DEFAULT '[]',
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX papers_by_doi ON papers (lower(doi)) WHERE doi IS NOT NULL
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_papers,
     _v2_sources_observations_meta,
@@ -255,6 +277,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v4_paper_vectors,
     _v5_subscriptions_outbox,
     _v6_mailed_papers_by_paper,
+    _v7_recommendations,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

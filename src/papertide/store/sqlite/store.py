@@ -25,6 +25,7 @@ from papertide.store.sqlite.connection import connect, wrap_exceptions
 from papertide.store.sqlite.digest import DigestMixin
 from papertide.store.sqlite.library import LibraryMixin
 from papertide.store.sqlite.migrations import current_version, migrate
+from papertide.store.sqlite.recommend import RecommendMixin
 from papertide.store.sqlite.rows import (
     PAPER_COLUMNS,
     SELECT_PAPERS,
@@ -53,7 +54,7 @@ _ORDERS: dict[str, str] = {
 
 
 class SQLiteStore(AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin, VectorsMixin,
-                  DigestMixin):
+                  DigestMixin, RecommendMixin):
     """Papers and signals in one SQLite database file."""
 
     def __init__(self, path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Recommendation benchmarks: offline evaluation and speed."""

@@ -1,0 +1,202 @@
+"""Offline evaluation of recommenders on papers featured on Hugging Face (2024-2025).
+
+A simulated user likes one tag (or two): their profile is 20 papers with the
+tag from before a Monday; the candidates are every paper featured in the week
+from that Monday; a hit is a candidate with the tag. Printed: precision@10 and
+nDCG@10 averaged over all users of all weeks, for simple baselines, an
+arxiv-sanity-lite-style tf-idf SVM, and papertide's ranker.
+
+    python bench/recommend/evaluate.py [--data FILE] [--work DIR] [--weeks 40]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script: make the sibling modules importable as the ``recommend`` package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse
+import datetime as dt
+import math
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from papertide.recommend.ranker import RankerParams, Stream, rank, train
+from recommend.featured import DEFAULT_DATA, DEFAULT_WORK, Featured, embeddings, load_featured
+
+PROFILE_SIZE = 20
+STREAM_WEEKS = 8  # negatives and the stream statistics: the weeks before the Monday
+MIN_TAG_PAPERS = PROFILE_SIZE
+K = 10
+Scores = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    tags: frozenset[str]
+    profile: tuple[int, ...]  # row numbers in the paper list
+
+
+@dataclass
+class Week:
+    monday: dt.date
+    candidates: npt.NDArray[np.int64]
+    stream: npt.NDArray[np.int64]
+    users: list[User]
+
+
+def precision_at(relevant: Sequence[bool]) -> float:
+    return sum(relevant[:K]) / K
+
+
+def ndcg_at(relevant: Sequence[bool], total_relevant: int) -> float:
+    dcg = sum(1 / math.log2(i + 2) for i, hit in enumerate(relevant[:K]) if hit)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(K, total_relevant)))
+    return dcg / ideal if ideal else 0.0
+
+
+def build_weeks(papers: list[Featured], weeks: int, pairs: int, samples: int,
+                seed: int) -> list[Week]:
+    """Every Monday with enough history; users per common tag, plus tag pairs."""
+    chooser = random.Random(seed)
+    days = np.array([paper.day.toordinal() for paper in papers])
+    first = papers[0].day + dt.timedelta(weeks=STREAM_WEEKS + 4)
+    first += dt.timedelta(days=-first.weekday())
+    mondays = [first + dt.timedelta(weeks=i) for i in range(weeks)]
+    built: list[Week] = []
+    for monday in mondays:
+        start = monday.toordinal()
+        candidates = np.flatnonzero((days >= start) & (days < start + 7))
+        history = np.flatnonzero(days < start)
+        stream = history[days[history] >= start - 7 * STREAM_WEEKS]
+        if len(candidates) < 30:
+            continue
+        by_tag: dict[str, list[int]] = {}
+        for row in history:
+            for tag in papers[row].tags:
+                by_tag.setdefault(tag, []).append(int(row))
+        candidate_tags = [papers[row].tags for row in candidates]
+        common = sorted(tag for tag, rows in by_tag.items() if len(rows) >= MIN_TAG_PAPERS
+                        and 0 < sum(tag in tags for tags in candidate_tags)
+                        < len(candidates) * 0.6)
+        users = [User(frozenset([tag]), tuple(chooser.sample(by_tag[tag], PROFILE_SIZE)))
+                 for tag in common for _ in range(samples)]
+        for _ in range(pairs if len(common) > 1 else 0):
+            first_tag, second_tag = chooser.sample(common, 2)
+            profile = (chooser.sample(by_tag[first_tag], PROFILE_SIZE // 2)
+                       + chooser.sample(by_tag[second_tag], PROFILE_SIZE // 2))
+            users.append(User(frozenset([first_tag, second_tag]), tuple(profile)))
+        built.append(Week(monday, candidates, stream, users))
+    return built
+
+
+Method = Callable[[Week, User], Scores]
+
+
+def methods(papers: list[Featured], vectors: npt.NDArray[np.float32],
+            params: RankerParams) -> dict[str, Method]:
+    tfidf = TfidfVectorizer(sublinear_tf=True, max_features=20_000, ngram_range=(1, 2),
+                            min_df=2, stop_words="english")
+    features = tfidf.fit_transform([paper.text for paper in papers])
+    streams: dict[dt.date, Stream] = {}
+
+    def recency(week: Week, user: User) -> Scores:
+        return np.array([papers[row].day.toordinal() - papers[row].rank_in_day * 1e-3
+                         for row in week.candidates])
+
+    def popularity(week: Week, user: User) -> Scores:
+        return -np.array([papers[row].rank_in_day for row in week.candidates], dtype=float)
+
+    def tfidf_svm(week: Week, user: User) -> Scores:
+        negatives = [row for row in week.stream if row not in set(user.profile)]
+        rows = list(user.profile) + negatives
+        labels = [1] * len(user.profile) + [0] * len(negatives)
+        model = LinearSVC(C=0.01, class_weight="balanced", max_iter=5_000, tol=1e-6)
+        model.fit(features[rows], labels)
+        return np.asarray(model.decision_function(features[week.candidates]), dtype=float)
+
+    def centroid(week: Week, user: User) -> Scores:
+        mean = vectors[list(user.profile)].mean(axis=0)
+        return np.asarray(vectors[week.candidates] @ mean, dtype=float)
+
+    def papertide(week: Week, user: User) -> Scores:
+        if week.monday not in streams:
+            streams[week.monday] = Stream.fit(vectors[week.stream], params)
+        model = train(vectors[list(user.profile)], vectors[:0], streams[week.monday])
+        ranked = rank(vectors[week.candidates], model, params, len(week.candidates))
+        scores = np.full(len(week.candidates), -np.inf)
+        for position, (row, _) in enumerate(ranked):
+            scores[row] = -position
+        return scores
+
+    return {"recency only": recency, "popularity (page order)": popularity,
+            "tf-idf linear SVM (C=0.01, balanced)": tfidf_svm,
+            "profile-centroid cosine": centroid, "papertide ranker": papertide}
+
+
+def evaluate(papers: list[Featured], weeks: list[Week],
+             method: Method) -> tuple[list[float], list[float]]:
+    """Precision@10 and nDCG@10 of every simulated user, in a fixed user order."""
+    precisions: list[float] = []
+    ndcgs: list[float] = []
+    for week in weeks:
+        for user in week.users:
+            scores = method(week, user)
+            order = np.argsort(-scores, kind="stable")
+            relevant = [bool(papers[week.candidates[i]].tags & user.tags) for i in order]
+            precisions.append(precision_at(relevant))
+            ndcgs.append(ndcg_at(relevant, sum(relevant)))
+    return precisions, ndcgs
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
+                        help="where embeddings are cached")
+    parser.add_argument("--weeks", type=int, default=88)
+    parser.add_argument("--pairs", type=int, default=10, help="two-tag users per week")
+    parser.add_argument("--samples", type=int, default=3,
+                        help="users per tag and week, each with a different random profile")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--nearest-weight", type=float, default=RankerParams().nearest_weight)
+    parser.add_argument("--shrinkage", type=float, default=RankerParams().shrinkage)
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        sys.exit(f"no data file at {args.data}: pass --data")
+    papers = load_featured(args.data)
+    vectors = embeddings(papers, args.work)
+    weeks = build_weeks(papers, args.weeks, args.pairs, args.samples, args.seed)
+    users = sum(len(week.users) for week in weeks)
+    base = np.mean([np.mean([bool(papers[row].tags & user.tags) for row in week.candidates])
+                    for week in weeks for user in week.users])
+    print(f"{len(papers):,} papers, {len(weeks)} weeks, {users:,} simulated users "
+          f"(hit rate of a random pick: {base:.3f})")
+    params = RankerParams(shrinkage=args.shrinkage, nearest_weight=args.nearest_weight)
+    print(f"{'method':<40} {'P@10':>7} {'nDCG@10':>8} {'seconds':>8}")
+    per_user: dict[str, list[float]] = {}
+    for name, method in methods(papers, vectors, params).items():
+        started = time.perf_counter()
+        precisions, ndcgs = evaluate(papers, weeks, method)
+        per_user[name] = ndcgs
+        print(f"{name:<40} {np.mean(precisions):>7.3f} {np.mean(ndcgs):>8.3f} "
+              f"{time.perf_counter() - started:>8.1f}")
+    ours = np.array(per_user["papertide ranker"])
+    svm = np.array(per_user["tf-idf linear SVM (C=0.01, balanced)"])
+    print(f"papertide vs tf-idf SVM, nDCG@10 per user: better for {np.sum(ours > svm)}, "
+          f"equal for {np.sum(ours == svm)}, worse for {np.sum(ours < svm)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Personal recommendations: interest profiles, the ranker, explanations, library import."""

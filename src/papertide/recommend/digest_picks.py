@@ -1,0 +1,36 @@
+"""Personal picks for digests: each subscriber with an account gets their recommendations.
+
+The digest composer drops papers a subscriber was mailed before, so more
+picks are offered than a section shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from papertide.digest.models import DigestPeriod
+from papertide.recommend.service import Recommender
+from papertide.subscriptions.models import Subscriber
+
+OFFERED = 40
+
+
+class RecommendedPicks:
+    def __init__(self, recommender: Recommender) -> None:
+        self.recommender = recommender
+
+    def picks(self, subscribers: Sequence[Subscriber], period: DigestPeriod
+              ) -> Mapping[int, Sequence[str]]:
+        store = self.recommender.store
+        found: dict[int, Sequence[str]] = {}
+        for subscriber in subscribers:
+            if not subscriber.preferences.personal_picks:
+                continue
+            user = store.user_by_email(subscriber.email)
+            if user is None:
+                continue
+            picks = self.recommender.picks_between(user.id, period.first_day, period.last_day,
+                                                   OFFERED)
+            if picks:
+                found[subscriber.id] = picks
+        return found

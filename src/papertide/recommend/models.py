@@ -1,0 +1,65 @@
+"""What recommendations are made of: a person's filters, picks and their reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from papertide.models import Paper
+
+ReasonKind = Literal["library", "category", "words"]
+
+
+@dataclass(frozen=True, slots=True)
+class InterestFilters:
+    """Per-person settings: categories followed, words a pick must (or must not) contain."""
+
+    categories: tuple[str, ...] = ()
+    include_words: tuple[str, ...] = ()
+    exclude_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPaper:
+    arxiv_id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason for a pick; ``papers`` are the profile papers it names (linked)."""
+
+    kind: ReasonKind
+    papers: tuple[NamedPaper, ...] = ()
+    category: str = ""
+    word: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.kind == "library":
+            titles = " and ".join(f"“{paper.title}”" for paper in self.papers)
+            return f"close to {titles} in your library"
+        if self.kind == "category":
+            return f"in {self.category}, which you follow"
+        return f"mentions “{self.word}”, a word you asked for"
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    paper: Paper
+    score: float
+    reasons: tuple[Reason, ...] = field(default=())
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(reason.text for reason in self.reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendations:
+    """A person's picks, best first, and a notice when there are none (why, what to do)."""
+
+    picks: tuple[Pick, ...]
+    profile_size: int
+    window_days: int
+    notice: str | None = None

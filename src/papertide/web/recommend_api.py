@@ -1,0 +1,74 @@
+"""``GET /api/recommendations``: the signed-in person's picks, each with why."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from papertide.recommend.models import Pick
+from papertide.web.deps import ServiceDep
+from papertide.web.schemas import ErrorPublic, PaperPublic, paper_fields
+from papertide.web.session import signed_in_viewer
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorPublic, "description": "A parameter is malformed"},
+    401: {"model": ErrorPublic, "description": "Not signed in (send the session cookie)"},
+    500: {"model": ErrorPublic, "description": "Something failed on the server"},
+}
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+class NamedPaperPublic(BaseModel):
+    arxiv_id: str
+    title: str
+
+
+class ReasonPublic(BaseModel):
+    kind: Literal["library", "category", "words"]
+    text: str = Field(description="The reason as a sentence fragment.")
+    papers: list[NamedPaperPublic] = Field(description="Papers of the profile it names.")
+    category: str | None = None
+    word: str | None = None
+
+
+class PickPublic(PaperPublic):
+    score: float = Field(description="Ranking score (comparable within one answer only).")
+    explanation: str = Field(description="Every reason, joined for display.")
+    reasons: list[ReasonPublic]
+
+
+class RecommendationsPublic(BaseModel):
+    window_days: int = Field(description="Days of new papers picked from.")
+    profile_size: int = Field(description="Papers saved, upvoted or imported.")
+    notice: str | None = Field(description="Why there are no picks, and what to do.")
+    picks: list[PickPublic]
+
+
+def pick_public(pick: Pick, base_url: str) -> PickPublic:
+    return PickPublic(
+        **paper_fields(pick.paper, base_url), score=round(pick.score, 4),
+        explanation=pick.explanation,
+        reasons=[ReasonPublic(kind=reason.kind, text=reason.text,
+                              papers=[NamedPaperPublic(arxiv_id=named.arxiv_id,
+                                                       title=named.title)
+                                      for named in reason.papers],
+                              category=reason.category or None, word=reason.word or None)
+                 for reason in pick.reasons])
+
+
+@router.get("/recommendations", response_model=RecommendationsPublic,
+            tags=["recommendations"], summary="Papers picked for you")
+def recommendations(
+    request: Request, service: ServiceDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="How many picks, best first.")] = 30,
+) -> RecommendationsPublic:
+    """New papers picked for the signed-in person (session cookie) from what they saved,
+    upvoted or imported and the categories they follow, each with the reasons."""
+    viewer = signed_in_viewer(request)
+    found = service.recommendations.for_user(viewer.user.id, limit)
+    base_url = service.settings.resolved_base_url
+    return RecommendationsPublic(window_days=found.window_days,
+                                 profile_size=found.profile_size, notice=found.notice,
+                                 picks=[pick_public(pick, base_url) for pick in found.picks])

@@ -1,0 +1,124 @@
+"""The For-you page, its buttons and filters, library upload, and the JSON API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from papertide.app import Papertide
+from papertide.web import create_web_app
+from tests.recommend.corpus import SPEECH_NEW, title_of
+from tests.recommend.test_library_files import BIBTEX
+from tests.web.html_dom import Element, parse_html
+
+BASE_URL = "https://papers.example.org"
+
+
+@pytest.fixture
+def client(service: Papertide) -> Iterator[TestClient]:
+    with TestClient(create_web_app(service), base_url=BASE_URL) as opened:
+        yield opened
+
+
+def sign_in(client: TestClient, service: Papertide, email: str = "reader@example.org") -> int:
+    accounts = service.community.accounts
+    user, _ = accounts.add_user(email, admin=False)
+    link = accounts.sign_in_link(email)
+    signed = accounts.complete_sign_in(parse_qs(urlsplit(link).query)["token"][0])
+    client.cookies.set("papertide_session", signed.cookie)
+    return user.id
+
+
+def picks_on(page: Element) -> list[Element]:
+    return page.find("ol", class_="paper-list").find_all("li", class_="pick")
+
+
+def arxiv_id_of(item: Element) -> str:
+    return item.find(class_="paper-title").find("a").get("href").removeprefix("/papers/")
+
+
+def test_for_you_and_the_api_need_a_signed_in_person(client: TestClient) -> None:
+    page = client.get("/for-you", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/signin?next=%2Ffor-you"
+    api = client.get("/api/recommendations")
+    assert api.status_code == 401
+    assert api.json() == {"status": 401, "message": "sign in first: /signin"}
+    upload = client.get("/library/import", follow_redirects=False)
+    assert upload.status_code == 303
+
+
+def test_the_page_shows_picks_with_linked_reasons_and_a_working_not_interested_button(
+    client: TestClient, service: Papertide,
+) -> None:
+    reader = sign_in(client, service)
+    for arxiv_id in ("2501.01001", "2501.01002"):
+        service.community.library.save(reader, arxiv_id)
+    page = parse_html(client.get("/for-you").text)
+    items = picks_on(page)
+    assert {arxiv_id_of(item) for item in items[:4]} == SPEECH_NEW
+    why = items[0].find("p", class_="pick-why")
+    links = {link.get("href"): link.text() for link in why.find_all("a")}
+    assert set(links) <= {"/papers/2501.01001", "/papers/2501.01002"} and links
+    for href, text in links.items():
+        assert text == title_of(href.removeprefix("/papers/"))
+
+    first = arxiv_id_of(items[0])
+    form = items[0].find("form", class_="not-interested-form")
+    fields = {field.get("name"): field.get("value") for field in form.find_all("input")}
+    refused = client.post(form.get("action"), data={**fields, "csrf_token": "forged"},
+                          follow_redirects=False)
+    assert refused.status_code == 403
+    done = client.post(form.get("action"), data=fields, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/for-you"
+    after = picks_on(parse_html(client.get("/for-you").text))
+    assert first not in {arxiv_id_of(item) for item in after}
+
+
+def test_filters_posted_from_the_page_change_the_api_answer(
+    client: TestClient, service: Papertide,
+) -> None:
+    reader = sign_in(client, service)
+    service.community.library.save(reader, "2501.01001")
+    page = parse_html(client.get("/for-you").text)
+    token = page.find("form", action="/for-you/filters").find("input").get("value")
+    saved = client.post("/for-you/filters", data={
+        "csrf_token": token, "categories": "", "include": "", "exclude": "benchmark"},
+        follow_redirects=False)
+    assert saved.status_code == 303
+    answer = client.get("/api/recommendations", params={"limit": 3}).json()
+    assert len(answer["picks"]) == 3 and answer["window_days"] == 7
+    assert all("benchmark" not in pick["title"].lower() for pick in answer["picks"])
+    reasons = answer["picks"][0]["reasons"]
+    assert reasons[0]["kind"] == "library"
+    assert reasons[0]["papers"] == [{"arxiv_id": "2501.01001",
+                                     "title": title_of("2501.01001")}]
+    bad = client.post("/for-you/filters", data={"csrf_token": token, "categories": "not a cat!"})
+    assert bad.status_code == 400 and "not an arXiv category" in bad.text
+
+
+def test_uploading_a_bibtex_file_lists_what_was_not_found(
+    client: TestClient, service: Papertide,
+) -> None:
+    reader = sign_in(client, service)
+    form = parse_html(client.get("/library/import").text).find(
+        "form", action="/library/import")
+    token = form.find("input").get("value")
+    done = client.post("/library/import", data={"csrf_token": token},
+                       files={"file": ("refs.bib", BIBTEX.encode(), "application/x-bibtex")})
+    assert done.status_code == 200
+    report = parse_html(done.text).find("section", class_="import-report")
+    assert "3 added to your library" in report.text()
+    assert [item.text() for item in report.find("ul", class_="unmatched").find_all("li")] == [
+        "The \\TeXbook"]
+    assert len(service.store.saved_ids(reader)) == 3
+
+    forged = client.post("/library/import", data={"csrf_token": "nope"},
+                         files={"file": ("refs.bib", BIBTEX.encode(), "text/plain")})
+    assert forged.status_code == 403
+    binary = client.post("/library/import", data={"csrf_token": token},
+                         files={"file": ("refs.bib", b"\x00\x01\x02", "text/plain")})
+    assert binary.status_code == 400 and "binary file" in binary.text
+    assert len(service.store.saved_ids(reader)) == 3
