@@ -122,3 +122,16 @@ def test_uploading_a_bibtex_file_lists_what_was_not_found(
                          files={"file": ("refs.bib", b"\x00\x01\x02", "text/plain")})
     assert binary.status_code == 400 and "binary file" in binary.text
     assert len(service.store.saved_ids(reader)) == 3
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(
+    client: TestClient, service: Papertide,
+) -> None:
+    reader = sign_in(client, service)
+    token = parse_html(client.get("/library/import").text).find(
+        "form", action="/library/import").find("input").get("value")
+    huge = b"@misc{x, title = {padding}}\n" * 400_000  # 11 MB
+    refused = client.post("/library/import", data={"csrf_token": token},
+                          files={"file": ("huge.bib", huge, "text/plain")})
+    assert refused.status_code == 413 and "up to 10 MB" in refused.text
+    assert service.store.saved_ids(reader) == []

@@ -3,10 +3,10 @@
 A profile becomes a linear model on embeddings: the direction from the
 stream's mean to the profile's mean, whitened by the stream's covariance
 (Fisher's discriminant with the stream as negatives; closed form, so ten
-thousand profiles train in well under a second). The best candidates by that
-score are re-ranked with their similarity to the nearest profile papers, so a
-library with two interests is served on both; "not interested" papers pull
-their neighbours down.
+thousand profiles train in about a second). The best candidates by that score
+are re-ranked: "not interested" papers pull their neighbours down, and the
+similarity to the nearest profile papers can be blended in (the evaluation
+found it does not help, so its default share is 0).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SHORTLIST = 300
 class RankerParams:
     shrinkage: float = 0.2  # added to the covariance diagonal (tuned in bench/recommend)
     nearest: int = 3  # profile papers averaged in the nearest-items score
-    nearest_weight: float = 0.25  # blend of nearest-items (1.0) and linear (0.0) scores
+    nearest_weight: float = 0.0  # share of nearest-items scores (the evaluation chose none)
     negative_weight: float = 1.0  # how hard a "not interested" paper pushes neighbours down
 
 
@@ -95,9 +95,11 @@ def nearest_scores(candidates: Matrix, profile: Matrix, nearest: int) -> Matrix:
 def rerank(candidates: Matrix, linear: Matrix, model: ProfileModel,
            params: RankerParams) -> Matrix:
     """Final scores of a shortlist: linear and nearest-items blended, dislikes subtracted."""
-    nearest = nearest_scores(candidates, model.positives, params.nearest)
-    blended = ((1 - params.nearest_weight) * _standardise(linear)
-               + params.nearest_weight * _standardise(nearest))
+    blended = _standardise(linear)
+    if params.nearest_weight > 0:
+        nearest = nearest_scores(candidates, model.positives, params.nearest)
+        blended = ((1 - params.nearest_weight) * blended
+                   + params.nearest_weight * _standardise(nearest))
     if len(model.negatives):
         disliked = (candidates @ model.negatives.T).max(axis=1)
         blended -= params.negative_weight * _standardise(np.maximum(disliked, 0.0)) * \
