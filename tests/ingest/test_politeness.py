@@ -130,9 +130,10 @@ def test_processes_sharing_a_data_dir_share_the_limit(
 
     seen = sorted(arxiv_requests(server), key=lambda request: request.arrived)
     assert len(seen) == 6
-    paths = [request.path for request in seen]
-    turns = sum(a != b for a, b in itertools.pairwise(paths))
-    assert turns >= 2, f"the two runs did not take turns: {paths}"
+    # Both processes were running at once (they both waited on the lock above), so had
+    # they not shared the limiter their requests would overlap. Which one gets the lock
+    # next is up to the kernel (flock is not fair), so the order is not asserted.
+    assert len({request.path for request in seen}) == 2
     assert min(gaps(seen)) >= interval - TOLERANCE
 
 
