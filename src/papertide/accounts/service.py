@@ -14,7 +14,6 @@ The sign-in flow, in words:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,19 +23,19 @@ from urllib.parse import urlencode
 from papertide.accounts.addresses import normalise_email
 from papertide.accounts.models import Session, SignInToken, User
 from papertide.accounts.paths import local_path
+from papertide.accounts.rate_limits import RATE_WINDOW_SECONDS, MailLimits
 from papertide.accounts.tokens import Signer
 from papertide.exceptions import (
     InvalidSignInLinkError,
     NotFoundError,
     PermissionDeniedError,
-    RateLimitedError,
 )
 from papertide.mail.compose import MailComposer
 from papertide.settings import Settings
 from papertide.store.base import Store
 
 SIGN_IN_MINUTES = 15
-RATE_WINDOW_SECONDS = 3_600
+
 TOUCH_INTERVAL = dt.timedelta(hours=1)
 SIGN_IN_PURPOSE = "sign-in"
 SESSION_PURPOSE = "session"
@@ -160,20 +159,8 @@ class Accounts:
                                          f"{SIGN_IN_MINUTES} minutes); ask for a new one")
 
     def _check_rate_limits(self, address: str, client: str, now: dt.datetime) -> None:
-        address_key = "signin-address:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-        client_key = "signin-client:" + client[:100]
-        limits = {address_key: self.settings.signin_limit_per_address,
-                  client_key: self.settings.signin_limit_per_client}
-        full = self.store.hit_rate_limit(limits, RATE_WINDOW_SECONDS, now)
-        if full is None:
-            return
-        wait = self.store.seconds_until_free(full, limits[full], RATE_WINDOW_SECONDS, now)
-        minutes = max((wait + 59) // 60, 1)
-        who = "this address" if full == address_key else "your network"
-        raise RateLimitedError(
-            f"too many sign-in links were asked for {who}; try again in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}", wait,
-        )
+        MailLimits("signin", "sign-in links were asked for", self.settings.signin_limit_per_address,
+                   self.settings.signin_limit_per_client).enforce(self.store, address, client, now)
 
     # -- sessions -----------------------------------------------------------------------
 

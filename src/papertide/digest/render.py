@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from papertide.digest import mime
 from papertide.digest.models import Digest
+from papertide.templates import template_environment
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 SUBJECT_TITLE_CHARS = 70
@@ -99,15 +98,7 @@ class MailRenderer:
         sender_name, self.envelope_sender = parseaddr(sender)
         self.from_header = mime.address(one_line(sender_name), self.envelope_sender)
         self.domain = self.envelope_sender.rpartition("@")[2] or "localhost"
-        self.environment = Environment(
-            loader=FileSystemLoader(TEMPLATE_DIR),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            auto_reload=False,
-        )
+        self.environment = template_environment(TEMPLATE_DIR, keep_trailing_newline=True)
         self.environment.globals.update(site_name=self.site_name, site_url=self.site_url,
                                         paper_url=lambda arxiv_id: paper_url(self.site_url,
                                                                              arxiv_id))

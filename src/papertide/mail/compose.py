@@ -14,9 +14,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from papertide.exceptions import ConfigError
+from papertide.templates import template_environment
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -28,14 +27,7 @@ class MailComposer:
         self.sender = sender
         self.site_name = site_name
         self.site_url = site_url
-        self.environment = Environment(
-            loader=FileSystemLoader(TEMPLATE_DIR),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+        self.environment = template_environment(TEMPLATE_DIR, keep_trailing_newline=True)
 
     def compose(
         self, to: str, subject: str, template: str, context: Mapping[str, Any], now: dt.datetime

@@ -19,7 +19,6 @@ The flow, in words:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import re
 import uuid
@@ -27,13 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from papertide.accounts.rate_limits import RATE_WINDOW_SECONDS, MailLimits
 from papertide.digest.models import NewMessage
 from papertide.digest.outbox import Outbox
 from papertide.digest.render import Links, MailRenderer, OutgoingMail
 from papertide.exceptions import (
     InvalidSubscriptionLinkError,
     NotFoundError,
-    RateLimitedError,
 )
 from papertide.settings import Settings
 from papertide.store.base import Store
@@ -41,7 +40,6 @@ from papertide.subscriptions.addresses import normalise_address
 from papertide.subscriptions.models import Frequency, Preferences, Subscriber
 from papertide.subscriptions.tokens import LinkSigner, Purpose, is_expired
 
-RATE_WINDOW_SECONDS = 3_600
 MANAGE_LINK_DAYS = 120
 logger = logging.getLogger("papertide.subscriptions")
 _TOKEN_IN_TEXT = re.compile(r"\bu\.\d{1,18}\.\d{1,12}\.[A-Za-z0-9_-]{20,100}")
@@ -145,20 +143,11 @@ class Subscriptions:
         ))
 
     def _check_rate_limits(self, address: str, client: str, now: dt.datetime) -> None:
-        address_key = "subscribe-address:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-        client_key = "subscribe-client:" + client[:100]
-        limits = {address_key: self.settings.subscribe_limit_per_address,
-                  client_key: self.settings.subscribe_limit_per_client}
         self.store.purge_expired(now, RATE_WINDOW_SECONDS)
-        full = self.store.hit_rate_limit(limits, RATE_WINDOW_SECONDS, now)
-        if full is None:
-            return
-        wait = self.store.seconds_until_free(full, limits[full], RATE_WINDOW_SECONDS, now)
-        minutes = max((wait + 59) // 60, 1)
-        who = "this address" if full == address_key else "your network"
-        raise RateLimitedError(
-            f"too many subscription requests for {who}; try again in {minutes} "
-            f"minute{'s' if minutes != 1 else ''}", wait)
+        limits = MailLimits("subscribe", "subscription requests",
+                            self.settings.subscribe_limit_per_address,
+                            self.settings.subscribe_limit_per_client)
+        limits.enforce(self.store, address, client, now)
 
     # -- links --------------------------------------------------------------------------
 

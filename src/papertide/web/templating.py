@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from papertide import __version__
 from papertide.settings import Settings
+from papertide.templates import template_environment
 from papertide.topics.sparkline import sparkline
 from papertide.web import presenters
 from papertide.web.static_files import asset_versions
@@ -44,13 +44,7 @@ class Renderer:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.environment = Environment(
-            loader=FileSystemLoader(TEMPLATE_DIR),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.environment = template_environment(TEMPLATE_DIR)
         versions = asset_versions()
         self.environment.globals.update(
             site_name=settings.site_name,
