@@ -18,6 +18,7 @@ from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidQueryError, NotFoundError
 from papertide.importing import BatchCallback, ImportReport, import_files
 from papertide.models import Observation, Paper, PaperPage
+from papertide.paging import MAX_PAGE_SIZE, page_bounds
 from papertide.periods import Period, day_period
 from papertide.search.base import KeywordIndex, SortOrder
 from papertide.search.hybrid import SearchMode
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
     from papertide.search.vector_sync import VectorSyncReport
 
 SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
-MAX_PAGE_SIZE = 200
-MAX_OFFSET = 10_000
 Clock = Callable[[], dt.datetime]
 
 
@@ -273,11 +272,7 @@ class Papertide:
         self.semantic.start_background()
 
     def _paging(self, page: int, page_size: int | None) -> tuple[int, int]:
-        limit = min(max(page_size or self.settings.page_size, 1), MAX_PAGE_SIZE)
-        offset = (max(page, 1) - 1) * limit
-        if offset > MAX_OFFSET:
-            raise InvalidQueryError(f"pages beyond result {MAX_OFFSET:,} are not served")
-        return limit, offset
+        return page_bounds(page, page_size, self.settings.page_size)
 
 
 def _setting_mode(value: str) -> SearchMode:

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from papertide.accounts.secret_key import site_key
 from papertide.accounts.service import Accounts
 from papertide.accounts.tokens import Signer
-from papertide.exceptions import InvalidQueryError
 from papertide.library.service import Library
 from papertide.mail.compose import MailComposer, sender_address
 from papertide.mail.smtp import (
@@ -26,15 +25,13 @@ from papertide.mail.smtp import (
     SmtpMode,
     SmtpSender,
 )
+from papertide.paging import page_bounds
 from papertide.ranking.board import TrendingBoard
 from papertide.ranking.service import Trending
 from papertide.ranking.trending import WindowName
 from papertide.settings import Settings
 from papertide.store.base import Store
 from papertide.topics.service import Topics
-
-MAX_PAGE_SIZE = 200
-MAX_OFFSET = 10_000
 
 
 class Community:
@@ -59,11 +56,7 @@ class Community:
 
     def paging(self, page: int, page_size: int | None) -> tuple[int, int]:
         """``(limit, offset)`` of a page, with the same bounds as the paper listings."""
-        limit = min(max(page_size or self.settings.page_size, 1), MAX_PAGE_SIZE)
-        offset = (max(page, 1) - 1) * limit
-        if offset > MAX_OFFSET:
-            raise InvalidQueryError(f"pages beyond result {MAX_OFFSET:,} are not served")
-        return limit, offset
+        return page_bounds(page, page_size, self.settings.page_size)
 
 
 def mail_sender(settings: Settings) -> MailSender:

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from papertide import __version__
-from papertide.app import MAX_OFFSET, MAX_PAGE_SIZE, Papertide, SearchFilters, SearchResults
+from papertide.app import Papertide, SearchFilters, SearchResults
 from papertide.exceptions import InvalidInputError, NotFoundError
 from papertide.models import PaperPage
+from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE
 from papertide.periods import Period, day_period, parse_period
 from papertide.search.base import SortOrder
 from papertide.search.hybrid import SearchMode

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from papertide.community import MAX_PAGE_SIZE
+from papertide.paging import MAX_PAGE_SIZE
 from papertide.ranking.trending import WindowName
 from papertide.topics.models import Topic, TopicRun
 from papertide.web.deps import ServiceDep
