@@ -138,7 +138,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("vector_index_ef_construction", int, "HNSW beam width while building "
                 "(default 128)."),
     SettingSpec("vector_index_ef_search", int, "HNSW beam width while searching; higher is "
-                "more exact and slower (default 128)."),
+                "more exact and slower (default 256)."),
 )
 
 
@@ -217,7 +217,7 @@ class Settings:
     vector_index_exact_max: int = 200_000
     vector_index_hnsw_m: int = 16
     vector_index_ef_construction: int = 128
-    vector_index_ef_search: int = 128
+    vector_index_ef_search: int = 256
 
     @property
     def resolved_database_url(self) -> str:

@@ -56,7 +56,7 @@ class FaissVectorIndex:
         exact_max: int = 200_000,
         hnsw_m: int = 16,
         ef_construction: int = 128,
-        ef_search: int = 128,
+        ef_search: int = 256,
     ) -> None:
         self.folder = folder
         self.exact_max = exact_max
@@ -157,12 +157,13 @@ class FaissVectorIndex:
         self, query: Vector, limit: int, allowed: BoolMask | None
     ) -> tuple[Labels, npt.NDArray[np.float32]]:
         vectors = self._vectors()
+        # einsum rather than ``@``: OpenBLAS's matrix-vector product measured 2-3x slower here
         if allowed is None:
             candidates = np.arange(self._slots)
-            scores = vectors @ query
+            scores = np.einsum("ij,j->i", vectors, query)
         else:
             candidates = np.flatnonzero(allowed)
-            scores = vectors[candidates] @ query
+            scores = np.einsum("ij,j->i", vectors[candidates], query)
         if limit < len(scores):
             top = np.argpartition(-scores, limit - 1)[:limit]
         else:
