@@ -161,3 +161,18 @@ def test_stored_vectors_are_compact_and_close_to_the_computed_ones(
     record = corpus_records()[15]
     (computed,) = embedder.embed_documents([f"{record.title}. {record.abstract}"])
     assert float(stored @ computed) > 0.95
+
+
+def test_a_paper_without_abstract_is_embedded_from_its_title(
+    open_semantic_app: Callable[..., Papertide], embedder: OnnxEmbedder
+) -> None:
+    app = loaded(open_semantic_app)
+    app.store.upsert_papers([make_record("2502.00002", "Hawking radiation of black holes",
+                                         abstract=None)], FIXED_NOW)
+    app.embed_pending()
+    stored = app.store.get_vector("2502.00002", embedder.model_name)
+    assert stored is not None
+    (title,) = embedder.embed_documents(["Hawking radiation of black holes"])
+    assert float(stored @ title) > 0.95
+    found = app.search("radiation escaping black holes", mode="semantic", page_size=2)
+    assert "2502.00002" in [paper.arxiv_id for paper in found.page.papers]

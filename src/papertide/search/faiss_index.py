@@ -39,6 +39,7 @@ FORMAT_VERSION = 1
 STATE_FILE = "state.json"
 SAVE_LOCK = ".save.lock"
 EXACT_SUBSET_MAX = 20_000
+GATHER_SHARE = 0.1
 MAX_EF_SEARCH = 4_096
 COMPACT_DEAD_SHARE = 0.25
 SAVE_SHARE = 0.05
@@ -161,6 +162,10 @@ class FaissVectorIndex:
         if allowed is None:
             candidates = np.arange(self._slots)
             scores = np.einsum("ij,j->i", vectors, query)
+        elif np.count_nonzero(allowed) > GATHER_SHARE * self._slots:
+            # a wide filter: scoring everything beats copying out the allowed rows
+            candidates = np.flatnonzero(allowed)
+            scores = np.einsum("ij,j->i", vectors, query)[candidates]
         else:
             candidates = np.flatnonzero(allowed)
             scores = np.einsum("ij,j->i", vectors[candidates], query)
