@@ -23,7 +23,12 @@ from papertide.periods import Period, day_period
 from papertide.search.base import KeywordIndex, SortOrder
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import ParsedQuery, parse_query
-from papertide.search.sync import ProgressCallback, SyncReport, sync_keyword_index
+from papertide.search.sync import (
+    ProgressCallback,
+    SyncReport,
+    indexing_alongside,
+    sync_keyword_index,
+)
 from papertide.settings import Settings
 from papertide.store.base import Store
 from papertide.store.factory import open_store
@@ -149,11 +154,12 @@ class Papertide:
         on_batch: BatchCallback | None = None,
         display_names: Sequence[str] | None = None,
     ) -> ImportReport:
-        """Import JSONL(.gz) files, then bring the search index up to date."""
-        report = import_files(
-            self.store, paths, self.clock(), strict=strict, on_batch=on_batch,
-            display_names=display_names,
-        )
+        """Import JSONL(.gz) files, indexing each committed batch as the next is read."""
+        with indexing_alongside(self.store, self.keyword_index):
+            report = import_files(
+                self.store, paths, self.clock(), strict=strict, on_batch=on_batch,
+                display_names=display_names,
+            )
         self.sync_search_index()
         return report
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 from papertide.app import Papertide
 from papertide.search.base import IndexState
+from papertide.search.query import parse_query
+from papertide.search.sync import indexing_alongside
 from papertide.search.tantivy_index import STATE_FILE
 from tests.helpers import FIXED_NOW, kaggle_row, make_record, open_test_app, write_jsonl
 from tests.search.corpus import FILLER_COUNT, FILLER_WORD, PAPERS, write_corpus
@@ -155,3 +158,15 @@ def test_an_unreadable_state_file_makes_a_rebuild(app: Papertide, tmp_path: Path
 
     assert report.rebuilt
     assert _total(app, FILLER_WORD) == FILLER_COUNT
+
+
+def test_papers_written_during_an_import_are_indexed_before_it_ends(app: Papertide) -> None:
+    """The follower indexes committed batches while the writer goes on (a second core's work)."""
+    with indexing_alongside(app.store, app.keyword_index, pause_seconds=0.05):
+        app.store.upsert_papers([make_record("2501.00001", "Quokka census methods")], FIXED_NOW)
+        deadline = time.monotonic() + 10
+        while app.keyword_index.search(parse_query("quokka"), 10).total == 0:
+            assert time.monotonic() < deadline, "the follower never indexed the committed paper"
+            time.sleep(0.05)
+    assert app.keyword_index.state() == IndexState(app.store.instance_id,
+                                                   app.store.max_change_seq())

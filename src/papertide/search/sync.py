@@ -8,9 +8,12 @@ make the next sync redo a batch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from papertide.exceptions import PapertideError
 from papertide.search.base import IndexState, KeywordIndex
 from papertide.store.base import Store
 
@@ -55,3 +58,33 @@ def sync_keyword_index(
         if progress:
             progress(done, max(pending, done))
     return SyncReport(indexed=done, rebuilt=must_rebuild, change_seq=seq)
+
+
+@contextmanager
+def indexing_alongside(
+    store: Store, index: KeywordIndex, pause_seconds: float = 0.2
+) -> Iterator[None]:
+    """Index committed batches while the caller goes on writing more.
+
+    Parsing and storing are Python work on one core; tantivy indexes in its own
+    threads, so following the writes keeps the second core busy. The caller
+    runs a final ``sync_keyword_index`` after the block to catch the last batch
+    (and to report any error, such as another process holding the index).
+    """
+    finished = threading.Event()
+
+    def follow() -> None:
+        while not finished.is_set():
+            try:
+                sync_keyword_index(store, index)
+            except PapertideError:
+                return  # the final sync after the block reports it
+            finished.wait(pause_seconds)
+
+    follower = threading.Thread(target=follow, name="papertide-index-follower", daemon=True)
+    follower.start()
+    try:
+        yield
+    finally:
+        finished.set()
+        follower.join()
