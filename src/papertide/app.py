@@ -18,7 +18,7 @@ from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidQueryError, NotFoundError
 from papertide.importing import BatchCallback, ImportReport, import_files
 from papertide.models import Observation, Paper, PaperPage
-from papertide.paging import MAX_PAGE_SIZE, page_bounds
+from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE, page_bounds
 from papertide.periods import Period, day_period
 from papertide.search.base import KeywordIndex, SortOrder
 from papertide.search.hybrid import SearchMode
@@ -219,6 +219,7 @@ class Papertide:
         sort: SortOrder = "relevance",
         filters: SearchFilters | None = None,
         mode: SearchMode | None = None,
+        offset: int | None = None,
     ) -> SearchResults:
         """Search in ``mode`` (default: the search_mode setting, hybrid) with filters.
 
@@ -234,7 +235,11 @@ class Papertide:
         )
         if query.is_empty:
             raise InvalidQueryError("type some words to search for, or a filter like cat:cs.CL")
-        limit, offset = self._paging(page, page_size)
+        limit, page_offset = self._paging(page, page_size)
+        if offset is None:
+            offset = page_offset
+        elif not 0 <= offset <= MAX_OFFSET:
+            raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET:,}")
         wanted = mode or _setting_mode(self.settings.search_mode)
         ranking = self.semantic.rank(query, wanted, limit, offset, sort)
         found = self.store.get_papers(list(ranking.ids))

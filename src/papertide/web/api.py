@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from papertide import __version__
-from papertide.app import Papertide, SearchFilters, SearchResults
+from papertide.app import Papertide
 from papertide.exceptions import InvalidInputError, NotFoundError
-from papertide.models import PaperPage
 from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE
 from papertide.periods import Period, day_period, parse_period
 from papertide.search.base import SortOrder
-from papertide.search.hybrid import SearchMode
 from papertide.web.deps import ServiceDep
 from papertide.web.schemas import (
     ErrorPublic,
@@ -132,8 +129,8 @@ def search(
     the /about page; anything unusable in it is reported in `notices`."""
     size = limit or service.settings.page_size
     sort: SortOrder = params.sort or "relevance"
-    results = search_window(service, params.text or "", offset, size, sort, params.filters(),
-                            params.mode)
+    results = service.search(params.text or "", page_size=size, sort=sort,
+                             filters=params.filters(), mode=params.mode, offset=offset)
     base_url = service.settings.resolved_base_url
     ranked = sort == "relevance" and results.query.has_text
     return SearchResultsPublic(
@@ -154,29 +151,6 @@ def search(
             for paper in results.page.papers
         ],
     )
-
-
-def search_window(
-    service: Papertide, text: str, offset: int, limit: int, sort: SortOrder,
-    filters: SearchFilters, mode: SearchMode | None = None,
-) -> SearchResults:
-    """Results ``offset .. offset+limit`` from the service's page-numbered search.
-
-    An offset that is not a multiple of ``limit`` straddles two service pages.
-    """
-    first_page = offset // limit + 1
-    results = service.search(text, first_page, limit, sort, filters, mode=mode)
-    skip = offset % limit
-    if skip == 0:
-        return results
-    papers = results.page.papers
-    scores = dict(results.scores)
-    if results.page.has_more:
-        following = service.search(text, first_page + 1, limit, sort, filters, mode=mode)
-        papers += following.page.papers
-        scores.update(following.scores)
-    window = PaperPage(papers[skip:skip + limit], results.page.total, offset, limit)
-    return replace(results, page=window, scores=scores)
 
 
 @router.get("/health", response_model=HealthPublic, tags=["service"], summary="Health check")
