@@ -111,14 +111,24 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_EXPORTER_LOGGERS = ("torch", "onnx", "onnxruntime", "onnxscript", "transformers")
+
+
 @contextlib.contextmanager
 def _quiet_logging() -> Iterator[None]:
-    """The exporters log advice meant for their developers; keep it off the terminal."""
-    logging.disable(logging.WARNING)
+    """The exporters log advice meant for their developers; keep it off the terminal.
+
+    Only their loggers are raised: other threads (the scheduler in ``serve``) keep logging.
+    """
+    loggers = [logging.getLogger(name) for name in _EXPORTER_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
     try:
         yield
     finally:
-        logging.disable(logging.NOTSET)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _export(source: Path, precision: Precision, target: Path) -> None:
