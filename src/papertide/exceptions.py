@@ -18,6 +18,10 @@ class StorageError(PapertideError):
     """The database failed; ``__cause__`` keeps the driver's error."""
 
 
+class DatabaseUnavailableError(StorageError):
+    """The database server cannot be reached (down, restarting, network); retry later."""
+
+
 class SchemaVersionError(StorageError):
     """The database was written by a newer papertide than this one."""
 

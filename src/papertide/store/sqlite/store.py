@@ -7,55 +7,37 @@ second process (a CLI import while the server runs) waits instead of failing.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from papertide.exceptions import StorageError
-from papertide.models import Observation, Paper, PaperPage, PaperRecord, PaperVersion, UpsertCounts
-from papertide.store.base import ListingOrder
-from papertide.store.merge import merge_batch
-from papertide.store.sqlite.accounts import AccountsMixin
+from papertide.store.sql.accounts import AccountsMixin
+from papertide.store.sql.digest import DigestMixin
+from papertide.store.sql.library import LibraryMixin
+from papertide.store.sql.mixin import Dialect
+from papertide.store.sql.papers import PapersMixin
+from papertide.store.sql.recommend import RecommendMixin
+from papertide.store.sql.signals import SignalsMixin
+from papertide.store.sql.topics import TopicsMixin
+from papertide.store.sql.vectors import VectorsMixin
 from papertide.store.sqlite.connection import connect, wrap_exceptions
-from papertide.store.sqlite.digest import DigestMixin
-from papertide.store.sqlite.library import LibraryMixin
 from papertide.store.sqlite.migrations import current_version, migrate
-from papertide.store.sqlite.recommend import RecommendMixin
-from papertide.store.sqlite.rows import (
-    PAPER_COLUMNS,
-    SELECT_PAPERS,
-    paper_from_row,
-    paper_row,
-    stamp,
-    unstamp,
+
+SQLITE = Dialect(
+    name="sqlite",
+    errors=(sqlite3.Error,),
+    integrity_errors=(sqlite3.IntegrityError,),
+    unavailable_errors=(),
 )
-from papertide.store.sqlite.signals import SignalsMixin
-from papertide.store.sqlite.topics import TopicsMixin
-from papertide.store.sqlite.vectors import VectorsMixin
-
-# SQLite allows 32766 bound variables; stay far below for IN (...) lists.
-ID_CHUNK = 500
-_UPSERT_PAPER = (
-    f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in PAPER_COLUMNS)}) "
-    "ON CONFLICT (arxiv_id) DO UPDATE SET "
-    + ", ".join(f"{column} = excluded.{column}" for column in PAPER_COLUMNS[1:])
-)
-_CHANGE_SEQ_COLUMN = PAPER_COLUMNS.index("change_seq")
-_ORDERS: dict[str, str] = {
-    "date": "announced_date DESC, submitted_at DESC, arxiv_id",
-    "title": "title COLLATE NOCASE, arxiv_id",
-}
 
 
-class SQLiteStore(AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin, VectorsMixin,
-                  DigestMixin, RecommendMixin):
+class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin,
+                  VectorsMixin, DigestMixin, RecommendMixin):
     """Papers and signals in one SQLite database file."""
+
+    dialect = SQLITE
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -119,213 +101,24 @@ class SQLiteStore(AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin, Vector
         with wrap_exceptions("reading the schema version"):
             return current_version(self._connection())
 
-    @property
-    def instance_id(self) -> str:
-        value = self.get_meta("instance_id")
-        if value is None:
-            raise StorageError("the database has no instance id; it was not made by papertide")
-        return value
 
-    # -- papers ------------------------------------------------------------------------
+    # -- durability of the outbox ---------------------------------------------------------
 
-    def upsert_papers(self, records: Sequence[PaperRecord], now: dt.datetime) -> UpsertCounts:
-        ids = list(dict.fromkeys(record.arxiv_id for record in records))
-        with self.transaction(), wrap_exceptions("saving papers"):
-            existing = self.get_papers(ids)
-            changed = merge_batch(existing, records, now)
-            self._write_papers(list(changed.values()), existing, now)
-        new = sum(arxiv_id not in existing for arxiv_id in changed)
-        return UpsertCounts(new=new, updated=len(changed) - new,
-                            unchanged=len(ids) - len(changed))
+    def flush_outbox(self) -> None:
+        with self._guard("making the outbox durable"):
+            self._connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
-    def _write_papers(
-        self, papers: list[Paper], existing: dict[str, Paper], now: dt.datetime
-    ) -> None:
-        if not papers:
+    @contextmanager
+    def _durable(self, durable: bool = True) -> Iterator[None]:
+        """Commit with a full fsync, which also makes every earlier commit durable."""
+        if not durable:
+            yield
             return
         connection = self._connection()
-        next_seq = self.max_change_seq() + 1
-        # The sequence goes straight into the row: dataclasses.replace on every
-        # paper cost about a tenth of a bulk import.
-        connection.executemany(_UPSERT_PAPER, [
-            _with_change_seq(paper_row(paper), next_seq + offset)
-            for offset, paper in enumerate(papers)
-        ])
-        connection.executemany(
-            "INSERT INTO paper_versions (arxiv_id, version, submitted_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (arxiv_id, version) DO UPDATE SET submitted_at = excluded.submitted_at",
-            [
-                (paper.arxiv_id, version.version, stamp(version.submitted))
-                for paper in papers
-                for version in paper.versions
-                if version not in _versions_of(existing.get(paper.arxiv_id))
-            ],
-        )
-        connection.executemany(
-            "INSERT OR IGNORE INTO paper_sources (arxiv_id, source, first_seen_at) "
-            "VALUES (?, ?, ?)",
-            [
-                (paper.arxiv_id, source, stamp(now))
-                for paper in papers
-                for source in paper.sources
-                if source not in _sources_of(existing.get(paper.arxiv_id))
-            ],
-        )
-
-    def get_paper(self, arxiv_id: str) -> Paper | None:
-        return self.get_papers([arxiv_id]).get(arxiv_id)
-
-    def get_papers(self, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
-        found: dict[str, Paper] = {}
-        for start in range(0, len(arxiv_ids), ID_CHUNK):
-            chunk = list(arxiv_ids[start:start + ID_CHUNK])
-            placeholders = ", ".join("?" for _ in chunk)
-            with wrap_exceptions("reading papers"):
-                rows = self._connection().execute(
-                    f"{SELECT_PAPERS} WHERE arxiv_id IN ({placeholders})", chunk
-                ).fetchall()
-            found.update((paper.arxiv_id, paper) for paper in self._hydrate(rows))
-        return found
-
-    def _hydrate(self, rows: list[sqlite3.Row]) -> list[Paper]:
-        """Attach versions and sources to paper rows with one query each."""
-        if not rows:
-            return []
-        ids = [row[0] for row in rows]
-        placeholders = ", ".join("?" for _ in ids)
-        connection = self._connection()
-        versions: dict[str, list[PaperVersion]] = {}
-        for arxiv_id, number, submitted in connection.execute(
-            "SELECT arxiv_id, version, submitted_at FROM paper_versions "
-            f"WHERE arxiv_id IN ({placeholders}) ORDER BY arxiv_id, version", ids
-        ):
-            versions.setdefault(arxiv_id, []).append(PaperVersion(number, unstamp(submitted)))
-        sources: dict[str, list[str]] = {}
-        for arxiv_id, source in connection.execute(
-            "SELECT arxiv_id, source FROM paper_sources "
-            f"WHERE arxiv_id IN ({placeholders}) ORDER BY arxiv_id, source", ids
-        ):
-            sources.setdefault(arxiv_id, []).append(source)
-        return [
-            paper_from_row(row, tuple(versions.get(row[0], ())), tuple(sources.get(row[0], ())))
-            for row in rows
-        ]
-
-    def count_papers(self) -> int:
-        with wrap_exceptions("counting papers"):
-            return int(self._connection().execute("SELECT count(*) FROM papers").fetchone()[0])
-
-    def list_announced(
-        self,
-        start: dt.date,
-        end: dt.date,
-        limit: int,
-        offset: int = 0,
-        order: ListingOrder = "date",
-    ) -> PaperPage:
-        bounds = (start.isoformat(), end.isoformat())
-        where = "WHERE announced_date >= ? AND announced_date < ?"
-        with wrap_exceptions("listing papers"):
-            connection = self._connection()
-            total = connection.execute(f"SELECT count(*) FROM papers {where}", bounds).fetchone()[0]
-            rows = connection.execute(
-                f"{SELECT_PAPERS} {where} ORDER BY {_ORDERS[order]} LIMIT ? OFFSET ?",
-                (*bounds, limit, offset),
-            ).fetchall()
-            papers = self._hydrate(rows)
-        return PaperPage(tuple(papers), int(total), offset, limit)
-
-    def latest_announced_date(self) -> dt.date | None:
-        with wrap_exceptions("reading the latest day"):
-            value = self._connection().execute(
-                "SELECT max(announced_date) FROM papers"
-            ).fetchone()[0]
-        return dt.date.fromisoformat(value) if value else None
-
-    def adjacent_announced_date(self, day: dt.date, later: bool) -> dt.date | None:
-        query = (
-            "SELECT min(announced_date) FROM papers WHERE announced_date > ?"
-            if later
-            else "SELECT max(announced_date) FROM papers WHERE announced_date < ?"
-        )
-        with wrap_exceptions("finding the adjacent day"):
-            value = self._connection().execute(query, (day.isoformat(),)).fetchone()[0]
-        return dt.date.fromisoformat(value) if value else None
-
-    def papers_changed_since(self, change_seq: int, limit: int) -> list[Paper]:
-        with wrap_exceptions("reading changed papers"):
-            rows = self._connection().execute(
-                f"{SELECT_PAPERS} WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
-                (change_seq, limit),
-            ).fetchall()
-            return self._hydrate(rows)
-
-    def max_change_seq(self) -> int:
-        with wrap_exceptions("reading the change sequence"):
-            value = self._connection().execute("SELECT max(change_seq) FROM papers").fetchone()[0]
-        return int(value or 0)
-
-    def iter_all_papers(self, batch_size: int = 2_000) -> Iterator[Paper]:
-        after = -1
-        while True:
-            batch = self.papers_changed_since(after, batch_size)
-            if not batch:
-                return
-            yield from batch
-            after = batch[-1].change_seq
-
-    # -- observations and meta -----------------------------------------------------------
-
-    def add_observations(self, observations: Iterable[Observation]) -> int:
-        rows = [
-            (o.arxiv_id, o.source, o.signal, stamp(o.observed_at), o.value_number, o.value_text,
-             json.dumps(o.extra, ensure_ascii=False, sort_keys=True))
-            for o in observations
-        ]
-        with self.transaction(), wrap_exceptions("saving observations"):
-            self._connection().executemany(
-                "INSERT INTO observations (arxiv_id, source, signal, observed_at, value_number, "
-                "value_text, extra) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-        return len(rows)
-
-    def observations_for(self, arxiv_id: str) -> list[Observation]:
-        with wrap_exceptions("reading observations"):
-            rows = self._connection().execute(
-                "SELECT arxiv_id, source, signal, observed_at, value_number, value_text, extra "
-                "FROM observations WHERE arxiv_id = ? ORDER BY signal, observed_at, id",
-                (arxiv_id,),
-            ).fetchall()
-        return [
-            Observation(row[0], row[1], row[2], unstamp(row[3]) or dt.datetime.min, row[4], row[5],
-                        json.loads(row[6]))
-            for row in rows
-        ]
-
-    def get_meta(self, key: str) -> str | None:
-        with wrap_exceptions("reading settings"):
-            row = self._connection().execute(
-                "SELECT value FROM meta WHERE key = ?", (key,)
-            ).fetchone()
-        return str(row[0]) if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction(), wrap_exceptions("saving settings"):
-            self._connection().execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
-
-def _with_change_seq(row: tuple[Any, ...], change_seq: int) -> tuple[Any, ...]:
-    return (*row[:_CHANGE_SEQ_COLUMN], change_seq, *row[_CHANGE_SEQ_COLUMN + 1:])
-
-
-def _versions_of(paper: Paper | None) -> tuple[PaperVersion, ...]:
-    return paper.versions if paper else ()
-
-
-def _sources_of(paper: Paper | None) -> tuple[str, ...]:
-    return paper.sources if paper else ()
+        with self._guard("setting durability"):
+            connection.execute("PRAGMA synchronous = FULL")
+        try:
+            yield
+        finally:
+            with self._guard("setting durability"):
+                connection.execute("PRAGMA synchronous = NORMAL")

@@ -1,10 +1,9 @@
-"""Converting between Paper objects and SQLite rows."""
+"""Converting between Paper objects and table rows (the same columns on every engine)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,7 +54,7 @@ def paper_row(paper: Paper) -> tuple[Any, ...]:
 
 
 def paper_from_row(
-    row: sqlite3.Row | Sequence[Any],
+    row: Sequence[Any],
     versions: tuple[PaperVersion, ...],
     sources: tuple[str, ...],
 ) -> Paper:

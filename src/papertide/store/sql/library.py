@@ -1,4 +1,4 @@
-"""SQLite storage of upvotes and libraries.
+"""Storage of upvotes and libraries.
 
 Vote times are unix seconds (an INTEGER), not ISO text like other stamps:
 trending sums decayed weights over millions of them.
@@ -7,14 +7,12 @@ trending sums decayed weights over millions of them.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterator, Sequence
 
 from papertide.exceptions import NotFoundError
 from papertide.library.models import SavedPaper, TagCount
-from papertide.store.sqlite.connection import wrap_exceptions
-from papertide.store.sqlite.mixin import SQLiteMixin, placeholders
-from papertide.store.sqlite.rows import stamp, unstamp
+from papertide.store.sql.mixin import IntegrityViolation, SqlMixin, placeholders
+from papertide.store.sql.rows import stamp, unstamp
 
 ID_CHUNK = 500
 
@@ -24,22 +22,23 @@ def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
         yield list(ids[start:start + ID_CHUNK])
 
 
-class LibraryMixin(SQLiteMixin):
+class LibraryMixin(SqlMixin):
     # -- votes --------------------------------------------------------------------------
 
     def add_vote(self, user_id: int, arxiv_id: str, now: dt.datetime) -> bool:
         try:
-            with self.transaction(), wrap_exceptions("saving a vote"):
+            with self.transaction(), self._guard("saving a vote"):
                 cursor = self._connection().execute(
-                    "INSERT OR IGNORE INTO votes (user_id, arxiv_id, voted_at) VALUES (?, ?, ?)",
+                    "INSERT INTO votes (user_id, arxiv_id, voted_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     (user_id, arxiv_id, int(now.timestamp())),
                 )
-        except sqlite3.IntegrityError:  # foreign key: no such paper or user
+        except IntegrityViolation:  # foreign key: no such paper or user
             raise NotFoundError(f"paper {arxiv_id} is not in this papertide") from None
         return cursor.rowcount == 1
 
     def remove_vote(self, user_id: int, arxiv_id: str) -> bool:
-        with self.transaction(), wrap_exceptions("removing a vote"):
+        with self.transaction(), self._guard("removing a vote"):
             cursor = self._connection().execute(
                 "DELETE FROM votes WHERE user_id = ? AND arxiv_id = ?", (user_id, arxiv_id)
             )
@@ -48,7 +47,7 @@ class LibraryMixin(SQLiteMixin):
     def vote_counts(self, arxiv_ids: Sequence[str]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for chunk in _chunks(arxiv_ids):
-            with wrap_exceptions("counting votes"):
+            with self._guard("counting votes"):
                 counts.update(self._connection().execute(
                     f"SELECT arxiv_id, count(*) FROM votes WHERE arxiv_id IN "
                     f"({placeholders(chunk)}) GROUP BY arxiv_id", chunk,
@@ -58,7 +57,7 @@ class LibraryMixin(SQLiteMixin):
     def voted_by(self, user_id: int, arxiv_ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for chunk in _chunks(arxiv_ids):
-            with wrap_exceptions("reading votes"):
+            with self._guard("reading votes"):
                 found.update(row[0] for row in self._connection().execute(
                     f"SELECT arxiv_id FROM votes WHERE user_id = ? AND arxiv_id IN "
                     f"({placeholders(chunk)})", [user_id, *chunk],
@@ -66,7 +65,7 @@ class LibraryMixin(SQLiteMixin):
         return found
 
     def vote_times_since(self, since: dt.datetime) -> Iterator[tuple[str, int]]:
-        with wrap_exceptions("reading votes"):
+        with self._guard("reading votes"):
             cursor = self._connection().execute(
                 "SELECT arxiv_id, voted_at FROM votes WHERE voted_at > ?",
                 (int(since.timestamp()),),
@@ -77,7 +76,7 @@ class LibraryMixin(SQLiteMixin):
     def vote_times_for(self, arxiv_ids: Sequence[str]) -> dict[str, list[int]]:
         times: dict[str, list[int]] = {}
         for chunk in _chunks(arxiv_ids):
-            with wrap_exceptions("reading votes"):
+            with self._guard("reading votes"):
                 for arxiv_id, voted_at in self._connection().execute(
                     f"SELECT arxiv_id, voted_at FROM votes WHERE arxiv_id IN "
                     f"({placeholders(chunk)})", chunk,
@@ -90,10 +89,11 @@ class LibraryMixin(SQLiteMixin):
     def save_paper(self, user_id: int, arxiv_id: str, tags: Sequence[str],
                    now: dt.datetime) -> SavedPaper:
         try:
-            with self.transaction(), wrap_exceptions("saving to the library"):
+            with self.transaction(), self._guard("saving to the library"):
                 connection = self._connection()
                 connection.execute(
-                    "INSERT OR IGNORE INTO library (user_id, arxiv_id, saved_at) VALUES (?, ?, ?)",
+                    "INSERT INTO library (user_id, arxiv_id, saved_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     (user_id, arxiv_id, stamp(now)),
                 )
                 connection.execute(
@@ -101,16 +101,17 @@ class LibraryMixin(SQLiteMixin):
                     (user_id, arxiv_id),
                 )
                 connection.executemany(
-                    "INSERT OR IGNORE INTO library_tags (user_id, arxiv_id, tag) VALUES (?, ?, ?)",
+                    "INSERT INTO library_tags (user_id, arxiv_id, tag) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     [(user_id, arxiv_id, tag) for tag in tags],
                 )
-        except sqlite3.IntegrityError:
+        except IntegrityViolation:
             raise NotFoundError(f"paper {arxiv_id} is not in this papertide") from None
         saved = self.saved_by(user_id, [arxiv_id])
         return saved[arxiv_id]
 
     def unsave_paper(self, user_id: int, arxiv_id: str) -> bool:
-        with self.transaction(), wrap_exceptions("removing from the library"):
+        with self.transaction(), self._guard("removing from the library"):
             cursor = self._connection().execute(
                 "DELETE FROM library WHERE user_id = ? AND arxiv_id = ?", (user_id, arxiv_id)
             )
@@ -124,7 +125,7 @@ class LibraryMixin(SQLiteMixin):
             where += (" AND EXISTS (SELECT 1 FROM library_tags t WHERE t.user_id = l.user_id "
                       "AND t.arxiv_id = l.arxiv_id AND t.tag = ?)")
             values.append(tag)
-        with wrap_exceptions("reading the library"):
+        with self._guard("reading the library"):
             connection = self._connection()
             total = connection.execute(
                 f"SELECT count(*) FROM library l {where}", values
@@ -140,7 +141,7 @@ class LibraryMixin(SQLiteMixin):
     def saved_by(self, user_id: int, arxiv_ids: Sequence[str]) -> dict[str, SavedPaper]:
         found: dict[str, SavedPaper] = {}
         for chunk in _chunks(arxiv_ids):
-            with wrap_exceptions("reading the library"):
+            with self._guard("reading the library"):
                 connection = self._connection()
                 tags: dict[str, list[str]] = {}
                 for arxiv_id, tag in connection.execute(
@@ -158,7 +159,7 @@ class LibraryMixin(SQLiteMixin):
         return found
 
     def library_tags(self, user_id: int) -> list[TagCount]:
-        with wrap_exceptions("reading library tags"):
+        with self._guard("reading library tags"):
             rows = self._connection().execute(
                 "SELECT tag, count(*) FROM library_tags WHERE user_id = ? "
                 "GROUP BY tag ORDER BY count(*) DESC, tag", (user_id,),

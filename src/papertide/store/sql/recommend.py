@@ -1,44 +1,42 @@
-"""SQLite storage of "not interested" marks, interest filters and import lookups."""
+"""Storage of "not interested" marks, interest filters and import lookups."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 from collections.abc import Sequence
 
 from papertide.exceptions import NotFoundError
 from papertide.recommend.models import InterestFilters
-from papertide.store.sqlite.connection import wrap_exceptions
-from papertide.store.sqlite.mixin import SQLiteMixin, placeholders
-from papertide.store.sqlite.rows import stamp
-from papertide.store.sqlite.vectors import decode_vector
+from papertide.store.sql.mixin import IntegrityViolation, SqlMixin, placeholders
+from papertide.store.sql.rows import stamp
+from papertide.store.sql.vectors import decode_vector
 from papertide.store.vectors import Vector
 
 ID_CHUNK = 500
 
 
-class RecommendMixin(SQLiteMixin):
+class RecommendMixin(SqlMixin):
     def mark_not_interested(self, user_id: int, arxiv_id: str, now: dt.datetime) -> bool:
         try:
-            with self.transaction(), wrap_exceptions("saving a not-interested mark"):
+            with self.transaction(), self._guard("saving a not-interested mark"):
                 cursor = self._connection().execute(
-                    "INSERT OR IGNORE INTO not_interested (user_id, arxiv_id, marked_at) "
-                    "VALUES (?, ?, ?)", (user_id, arxiv_id, stamp(now)))
-        except sqlite3.IntegrityError:
+                    "INSERT INTO not_interested (user_id, arxiv_id, marked_at) "
+                    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (user_id, arxiv_id, stamp(now)))
+        except IntegrityViolation:
             raise NotFoundError(f"paper {arxiv_id} is not in this papertide") from None
         return cursor.rowcount == 1
 
     def unmark_not_interested(self, user_id: int, arxiv_id: str) -> bool:
-        with self.transaction(), wrap_exceptions("removing a not-interested mark"):
+        with self.transaction(), self._guard("removing a not-interested mark"):
             cursor = self._connection().execute(
                 "DELETE FROM not_interested WHERE user_id = ? AND arxiv_id = ?",
                 (user_id, arxiv_id))
         return cursor.rowcount == 1
 
     def _ids(self, sql: str, user_id: int) -> list[str]:
-        with wrap_exceptions("reading a profile"):
+        with self._guard("reading a profile"):
             return [row[0] for row in self._connection().execute(sql, (user_id,))]
 
     def not_interested_ids(self, user_id: int) -> list[str]:
@@ -54,7 +52,7 @@ class RecommendMixin(SQLiteMixin):
                          "ORDER BY saved_at DESC", user_id)
 
     def interest_filters(self, user_id: int) -> InterestFilters:
-        with wrap_exceptions("reading interest filters"):
+        with self._guard("reading interest filters"):
             row = self._connection().execute(
                 "SELECT categories, include_words, exclude_words FROM interest_filters "
                 "WHERE user_id = ?", (user_id,)).fetchone()
@@ -64,7 +62,7 @@ class RecommendMixin(SQLiteMixin):
 
     def set_interest_filters(self, user_id: int, filters: InterestFilters,
                              now: dt.datetime) -> None:
-        with self.transaction(), wrap_exceptions("saving interest filters"):
+        with self.transaction(), self._guard("saving interest filters"):
             self._connection().execute(
                 "INSERT INTO interest_filters (user_id, categories, include_words, "
                 "exclude_words, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO "
@@ -76,7 +74,7 @@ class RecommendMixin(SQLiteMixin):
 
     def profile_stamp(self, user_id: int) -> str:
         digest = hashlib.blake2b(digest_size=16)
-        with wrap_exceptions("reading a profile"):
+        with self._guard("reading a profile"):
             connection = self._connection()
             for sql in (
                 "SELECT arxiv_id FROM library WHERE user_id = ? ORDER BY arxiv_id",
@@ -97,7 +95,7 @@ class RecommendMixin(SQLiteMixin):
         wanted = [doi.lower() for doi in dois]
         for start in range(0, len(wanted), ID_CHUNK):
             chunk = wanted[start:start + ID_CHUNK]
-            with wrap_exceptions("looking up DOIs"):
+            with self._guard("looking up DOIs"):
                 found.update(self._connection().execute(
                     f"SELECT lower(doi), arxiv_id FROM papers WHERE lower(doi) IN "
                     f"({placeholders(chunk)})", chunk).fetchall())
@@ -107,7 +105,7 @@ class RecommendMixin(SQLiteMixin):
         found: dict[str, Vector] = {}
         for start in range(0, len(arxiv_ids), ID_CHUNK):
             chunk = list(arxiv_ids[start:start + ID_CHUNK])
-            with wrap_exceptions("reading vectors"):
+            with self._guard("reading vectors"):
                 for arxiv_id, blob in self._connection().execute(
                     f"SELECT arxiv_id, vector FROM paper_vectors WHERE model = ? "
                     f"AND arxiv_id IN ({placeholders(chunk)})", [model, *chunk]):

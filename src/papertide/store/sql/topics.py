@@ -1,4 +1,4 @@
-"""SQLite storage of the latest rising-topics run."""
+"""Storage of the latest rising-topics run."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from papertide.store.sqlite.connection import wrap_exceptions
-from papertide.store.sqlite.mixin import SQLiteMixin
-from papertide.store.sqlite.rows import stamp, unstamp
+from papertide.store.sql.mixin import SqlMixin
+from papertide.store.sql.rows import stamp, unstamp
 from papertide.topics.models import Topic, TopicRun
 
 _RUN_KEY = "topics_run"
@@ -22,7 +21,7 @@ def _topic(row: Sequence[Any]) -> Topic:
                  float(row[6]), float(row[7]), tuple(json.loads(row[8])))
 
 
-class TopicsMixin(SQLiteMixin):
+class TopicsMixin(SqlMixin):
     def replace_topics(self, run: TopicRun, papers: dict[str, list[str]]) -> None:
         summary = {
             "computed_at": stamp(run.computed_at),
@@ -34,7 +33,7 @@ class TopicsMixin(SQLiteMixin):
             "papers_considered": run.papers_considered,
             "change_seq": run.change_seq,
         }
-        with self.transaction(), wrap_exceptions("saving rising topics"):
+        with self.transaction(), self._guard("saving rising topics"):
             connection = self._connection()
             connection.execute("DELETE FROM topic_papers")
             connection.execute("DELETE FROM topics")
@@ -45,7 +44,8 @@ class TopicsMixin(SQLiteMixin):
                  for t in run.topics],
             )
             connection.executemany(
-                "INSERT OR IGNORE INTO topic_papers (slug, arxiv_id, position) VALUES (?, ?, ?)",
+                "INSERT INTO topic_papers (slug, arxiv_id, position) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 [(slug, arxiv_id, position) for slug, ids in papers.items()
                  for position, arxiv_id in enumerate(ids)],
             )
@@ -56,7 +56,7 @@ class TopicsMixin(SQLiteMixin):
             )
 
     def topic_run(self) -> TopicRun | None:
-        with wrap_exceptions("reading rising topics"):
+        with self._guard("reading rising topics"):
             connection = self._connection()
             row = connection.execute("SELECT value FROM meta WHERE key = ?", (_RUN_KEY,)).fetchone()
             if row is None:
@@ -80,14 +80,14 @@ class TopicsMixin(SQLiteMixin):
         )
 
     def topic(self, slug: str) -> Topic | None:
-        with wrap_exceptions("reading a topic"):
+        with self._guard("reading a topic"):
             row = self._connection().execute(
                 f"SELECT {_TOPIC_COLUMNS} FROM topics WHERE slug = ?", (slug,)
             ).fetchone()
         return _topic(row) if row else None
 
     def topic_papers(self, slug: str, limit: int, offset: int) -> tuple[list[str], int]:
-        with wrap_exceptions("reading a topic's papers"):
+        with self._guard("reading a topic's papers"):
             connection = self._connection()
             total = connection.execute(
                 "SELECT count(*) FROM topic_papers WHERE slug = ?", (slug,)

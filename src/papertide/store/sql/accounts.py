@@ -1,17 +1,15 @@
-"""SQLite storage of people, sign-in links, sessions and rate-limit hits."""
+"""Storage of people, sign-in links, sessions and rate-limit hits."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from papertide.accounts.models import Session, SignInToken, User
 from papertide.exceptions import StorageError
-from papertide.store.sqlite.connection import wrap_exceptions
-from papertide.store.sqlite.mixin import SQLiteMixin
-from papertide.store.sqlite.rows import stamp, unstamp
+from papertide.store.sql.mixin import IntegrityViolation, SqlMixin
+from papertide.store.sql.rows import stamp, unstamp
 
 _USER_COLUMNS = "id, email, is_admin, created_at, last_sign_in_at"
 _TOKEN_COLUMNS = "token_hash, email, created_at, expires_at, next_path, used_at"
@@ -36,18 +34,17 @@ def _session(row: Sequence[Any]) -> Session:
     return Session(row[0], int(row[1]), created, expires, seen)
 
 
-class AccountsMixin(SQLiteMixin):
+class AccountsMixin(SqlMixin):
     def add_user(self, email: str, is_admin: bool, now: dt.datetime) -> User:
         try:
             with self.transaction():
                 cursor = self._connection().execute(
-                    "INSERT INTO users (email, is_admin, created_at) VALUES (?, ?, ?)",
+                    "INSERT INTO users (email, is_admin, created_at) VALUES (?, ?, ?) RETURNING id",
                     (email, int(is_admin), stamp(now)),
                 )
-        except sqlite3.IntegrityError:
+                user_id = int(cursor.fetchone()[0])
+        except IntegrityViolation:
             raise StorageError(f"a user with the address {email} exists already") from None
-        user_id = cursor.lastrowid
-        assert user_id is not None
         return User(user_id, email, is_admin, now)
 
     def get_user(self, user_id: int) -> User | None:
@@ -57,32 +54,32 @@ class AccountsMixin(SQLiteMixin):
         return self._one_user("email = ?", email)
 
     def _one_user(self, where: str, value: object) -> User | None:
-        with wrap_exceptions("reading a user"):
+        with self._guard("reading a user"):
             row = self._connection().execute(
                 f"SELECT {_USER_COLUMNS} FROM users WHERE {where}", (value,)
             ).fetchone()
         return _user(row) if row else None
 
     def list_users(self) -> list[User]:
-        with wrap_exceptions("listing users"):
+        with self._guard("listing users"):
             rows = self._connection().execute(
                 f"SELECT {_USER_COLUMNS} FROM users ORDER BY email"
             ).fetchall()
         return [_user(row) for row in rows]
 
     def set_admin(self, user_id: int, is_admin: bool) -> None:
-        with self.transaction(), wrap_exceptions("changing a user"):
+        with self.transaction(), self._guard("changing a user"):
             self._connection().execute(
                 "UPDATE users SET is_admin = ? WHERE id = ?", (int(is_admin), user_id)
             )
 
     def delete_user(self, user_id: int) -> bool:
-        with self.transaction(), wrap_exceptions("removing a user"):
+        with self.transaction(), self._guard("removing a user"):
             cursor = self._connection().execute("DELETE FROM users WHERE id = ?", (user_id,))
         return cursor.rowcount > 0
 
     def record_sign_in(self, user_id: int, now: dt.datetime) -> None:
-        with self.transaction(), wrap_exceptions("recording a sign-in"):
+        with self.transaction(), self._guard("recording a sign-in"):
             self._connection().execute(
                 "UPDATE users SET last_sign_in_at = ? WHERE id = ?", (stamp(now), user_id)
             )
@@ -90,7 +87,7 @@ class AccountsMixin(SQLiteMixin):
     # -- sign-in links ------------------------------------------------------------------
 
     def add_sign_in_token(self, token: SignInToken) -> None:
-        with self.transaction(), wrap_exceptions("saving a sign-in link"):
+        with self.transaction(), self._guard("saving a sign-in link"):
             self._connection().execute(
                 f"INSERT INTO sign_in_tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                 (token.token_hash, token.email, stamp(token.created_at),
@@ -98,7 +95,7 @@ class AccountsMixin(SQLiteMixin):
             )
 
     def get_sign_in_token(self, token_hash: str) -> SignInToken | None:
-        with wrap_exceptions("reading a sign-in link"):
+        with self._guard("reading a sign-in link"):
             row = self._connection().execute(
                 f"SELECT {_TOKEN_COLUMNS} FROM sign_in_tokens WHERE token_hash = ?",
                 (token_hash,),
@@ -106,7 +103,7 @@ class AccountsMixin(SQLiteMixin):
         return _token(row) if row else None
 
     def use_sign_in_token(self, token_hash: str, now: dt.datetime) -> SignInToken | None:
-        with self.transaction(), wrap_exceptions("using a sign-in link"):
+        with self.transaction(), self._guard("using a sign-in link"):
             cursor = self._connection().execute(
                 "UPDATE sign_in_tokens SET used_at = ? "
                 "WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
@@ -119,7 +116,7 @@ class AccountsMixin(SQLiteMixin):
     # -- sessions -----------------------------------------------------------------------
 
     def add_session(self, session: Session) -> None:
-        with self.transaction(), wrap_exceptions("saving a session"):
+        with self.transaction(), self._guard("saving a session"):
             self._connection().execute(
                 f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
                 (session.token_hash, session.user_id, stamp(session.created_at),
@@ -127,21 +124,21 @@ class AccountsMixin(SQLiteMixin):
             )
 
     def get_session(self, token_hash: str) -> Session | None:
-        with wrap_exceptions("reading a session"):
+        with self._guard("reading a session"):
             row = self._connection().execute(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE token_hash = ?", (token_hash,)
             ).fetchone()
         return _session(row) if row else None
 
     def touch_session(self, token_hash: str, last_seen_at: dt.datetime) -> None:
-        with self.transaction(), wrap_exceptions("updating a session"):
+        with self.transaction(), self._guard("updating a session"):
             self._connection().execute(
                 "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
                 (stamp(last_seen_at), token_hash),
             )
 
     def delete_session(self, token_hash: str) -> None:
-        with self.transaction(), wrap_exceptions("ending a session"):
+        with self.transaction(), self._guard("ending a session"):
             self._connection().execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
     # -- rate limits --------------------------------------------------------------------
@@ -150,7 +147,7 @@ class AccountsMixin(SQLiteMixin):
         self, buckets: dict[str, int], window_seconds: int, now: dt.datetime
     ) -> str | None:
         moment = int(now.timestamp())
-        with self.transaction(), wrap_exceptions("counting a rate limit"):
+        with self.transaction(), self._guard("counting a rate limit"):
             connection = self._connection()
             for bucket, limit in buckets.items():
                 count = connection.execute(
@@ -168,7 +165,7 @@ class AccountsMixin(SQLiteMixin):
     def seconds_until_free(self, bucket: str, limit: int, window_seconds: int,
                            now: dt.datetime) -> int:
         moment = int(now.timestamp())
-        with wrap_exceptions("reading a rate limit"):
+        with self._guard("reading a rate limit"):
             rows = self._connection().execute(
                 "SELECT hit_at FROM rate_limit_hits WHERE bucket = ? AND hit_at > ? "
                 "ORDER BY hit_at DESC LIMIT ?",
@@ -179,7 +176,7 @@ class AccountsMixin(SQLiteMixin):
         return max(int(rows[-1][0]) + window_seconds - moment, 1)
 
     def purge_expired(self, now: dt.datetime, rate_window_seconds: int) -> int:
-        with self.transaction(), wrap_exceptions("removing expired sign-in state"):
+        with self.transaction(), self._guard("removing expired sign-in state"):
             connection = self._connection()
             removed = connection.execute(
                 "DELETE FROM sign_in_tokens WHERE expires_at <= ?", (stamp(now),)

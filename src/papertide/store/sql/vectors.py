@@ -1,4 +1,4 @@
-"""Paper vectors in SQLite: float16 blobs beside their model and text fingerprint.
+"""Paper vectors: float16 blobs beside their model and text fingerprint.
 
 float16 halves the disk (768 bytes per paper for 384 dimensions); the rounding
 changes cosine similarities by about 1e-4, far below what ranking notices.
@@ -11,9 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from papertide.store.sqlite.connection import wrap_exceptions
-from papertide.store.sqlite.mixin import SQLiteMixin, placeholders
-from papertide.store.sqlite.rows import day
+from papertide.store.sql.mixin import SqlMixin, placeholders
+from papertide.store.sql.rows import day
 from papertide.store.vectors import NewVector, StoredVector, Vector
 
 ID_CHUNK = 500
@@ -29,16 +28,16 @@ def decode_vector(blob: bytes) -> Vector:
     return np.frombuffer(blob, dtype=_STORED).astype(np.float32)
 
 
-class VectorsMixin(SQLiteMixin):
+class VectorsMixin(SqlMixin):
     def embedding_watermark(self, model: str) -> int:
-        with wrap_exceptions("reading the embedding watermark"):
+        with self._guard("reading the embedding watermark"):
             row = self._connection().execute(
                 "SELECT value FROM meta WHERE key = ?", (_WATERMARK_KEY + model,)
             ).fetchone()
         return int(row[0]) if row else 0
 
     def count_papers_changed_since(self, change_seq: int) -> int:
-        with wrap_exceptions("counting changed papers"):
+        with self._guard("counting changed papers"):
             return int(self._connection().execute(
                 "SELECT count(*) FROM papers WHERE change_seq > ?", (change_seq,)
             ).fetchone()[0])
@@ -47,7 +46,7 @@ class VectorsMixin(SQLiteMixin):
         found: dict[str, str] = {}
         for start in range(0, len(arxiv_ids), ID_CHUNK):
             chunk = list(arxiv_ids[start:start + ID_CHUNK])
-            with wrap_exceptions("reading vector fingerprints"):
+            with self._guard("reading vector fingerprints"):
                 found.update(self._connection().execute(
                     f"SELECT arxiv_id, text_hash FROM paper_vectors WHERE model = ? "
                     f"AND arxiv_id IN ({placeholders(chunk)})", [model, *chunk],
@@ -57,7 +56,7 @@ class VectorsMixin(SQLiteMixin):
     def save_vectors(
         self, model: str, vectors: Sequence[NewVector], unchanged: Sequence[str], watermark: int
     ) -> None:
-        with self.transaction(), wrap_exceptions("saving vectors"):
+        with self.transaction(), self._guard("saving vectors"):
             connection = self._connection()
             next_seq = self.max_vector_seq() + 1
             connection.executemany(
@@ -80,7 +79,7 @@ class VectorsMixin(SQLiteMixin):
             )
 
     def vectors_changed_since(self, vector_seq: int, model: str, limit: int) -> list[StoredVector]:
-        with wrap_exceptions("reading vectors"):
+        with self._guard("reading vectors"):
             rows = self._connection().execute(
                 "SELECT v.id, v.arxiv_id, v.vector, v.vector_seq, p.announced_date, p.categories "
                 "FROM paper_vectors v JOIN papers p ON p.arxiv_id = v.arxiv_id "
@@ -94,13 +93,13 @@ class VectorsMixin(SQLiteMixin):
         ]
 
     def max_vector_seq(self) -> int:
-        with wrap_exceptions("reading the vector sequence"):
+        with self._guard("reading the vector sequence"):
             value = self._connection().execute(
                 "SELECT max(vector_seq) FROM paper_vectors").fetchone()[0]
         return int(value or 0)
 
     def count_vectors(self, model: str) -> int:
-        with wrap_exceptions("counting vectors"):
+        with self._guard("counting vectors"):
             return int(self._connection().execute(
                 "SELECT count(*) FROM paper_vectors WHERE model = ?", (model,)
             ).fetchone()[0])
@@ -109,7 +108,7 @@ class VectorsMixin(SQLiteMixin):
         found: dict[str, int] = {}
         for start in range(0, len(arxiv_ids), ID_CHUNK):
             chunk = list(arxiv_ids[start:start + ID_CHUNK])
-            with wrap_exceptions("reading vector labels"):
+            with self._guard("reading vector labels"):
                 found.update(self._connection().execute(
                     f"SELECT arxiv_id, id FROM paper_vectors "
                     f"WHERE arxiv_id IN ({placeholders(chunk)})", chunk,
@@ -120,7 +119,7 @@ class VectorsMixin(SQLiteMixin):
         found: dict[int, str] = {}
         for start in range(0, len(labels), ID_CHUNK):
             chunk = [int(label) for label in labels[start:start + ID_CHUNK]]
-            with wrap_exceptions("reading vector labels"):
+            with self._guard("reading vector labels"):
                 found.update(self._connection().execute(
                     f"SELECT id, arxiv_id FROM paper_vectors "
                     f"WHERE id IN ({placeholders(chunk)})", chunk,
@@ -128,7 +127,7 @@ class VectorsMixin(SQLiteMixin):
         return found
 
     def get_vector(self, arxiv_id: str, model: str) -> Vector | None:
-        with wrap_exceptions("reading a vector"):
+        with self._guard("reading a vector"):
             row = self._connection().execute(
                 "SELECT vector FROM paper_vectors WHERE arxiv_id = ? AND model = ?",
                 (arxiv_id, model),

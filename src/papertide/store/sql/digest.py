@@ -1,10 +1,9 @@
-"""SQLite storage of subscribers, the outbox and mailed papers."""
+"""Storage of subscribers, the outbox and mailed papers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,9 +18,8 @@ from papertide.digest.models import (
     OutboxState,
 )
 from papertide.exceptions import StorageError
-from papertide.store.sqlite.connection import wrap_exceptions
-from papertide.store.sqlite.mixin import SQLiteMixin, placeholders
-from papertide.store.sqlite.rows import stamp, unstamp
+from papertide.store.sql.mixin import IntegrityViolation, SqlMixin, placeholders
+from papertide.store.sql.rows import stamp, unstamp
 from papertide.subscriptions.models import (
     Frequency,
     Preferences,
@@ -70,7 +68,7 @@ def _short(error: str) -> str:
     return error[:MAX_ERROR]
 
 
-class DigestMixin(SQLiteMixin):
+class DigestMixin(SqlMixin):
     # -- subscribers --------------------------------------------------------------------
 
     def add_subscriber(self, email: str, preferences: Preferences, now: dt.datetime
@@ -78,13 +76,13 @@ class DigestMixin(SQLiteMixin):
         try:
             with self.transaction():
                 cursor = self._connection().execute(
-                    "INSERT INTO subscribers (email, status, created_at) VALUES (?, 'pending', ?)",
+                    "INSERT INTO subscribers (email, status, created_at) VALUES (?, 'pending', ?) "
+                    "RETURNING id",
                     (email, stamp(now)),
                 )
-                subscriber_id = cursor.lastrowid
-                assert subscriber_id is not None
+                subscriber_id = int(cursor.fetchone()[0])
                 self.save_preferences(subscriber_id, preferences)
-        except sqlite3.IntegrityError:
+        except IntegrityViolation:
             raise StorageError(f"the address {email} is subscribed already") from None
         found = self.get_subscriber(subscriber_id)
         assert found is not None
@@ -97,7 +95,7 @@ class DigestMixin(SQLiteMixin):
         return self._one_subscriber("email = ?", email)
 
     def _one_subscriber(self, where: str, value: object) -> Subscriber | None:
-        with wrap_exceptions("reading a subscriber"):
+        with self._guard("reading a subscriber"):
             row = self._connection().execute(
                 f"SELECT {_SUBSCRIBER_COLUMNS} FROM subscribers WHERE {where}", (value,)
             ).fetchone()
@@ -112,7 +110,7 @@ class DigestMixin(SQLiteMixin):
             "unsubscribed": ", unsubscribed_at = :now",
             "suspended": ", suspended_at = :now",
         }[status]
-        with self.transaction(), wrap_exceptions("changing a subscription"):
+        with self.transaction(), self._guard("changing a subscription"):
             self._connection().execute(
                 f"UPDATE subscribers SET status = :status{changes} WHERE id = :id",
                 {"status": status, "now": stamp(now), "id": subscriber_id},
@@ -121,7 +119,7 @@ class DigestMixin(SQLiteMixin):
                 self._cancel_waiting(subscriber_id, now, f"the address is {status}")
 
     def save_preferences(self, subscriber_id: int, preferences: Preferences) -> None:
-        with self.transaction(), wrap_exceptions("saving preferences"):
+        with self.transaction(), self._guard("saving preferences"):
             self._connection().execute(
                 "UPDATE subscribers SET frequency = ?, trending_count = ?, categories = ?, "
                 "searches = ?, send_empty = ?, personal_picks = ?, name = ? WHERE id = ?",
@@ -133,13 +131,13 @@ class DigestMixin(SQLiteMixin):
             )
 
     def delete_subscriber(self, subscriber_id: int) -> bool:
-        with self.transaction(), wrap_exceptions("removing a subscriber"):
+        with self.transaction(), self._guard("removing a subscriber"):
             cursor = self._connection().execute(
                 "DELETE FROM subscribers WHERE id = ?", (subscriber_id,))
         return cursor.rowcount > 0
 
     def subscribers_receiving(self, frequency: Frequency) -> list[Subscriber]:
-        with wrap_exceptions("listing subscribers"):
+        with self._guard("listing subscribers"):
             rows = self._connection().execute(
                 f"SELECT {_SUBSCRIBER_COLUMNS} FROM subscribers "
                 "WHERE status = 'active' AND frequency = ? ORDER BY id", (frequency,)
@@ -147,7 +145,7 @@ class DigestMixin(SQLiteMixin):
         return [_subscriber(row) for row in rows]
 
     def failing_subscribers(self, limit: int) -> list[Subscriber]:
-        with wrap_exceptions("listing failing addresses"):
+        with self._guard("listing failing addresses"):
             rows = self._connection().execute(
                 f"SELECT {_SUBSCRIBER_COLUMNS} FROM subscribers "
                 "WHERE status = 'suspended' OR bounce_count > 0 "
@@ -157,14 +155,14 @@ class DigestMixin(SQLiteMixin):
         return [_subscriber(row) for row in rows]
 
     def subscriber_counts(self) -> dict[str, int]:
-        with wrap_exceptions("counting subscribers"):
+        with self._guard("counting subscribers"):
             rows = self._connection().execute(
                 "SELECT status, count(*) FROM subscribers GROUP BY status").fetchall()
         return {row[0]: int(row[1]) for row in rows}
 
     def mailed_among(self, arxiv_ids: Sequence[str]) -> dict[int, set[str]]:
         found: dict[int, set[str]] = {}
-        with wrap_exceptions("reading mailed papers"):
+        with self._guard("reading mailed papers"):
             for start in range(0, len(arxiv_ids), 500):
                 chunk = list(arxiv_ids[start:start + 500])
                 for subscriber_id, arxiv_id in self._connection().execute(
@@ -176,24 +174,24 @@ class DigestMixin(SQLiteMixin):
     # -- the outbox: adding -------------------------------------------------------------
 
     def enqueue_message(self, message: NewMessage, now: dt.datetime) -> int | None:
-        with self.transaction(), wrap_exceptions("queueing a message"):
+        with self.transaction(), self._guard("queueing a message"):
             connection = self._connection()
             cursor = connection.execute(
                 "INSERT INTO outbox (key, kind, subscriber_id, recipient, sender, message_id, "
                 "body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (key) DO NOTHING",
+                "ON CONFLICT (key) DO NOTHING RETURNING id",
                 (message.key, message.kind, message.subscriber_id, message.recipient,
                  message.sender, message.message_id, zlib.compress(message.data, 1),
                  stamp(now), now.timestamp()),
             )
-            if cursor.rowcount != 1:
+            inserted = cursor.fetchone()
+            if inserted is None:
                 return None
-            outbox_id = cursor.lastrowid
-            assert outbox_id is not None
+            outbox_id = int(inserted[0])
             if message.subscriber_id is not None and message.arxiv_ids:
                 connection.executemany(
-                    "INSERT OR IGNORE INTO mailed_papers (subscriber_id, arxiv_id, outbox_id) "
-                    "VALUES (?, ?, ?)",
+                    "INSERT INTO mailed_papers (subscriber_id, arxiv_id, outbox_id) "
+                    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [(message.subscriber_id, arxiv_id, outbox_id)
                      for arxiv_id in message.arxiv_ids],
                 )
@@ -201,7 +199,7 @@ class DigestMixin(SQLiteMixin):
 
     def existing_outbox_keys(self, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
-        with wrap_exceptions("reading the outbox"):
+        with self._guard("reading the outbox"):
             for start in range(0, len(keys), 500):
                 chunk = list(keys[start:start + 500])
                 rows = self._connection().execute(
@@ -219,7 +217,7 @@ class DigestMixin(SQLiteMixin):
         if ids is not None:
             where += f" AND id IN ({placeholders(ids)})"
             values.extend(ids)
-        with self.transaction(), wrap_exceptions("claiming messages"):
+        with self.transaction(), self._guard("claiming messages"):
             connection = self._connection()
             rows = connection.execute(
                 "SELECT id, key, kind, subscriber_id, recipient, sender, body, attempts, "
@@ -238,7 +236,7 @@ class DigestMixin(SQLiteMixin):
                 for row in rows]
 
     def outbox_leases(self) -> list[Lease]:
-        with wrap_exceptions("reading outbox leases"):
+        with self._guard("reading outbox leases"):
             rows = self._connection().execute(
                 "SELECT id, state, lease_owner, lease_until FROM outbox "
                 "WHERE state IN ('claimed', 'sending')"
@@ -265,7 +263,7 @@ class DigestMixin(SQLiteMixin):
 
     def finish_sent(self, message_id: int, owner: str, now: dt.datetime, confirmed: bool,
                     note: str | None = None, durable: bool = True) -> bool:
-        with self._durable(durable), self.transaction(), wrap_exceptions("marking a message sent"):
+        with self._durable(durable), self.transaction(), self._guard("marking a message sent"):
             done = self._update_held(
                 "state = 'sent', confirmed = :confirmed, finished_at = :now, "
                 "last_error = :note, attempts = attempts + 1, lease_owner = NULL, "
@@ -295,7 +293,7 @@ class DigestMixin(SQLiteMixin):
     def finish_failed(self, message_id: int, owner: str | None, now: dt.datetime,
                       state: OutboxState, error: str) -> bool:
         counted = ", attempts = attempts + 1" if state == "failed" else ""
-        with self.transaction(), wrap_exceptions("giving up a message"):
+        with self.transaction(), self._guard("giving up a message"):
             connection = self._connection()
             if owner is None:
                 cursor = connection.execute(
@@ -315,7 +313,7 @@ class DigestMixin(SQLiteMixin):
 
     def record_refusal(self, subscriber_id: int, error: str, limit: int, now: dt.datetime
                        ) -> bool:
-        with self.transaction(), wrap_exceptions("recording a refused message"):
+        with self.transaction(), self._guard("recording a refused message"):
             connection = self._connection()
             connection.execute(
                 "UPDATE subscribers SET bounce_count = bounce_count + 1, last_error = ? "
@@ -348,7 +346,7 @@ class DigestMixin(SQLiteMixin):
     # -- the outbox: reading ------------------------------------------------------------
 
     def outbox_counts(self) -> OutboxCounts:
-        with wrap_exceptions("counting messages"):
+        with self._guard("counting messages"):
             connection = self._connection()
             rows = connection.execute(
                 "SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
@@ -360,7 +358,7 @@ class DigestMixin(SQLiteMixin):
     def outbox_records(self, states: Sequence[OutboxState], limit: int,
                        unconfirmed_only: bool = False) -> list[OutboxRecord]:
         extra = " AND confirmed = 0" if unconfirmed_only else ""
-        with wrap_exceptions("listing messages"):
+        with self._guard("listing messages"):
             rows = self._connection().execute(
                 f"SELECT {_RECORD_COLUMNS} FROM outbox WHERE state IN ({placeholders(states)})"
                 f"{extra} ORDER BY id DESC LIMIT ?", (*states, limit)
@@ -368,7 +366,7 @@ class DigestMixin(SQLiteMixin):
         return [_record(row) for row in rows]
 
     def purge_message_bodies(self, finished_before: dt.datetime) -> int:
-        with self.transaction(), wrap_exceptions("dropping old message texts"):
+        with self.transaction(), self._guard("dropping old message texts"):
             cursor = self._connection().execute(
                 "UPDATE outbox SET body = NULL WHERE body IS NOT NULL "
                 "AND state IN ('sent', 'failed', 'cancelled') AND finished_at < ?",
@@ -382,7 +380,7 @@ class DigestMixin(SQLiteMixin):
         """Apply ``assignments`` if ``owner`` still holds the row in one of ``states``."""
         names = {f"state{i}": state for i, state in enumerate(states)}
         allowed = ", ".join(f":{name}" for name in names)
-        with self.transaction(), wrap_exceptions("updating a message"):
+        with self.transaction(), self._guard("updating a message"):
             cursor = self._connection().execute(
                 f"UPDATE outbox SET {assignments} WHERE id = :id AND lease_owner = :owner "
                 f"AND state IN ({allowed})",
@@ -391,21 +389,9 @@ class DigestMixin(SQLiteMixin):
         return cursor.rowcount == 1
 
     def flush_outbox(self) -> None:
-        with wrap_exceptions("making the outbox durable"):
-            self._connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        """Make every committed outbox change durable (engines that commit lazily override)."""
 
     @contextmanager
     def _durable(self, durable: bool = True) -> Iterator[None]:
-        """Commit with a full fsync, which also makes every earlier commit durable."""
-        if not durable:
-            yield
-            return
-        connection = self._connection()
-        with wrap_exceptions("setting durability"):
-            connection.execute("PRAGMA synchronous = FULL")
-        try:
-            yield
-        finally:
-            with wrap_exceptions("setting durability"):
-                connection.execute("PRAGMA synchronous = NORMAL")
-
+        """Commit the body's transaction with a full fsync where the engine does not always."""
+        yield

@@ -1,4 +1,4 @@
-"""SQLite bulk reads for trending and rising topics."""
+"""Bulk reads for trending and rising topics."""
 
 from __future__ import annotations
 
@@ -7,17 +7,16 @@ import json
 from collections.abc import Collection, Iterator, Sequence
 
 from papertide.models import Observation
-from papertide.store.sqlite.connection import wrap_exceptions
-from papertide.store.sqlite.mixin import SQLiteMixin, placeholders
-from papertide.store.sqlite.rows import day, stamp, unstamp
+from papertide.store.sql.mixin import SqlMixin, placeholders
+from papertide.store.sql.rows import day, stamp, unstamp
 
 ID_CHUNK = 500
 _OBSERVATION_COLUMNS = "arxiv_id, source, signal, observed_at, value_number, value_text, extra"
 
 
-class SignalsMixin(SQLiteMixin):
+class SignalsMixin(SqlMixin):
     def announced_between(self, start: dt.date, end: dt.date) -> list[tuple[str, dt.date]]:
-        with wrap_exceptions("listing announced papers"):
+        with self._guard("listing announced papers"):
             rows = self._connection().execute(
                 "SELECT arxiv_id, announced_date FROM papers "
                 "WHERE announced_date >= ? AND announced_date < ?",
@@ -29,7 +28,7 @@ class SignalsMixin(SQLiteMixin):
         found: dict[str, dt.date | None] = {}
         for start in range(0, len(arxiv_ids), ID_CHUNK):
             chunk = list(arxiv_ids[start:start + ID_CHUNK])
-            with wrap_exceptions("reading announced dates"):
+            with self._guard("reading announced dates"):
                 rows = self._connection().execute(
                     f"SELECT arxiv_id, announced_date FROM papers WHERE arxiv_id IN "
                     f"({placeholders(chunk)})", chunk,
@@ -45,7 +44,7 @@ class SignalsMixin(SQLiteMixin):
         names = sorted(signals)
         in_signals = f"signal IN ({placeholders(names)})"
         moment = stamp(since)
-        with wrap_exceptions("reading observations"):
+        with self._guard("reading observations"):
             connection = self._connection()
             recent = connection.execute(
                 f"SELECT {_OBSERVATION_COLUMNS} FROM observations "
@@ -69,7 +68,7 @@ class SignalsMixin(SQLiteMixin):
 
     def iter_texts(self, start: dt.date, end: dt.date,
                    batch_size: int = 5_000) -> Iterator[tuple[str, dt.date, str, str | None]]:
-        with wrap_exceptions("reading titles and abstracts"):
+        with self._guard("reading titles and abstracts"):
             cursor = self._connection().execute(
                 "SELECT arxiv_id, announced_date, title, abstract FROM papers "
                 "WHERE announced_date >= ? AND announced_date < ? ORDER BY announced_date",

@@ -1,0 +1,95 @@
+"""What the per-domain SQL mixins need from an engine's store, and the engine's dialect.
+
+The domain mixins (accounts, library, digests...) hold SQL that runs unchanged
+on SQLite and on PostgreSQL: ``?`` and ``:name`` placeholders (the PostgreSQL
+connection translates them), ``ON CONFLICT``, ``RETURNING``, and no engine
+functions. What differs between engines (driver errors, row locking) is in
+:class:`Dialect`; connections and transactions are the engine store's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from papertide.exceptions import DatabaseUnavailableError, StorageError
+
+Parameters = Sequence[Any] | Mapping[str, Any]
+
+
+class IntegrityViolation(StorageError):
+    """A constraint refused a write (duplicate key, missing referenced row)."""
+
+
+class SqlCursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def fetchmany(self, size: int = ..., /) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class SqlConnection(Protocol):
+    """The DB-API subset the mixins use (``sqlite3.Connection`` has it as is)."""
+
+    def execute(self, sql: str, parameters: Parameters = ..., /) -> SqlCursor: ...
+
+    def executemany(self, sql: str, parameters: Any, /) -> SqlCursor: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What the shared SQL needs to know about an engine.
+
+    ``lock_rows`` is appended to a ``SELECT`` that claims rows for work, so that
+    concurrent claimers skip each other's rows (SQLite serialises writers instead).
+    """
+
+    name: str
+    errors: tuple[type[Exception], ...]
+    integrity_errors: tuple[type[Exception], ...]
+    unavailable_errors: tuple[type[Exception], ...]
+    lock_rows: str = ""
+
+
+class SqlMixin:
+    """Base of the domain mixins; each engine's store provides the connection."""
+
+    dialect: Dialect
+
+    if TYPE_CHECKING:
+        def _connection(self) -> SqlConnection: ...
+
+        def transaction(self) -> AbstractContextManager[None]: ...
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Turn driver errors into papertide's, naming what was being done."""
+        try:
+            yield
+        except self.dialect.integrity_errors as error:
+            raise IntegrityViolation(f"database refused a write while {action}: {error}") \
+                from error
+        except self.dialect.unavailable_errors as error:
+            raise DatabaseUnavailableError(
+                f"the database is unavailable while {action}: {_first_line(error)}"
+            ) from error
+        except self.dialect.errors as error:
+            raise StorageError(f"database error while {action}: {error}") from error
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    """``?, ?, ?`` for an IN list of ``len(values)`` items."""
+    return ", ".join("?" for _ in values)
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
