@@ -12,10 +12,21 @@ from hypothesis import settings as hypothesis_settings
 from papertide.app import Papertide
 from papertide.settings import Settings
 from tests.helpers import FIXED_NOW, make_settings, open_test_app
+from tests.postgres import test_engine
 
 # No example database on disk, no flaky deadlines on a busy 2-core machine.
 hypothesis_settings.register_profile("papertide", database=None, deadline=None)
 hypothesis_settings.load_profile("papertide")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run, skip the tests about the SQLite file itself."""
+    if test_engine() != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="about the SQLite database file")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from papertide.app import Papertide, open_app
 from papertide.models import Paper, PaperRecord, PaperVersion
 from papertide.settings import Settings, load_settings
 from papertide.store.base import Store
+from tests.postgres import test_databases, test_engine
 
 DATA_DIR = Path(__file__).parent / "data"
 KAGGLE_SAMPLE = DATA_DIR / "arxiv_kaggle_head30.jsonl"
@@ -63,9 +65,20 @@ def make_record(
 
 def make_settings(data_dir: Path, **environ: str) -> Settings:
     """Settings for a papertide living in ``data_dir``; ``environ`` as PAPERTIDE_* values."""
-    values = {"PAPERTIDE_DATA_DIR": str(data_dir)}
+    values = data_dir_environment(data_dir)
     values.update({f"PAPERTIDE_{name.upper()}": value for name, value in environ.items()})
     return load_settings(environ=values)
+
+
+def data_dir_environment(data_dir: Path) -> dict[str, str]:
+    """``PAPERTIDE_*`` variables that put a papertide (or a CLI subprocess) in ``data_dir``.
+
+    On the PostgreSQL test run they also name the data folder's own database.
+    """
+    values = {"PAPERTIDE_DATA_DIR": str(data_dir)}
+    if test_engine() == "postgresql":
+        values["PAPERTIDE_DATABASE_URL"] = test_databases().fresh_url(str(data_dir.resolve()))
+    return values
 
 
 def open_test_app(
@@ -128,3 +141,10 @@ def hf_row(
 def all_papers(store: Store) -> dict[str, Paper]:
     """Every stored paper by id, to compare a whole database before and after."""
     return {paper.arxiv_id: paper for paper in store.iter_all_papers()}
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on (for servers the tests start)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+
+from tests.helpers import free_port
 
 LINK = re.compile(r"https?://\S+/signin/confirm\?token=[\w.%=-]+")
 
@@ -70,12 +71,6 @@ def link_in(message: EmailMessage) -> str:
     found = LINK.search(text_of(message))
     assert found, "the message has no sign-in link"
     return found.group()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -75,7 +75,7 @@ def load_into(app: Papertide, collection: Collection) -> dict[str, str]:
                    for i, document in enumerate(collection.documents)]
         for start in range(0, len(records), 2_000):
             app.store.upsert_papers(records[start:start + 2_000], NOW)
-        app.sync_search_index()
+    app.sync_search_index()  # also rebuilds an index written by an older schema
     started = time.perf_counter()
     report = app.embed_pending(progress=_progress(collection.name))
     if report.embedded:

@@ -46,6 +46,7 @@ def test_a_mailed_link_signs_in_once_and_opens_a_session(tmp_path: Path) -> None
     app.close()
 
 
+@pytest.mark.sqlite_only
 def test_the_store_keeps_no_usable_secret(tmp_path: Path) -> None:
     app = open_community_app(tmp_path)
     message = app.community.accounts.request_sign_in("ada@example.org", "c")

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import data_dir_environment
+
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAPERTIDE_")}
-    env["PAPERTIDE_DATA_DIR"] = str(tmp_path / "data")
+    env.update(data_dir_environment(tmp_path / "data"))
     env["NO_COLOR"] = "1"
     return env
 

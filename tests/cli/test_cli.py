@@ -9,6 +9,7 @@ import pytest
 
 from tests.cli.conftest import RunCli
 from tests.cli.helpers import kaggle_line, write_lines
+from tests.helpers import free_port
 
 COMMANDS = ["import", "serve", "search", "show", "reindex", "settings"]
 
@@ -147,13 +148,18 @@ def test_settings_come_from_toml_and_environment(
     assert result.returncode == 1 and "unknown setting(s) prot" in result.stderr
 
 
-def test_postgresql_url_is_refused_with_a_clear_message(
+def test_an_unreachable_postgresql_server_is_a_clear_one_line_error_without_the_password(
     run_cli: RunCli, cli_env: dict[str, str]
 ) -> None:
-    env = dict(cli_env, PAPERTIDE_DATABASE_URL="postgresql://localhost/papers")
+    port = free_port()  # nothing listens there
+    env = dict(cli_env,
+               PAPERTIDE_DATABASE_URL=f"postgresql://papertide:s3cret@127.0.0.1:{port}/papers")
     result = run_cli("show", "2503.00001", env=env)
     assert result.returncode == 1
-    assert "PostgreSQL is not supported" in result.stderr
+    assert f"cannot connect to the database postgresql://papertide@127.0.0.1:{port}/papers" \
+        in result.stderr
+    assert "s3cret" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
 
 
 def test_reindex_rebuilds_a_deleted_index(run_cli: RunCli, tmp_path: Path) -> None:

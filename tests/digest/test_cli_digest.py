@@ -14,7 +14,7 @@ import pytest
 
 from papertide.app import open_app
 from papertide.subscriptions.models import Preferences
-from tests.helpers import make_record, make_settings
+from tests.helpers import data_dir_environment, make_record, make_settings
 
 ENVIRONMENT = {"PAPERTIDE_SCHEDULE_TIMEZONE": "UTC", "PAPERTIDE_DIGEST_HOUR": "0",
                "PAPERTIDE_BASE_URL": "https://papers.example.org",
@@ -48,7 +48,7 @@ def papertide(data_dir: Path, *args: str, stdin: bytes = b""
               ) -> subprocess.CompletedProcess[bytes]:
     environ = {name: value for name, value in os.environ.items()
                if not name.startswith("PAPERTIDE_")}
-    environ |= ENVIRONMENT | {"PAPERTIDE_DATA_DIR": str(data_dir)}
+    environ |= ENVIRONMENT | data_dir_environment(data_dir)
     return subprocess.run([sys.executable, "-m", "papertide", *args], env=environ,
                           input=stdin, capture_output=True, timeout=60, check=False)
 

@@ -23,14 +23,14 @@ from papertide.app import open_app
 from papertide.subscriptions.models import Preferences
 from tests.digest.conftest import BASE_URL, SENDER
 from tests.digest.smtp import Mailbox, Received, smtp_server
-from tests.helpers import make_record, make_settings
+from tests.helpers import data_dir_environment, make_record, make_settings
 
 SUBSCRIBERS = 120
 
 
 def environment(data_dir: Path, port: int) -> dict[str, str]:
     values = {
-        "PAPERTIDE_DATA_DIR": str(data_dir), "PAPERTIDE_BASE_URL": BASE_URL,
+        **data_dir_environment(data_dir), "PAPERTIDE_BASE_URL": BASE_URL,
         "PAPERTIDE_SMTP_HOST": "127.0.0.1", "PAPERTIDE_SMTP_PORT": str(port),
         "PAPERTIDE_SMTP_MODE": "plain", "PAPERTIDE_MAIL_FROM": SENDER,
         "PAPERTIDE_SCHEDULE_TIMEZONE": "UTC", "PAPERTIDE_DIGEST_HOUR": "0",

@@ -12,7 +12,7 @@ import pytest
 
 from papertide.app import Papertide
 from papertide.ingest.runtime import Sources, build_sources
-from tests.helpers import open_test_app
+from tests.helpers import data_dir_environment, open_test_app
 from tests.ingest.replay import ReplayServer, replay_server
 
 CONTACT = "papers-ops@example.org"
@@ -63,7 +63,7 @@ def sources(service: Papertide) -> Iterator[Sources]:
 @pytest.fixture
 def cli_env(server: ReplayServer, data_dir: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAPERTIDE_")}
-    env["PAPERTIDE_DATA_DIR"] = str(data_dir)
+    env.update(data_dir_environment(data_dir))
     env["NO_COLOR"] = "1"
     env.update({f"PAPERTIDE_{name.upper()}": value
                 for name, value in source_settings(server).items()})

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from papertide.app import Papertide
 from papertide.embed.onnx import OnnxEmbedder
+from tests.helpers import data_dir_environment
 from tests.recommend.conftest import add_user, open_corpus_app
 from tests.recommend.test_library_files import BIBTEX, CSL_JSON, RIS
 
@@ -75,7 +76,7 @@ def test_the_cli_imports_for_a_user_and_lists_what_it_did_not_find(
     bib.write_text(BIBTEX, encoding="utf-8")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "PAPERTIDE_DATA_DIR": str(data_dir)}
+        env = {**os.environ, **data_dir_environment(data_dir)}
         return subprocess.run([sys.executable, "-m", "papertide", *args], env=env,
                               capture_output=True, text=True, timeout=120, check=False,
                               stdin=subprocess.DEVNULL)

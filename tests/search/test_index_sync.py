@@ -7,6 +7,8 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
 from papertide.app import Papertide
 from papertide.search.base import IndexState
 from papertide.search.query import parse_query
@@ -66,6 +68,7 @@ def test_a_deleted_index_folder_is_rebuilt(data_dir: Path, tmp_path: Path) -> No
         second.close()
 
 
+@pytest.mark.sqlite_only
 def test_an_index_of_another_database_is_rebuilt(data_dir: Path, tmp_path: Path) -> None:
     first = open_test_app(data_dir)
     first.import_files([write_corpus(tmp_path)])

@@ -12,7 +12,7 @@ import numpy as np
 
 from papertide.embed.base import paper_text
 from papertide.embed.onnx import OnnxEmbedder
-from tests.helpers import FIXED_NOW
+from tests.helpers import FIXED_NOW, data_dir_environment
 from tests.semantic.corpus import corpus_records
 
 
@@ -87,7 +87,7 @@ def test_importing_papertide_loads_no_model(tmp_path: Path) -> None:
             "heavy = [m for m in ('torch', 'onnxruntime', 'transformers', 'faiss', 'tokenizers') "
             "if m in sys.modules]; print(heavy)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, env={**os.environ, "PAPERTIDE_DATA_DIR": str(tmp_path)})
+                            check=True, env={**os.environ, **data_dir_environment(tmp_path)})
     assert result.stdout.strip() == "[]"
 
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from papertide.app import Papertide
 from papertide.embed.base import Vectors
@@ -139,6 +140,7 @@ def test_an_unreadable_vector_index_is_rebuilt_from_the_database(
     assert hits.page.papers[0].arxiv_id == "2501.00011"
 
 
+@pytest.mark.sqlite_only
 def test_an_index_of_another_database_is_rebuilt(
     open_semantic_app: Callable[..., Papertide], tmp_path: Path
 ) -> None:

@@ -2,7 +2,7 @@
 
 An engine joins the contract suite by adding an entry to ``ENGINE_URLS``: a
 function from a fresh temporary folder to a database URL that
-``open_store`` accepts (PostgreSQL will build a throw-away database name).
+``open_store`` accepts (PostgreSQL: an empty throw-away database on the test server).
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import pytest
 
 from papertide.store.base import Store
 from papertide.store.factory import open_store
+from tests.postgres import test_databases
 
 ENGINE_URLS: dict[str, Callable[[Path], str]] = {
     "sqlite": lambda folder: f"sqlite:///{folder / 'contract.db'}",
+    "postgresql": lambda folder: test_databases().empty_url(str(folder.resolve())),
 }
 
 

@@ -6,15 +6,14 @@ Each test signs in with its own address, so tests can share one database.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from papertide.app import Papertide
+from papertide.store.factory import open_store
 from papertide.web import create_web_app
 from tests.community_helpers import MovableClock
 from tests.helpers import open_test_app
@@ -90,5 +89,8 @@ def sign_in(client: TestClient, catcher: MailCatcher, email: str, next_path: str
 
 def count_rows(service: Papertide, table: str) -> int:
     """Rows in a table, read with a separate connection (what is really stored)."""
-    with closing(sqlite3.connect(service.settings.data_dir / "papertide.db")) as connection:
-        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    store = open_store(service.settings.resolved_database_url)
+    try:
+        return int(store._connection().execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    finally:
+        store.close()

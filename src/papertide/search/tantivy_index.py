@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -32,9 +33,13 @@ AUTHORS_BOOST = 0.5
 TEXT_ANALYZER = "papertide_en"
 NAME_ANALYZER = "papertide_names"
 STATE_FILE = "papertide-state.json"
-SCHEMA_VERSION = 1
+# What the documents hold; an index written under another version is rebuilt on open.
+# 2: hyphenated words are also indexed written solid ("zero-shot" -> "zeroshot").
+SCHEMA_VERSION = 2
 WRITER_HEAP_BYTES = 128_000_000
 _TEXT_FIELDS = (("title", TITLE_BOOST), ("abstract", 1.0), ("authors", AUTHORS_BOOST))
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def _text_analyzer() -> tantivy.TextAnalyzer:
@@ -152,8 +157,8 @@ class TantivyIndex:
         archives = {category.split(".")[0] for category in categories}
         return tantivy.Document(
             arxiv_id=paper.arxiv_id,
-            title=paper.title,
-            abstract=paper.abstract or "",
+            title=_with_compounds(paper.title),
+            abstract=_with_compounds(paper.abstract or ""),
             authors=" ; ".join(paper.authors),
             categories=sorted({*categories, *archives}),
             announced=_day_number(paper),
@@ -218,27 +223,42 @@ class TantivyIndex:
     def _build(self, query: ParsedQuery) -> tantivy.Query | None:
         """Translate the parsed query; ``None`` when nothing can match."""
         occur = tantivy.Occur
-        clauses: list[tuple[Any, tantivy.Query]] = []
         words = [word for word in query.words if not self._is_stopword(word)] or query.words
         # Each word's per-field clauses go straight into the OR, not nested per word:
         # the same matches and scores, about half the time at a million papers.
         optional = [clause for word in words for clause in self._field_clauses(word)]
+        import os
+        if os.environ.get("PT_PARTS"):
+            for word in words:
+                if _solid_compound(word):
+                    parts = [p for p in _EDGES.sub("", word).split("-") if not self._is_stopword(p)]
+                    optional += [c for p in dict.fromkeys(parts) for c in self._field_clauses(p)]
         optional += [clause for clause in map(self._prefix_clause, query.prefixes) if clause]
-        clauses += [(occur.Must, clause) for clause in
-                    map(self._text_clause, (*query.required_words, *query.phrases)) if clause]
-        if query.has_text and not (clauses or optional):
+        required = [clause for clause in (
+            *(self._text_clause(word) for word in query.required_words),
+            *(self._text_clause(phrase, as_phrase=True) for phrase in query.phrases),
+        ) if clause]
+        if query.has_text and not (required or optional):
             return None  # only emoji or punctuation: nothing can match
-        if clauses:
+        excluded = [clause for clause in (
+            *(self._text_clause(word) for word in query.excluded_words),
+            *(self._text_clause(phrase, as_phrase=True) for phrase in query.excluded_phrases),
+        ) if clause]
+        filters = self._filter_clauses(query)
+        if optional and not (required or excluded or filters):
+            # The plain OR of terms itself, not wrapped: only a bare union lets tantivy
+            # skip documents that cannot reach the top (block-max WAND).
+            return tantivy.Query.boolean_query([(occur.Should, clause) for clause in optional])
+        clauses: list[tuple[Any, tantivy.Query]] = [(occur.Must, clause) for clause in required]
+        if required:
             clauses += [(occur.Should, clause) for clause in optional]
         elif optional:
             # Beside the filters' Must clauses, loose Should clauses would only rank, not
             # match: grouped, at least one of the words has to be there.
             clauses.append((occur.Must, tantivy.Query.boolean_query(
                 [(occur.Should, clause) for clause in optional])))
-        clauses += [(occur.MustNot, clause) for clause in
-                    map(self._text_clause, (*query.excluded_words, *query.excluded_phrases))
-                    if clause]
-        clauses += self._filter_clauses(query)
+        clauses += [(occur.MustNot, clause) for clause in excluded]
+        clauses += filters
         if not any(kind in (occur.Should, occur.Must) for kind, _ in clauses):
             clauses.append((occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(clauses)
@@ -266,17 +286,26 @@ class TantivyIndex:
     def _is_stopword(self, word: str) -> bool:
         return bool(self._names.analyze(word)) and not self._stopwords.analyze(word)
 
-    def _text_clause(self, text: str) -> tantivy.Query | None:
+    def _text_clause(self, text: str, as_phrase: bool = False) -> tantivy.Query | None:
         """Match ``text`` (a word or a phrase) in title (boosted), abstract or authors."""
-        per_field = [(tantivy.Occur.Should, clause) for clause in self._field_clauses(text)]
+        per_field = [(tantivy.Occur.Should, clause)
+                     for clause in self._field_clauses(text, as_phrase)]
         return tantivy.Query.boolean_query(per_field) if per_field else None
 
-    def _field_clauses(self, text: str) -> list[tantivy.Query]:
-        """``text`` as a term or phrase in each text field, boosted by the field's weight."""
+    def _field_clauses(self, text: str, as_phrase: bool = False) -> list[tantivy.Query]:
+        """``text`` as a term or phrase in each text field, boosted by the field's weight.
+
+        A bare hyphenated word is the one word the documents also hold written solid
+        ("state-of-the-art" -> "stateoftheart"): one term instead of a phrase over
+        frequent parts, which was the slowest kind of query (bench/README.md).
+        """
+        solid = None if as_phrase else _solid_compound(text)
         clauses = []
         for field_name, boost in _TEXT_FIELDS:
             analyzer = self._names if field_name == "authors" else self._text
             tokens = list(analyzer.analyze(text))
+            if solid is not None and field_name != "authors":
+                tokens = list(analyzer.analyze(solid)) or tokens  # too long: the phrase
             if tokens:
                 clauses.append(tantivy.Query.boost_query(
                     self._phrase_or_term(field_name, tokens), boost))
@@ -298,6 +327,22 @@ class TantivyIndex:
                 tantivy.Query.regex_query(self._schema, field_name, pattern), boost))
             for field_name, boost in _TEXT_FIELDS
         ])
+
+
+def _with_compounds(text: str) -> list[str]:
+    """The text, plus its hyphenated words written solid as a second value.
+
+    A second value rather than appended words: phrases never match across the
+    two, so "zero-shot" still is the phrase "zero shot" as well as "zeroshot".
+    """
+    solid = [match.group().replace("-", "") for match in _COMPOUND.finditer(text)]
+    return [text, " ".join(solid)] if solid else [text]
+
+
+def _solid_compound(word: str) -> str | None:
+    """``word`` without its hyphens if it is a hyphenated word, else ``None``."""
+    core = _EDGES.sub("", word)
+    return core.replace("-", "") if _COMPOUND.fullmatch(core) else None
 
 
 def _date_number(day: Any) -> int | None:

@@ -24,11 +24,13 @@ def open_store(database_url: str) -> Store:
             raise ConfigError("an in-memory SQLite database cannot be shared; give a file path")
         return _open_sqlite(Path(raw))
     if parsed.scheme in ("postgresql", "postgres"):
-        raise ConfigError(
-            "PostgreSQL is not supported by this version of papertide yet; "
-            "use sqlite:///path/to/papertide.db"
-        )
-    raise ConfigError(f"unsupported database URL scheme {parsed.scheme!r} (use sqlite:///...)")
+        from papertide.store.postgres import PostgresStore
+
+        return PostgresStore(database_url)
+    raise ConfigError(
+        f"unsupported database URL scheme {parsed.scheme!r} "
+        "(use sqlite:///path/to/papertide.db or postgresql://user@host/dbname)"
+    )
 
 
 def _open_sqlite(path: Path) -> Store:

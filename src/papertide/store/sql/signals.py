@@ -51,11 +51,14 @@ class SignalsMixin(SqlMixin):
                 f"WHERE {in_signals} AND value_number IS NOT NULL AND observed_at > ?",
                 [*names, moment],
             ).fetchall()
+            # The latest observation of each paper and signal before ``since``.
             baseline = connection.execute(
-                f"SELECT arxiv_id, source, signal, max(observed_at), value_number, value_text, "
-                f"extra FROM observations WHERE {in_signals} AND value_number IS NOT NULL "
+                f"SELECT {_OBSERVATION_COLUMNS} FROM (SELECT {_OBSERVATION_COLUMNS}, "
+                "row_number() OVER (PARTITION BY arxiv_id, signal "
+                "ORDER BY observed_at DESC, id DESC) AS newest "
+                f"FROM observations WHERE {in_signals} AND value_number IS NOT NULL "
                 f"AND observed_at <= ? AND arxiv_id IN (SELECT arxiv_id FROM observations "
-                f"WHERE {in_signals} AND observed_at > ?) GROUP BY arxiv_id, signal",
+                f"WHERE {in_signals} AND observed_at > ?)) latest WHERE newest = 1",
                 [*names, moment, *names, moment],
             ).fetchall()
         observations = [

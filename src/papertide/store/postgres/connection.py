@@ -1,0 +1,97 @@
+"""Opening PostgreSQL connections (psycopg 3) and running the shared SQL on them.
+
+The shared SQL (``store/sql``) is written with ``?`` and ``:name``
+placeholders, as SQLite takes them; :class:`PgConnection` rewrites them to
+psycopg's ``%s`` and ``%(name)s`` once per statement text (cached).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlparse
+
+import psycopg
+from psycopg.types.numeric import FloatLoader
+
+from papertide.exceptions import DatabaseUnavailableError
+from papertide.store.sql.mixin import Dialect, Parameters
+
+CONNECT_TIMEOUT_SECONDS = 10
+POSTGRESQL = Dialect(
+    name="postgresql",
+    errors=(psycopg.Error,),
+    integrity_errors=(psycopg.IntegrityError,),
+    unavailable_errors=(psycopg.OperationalError,),
+    lock_rows=" FOR UPDATE SKIP LOCKED",
+)
+# A quoted literal or identifier, a placeholder, or a lone percent sign.
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|(?<!:):([A-Za-z_]\w*)|%")
+
+
+@lru_cache(maxsize=2048)
+def translate(sql: str) -> str:
+    """``?`` → ``%s``, ``:name`` → ``%(name)s``, ``%`` → ``%%``; quotes and ``::`` kept.
+
+    Statements always go to psycopg with parameters (maybe none), so it always
+    reads ``%%`` back as ``%``.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        if match.group(1):
+            return f"%({match.group(1)})s"
+        return token.replace("%", "%%")  # psycopg reads % inside quotes too
+
+    return _TOKENS.sub(replace, sql)
+
+
+class PgConnection:
+    """A psycopg connection that takes the shared SQL's placeholders."""
+
+    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, parameters: Parameters = (), /) -> psycopg.Cursor[Any]:
+        return self.raw.execute(translate(sql), parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Parameters], /) -> psycopg.Cursor[Any]:
+        cursor = self.raw.cursor()
+        cursor.executemany(translate(sql), list(parameters))
+        return cursor
+
+    @property
+    def usable(self) -> bool:
+        return not (self.raw.closed or self.raw.broken)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parsed = urlparse(url)
+    host = parsed.hostname or "local socket"
+    port = f":{parsed.port}" if parsed.port else ""
+    user = f"{parsed.username}@" if parsed.username else ""
+    return f"postgresql://{user}{host}{port}{parsed.path}"
+
+
+def connect(url: str) -> PgConnection:
+    """An autocommit connection; ``transaction()`` opens explicit transactions on it."""
+    try:
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS)
+    except psycopg.Error as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise DatabaseUnavailableError(
+            f"cannot connect to the database {describe(url)}: {reason}"
+        ) from error
+    # sum() and avg() over integers give numeric; the shared code expects floats.
+    raw.adapters.register_loader("numeric", FloatLoader)
+    return PgConnection(raw)
