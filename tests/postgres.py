@@ -40,6 +40,8 @@ def test_engine() -> str:
 class TestDatabases:
     """Makes and drops throw-away databases on one local server."""
 
+    __test__ = False  # a helper, not a test class
+
     def __init__(self, admin_url: str) -> None:
         self.admin_url = admin_url
         self._made: set[str] = set()
@@ -111,6 +113,11 @@ class TestDatabases:
 def test_databases() -> TestDatabases:
     """The shared server of this test run (started on first use)."""
     return TestDatabases(_start_server())
+
+
+# Test modules import these helpers; their names must not make pytest collect them.
+test_engine.__test__ = False  # type: ignore[attr-defined]
+test_databases.__test__ = False  # type: ignore[attr-defined]
 
 
 def _start_server() -> str:

@@ -48,7 +48,8 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "database_url",
         str,
-        "Database to use: sqlite:///path/to/papertide.db (default: papertide.db in the data dir).",
+        "Database to use: sqlite:///path/to/papertide.db (default: papertide.db in the data "
+        "dir) or postgresql://user:password@host:5432/dbname.",
     ),
     SettingSpec("host", str, "Address the web server listens on (default 127.0.0.1)."),
     SettingSpec("port", int, "Port the web server listens on (default 8000)."),

@@ -173,3 +173,14 @@ def test_reindex_rebuilds_a_deleted_index(run_cli: RunCli, tmp_path: Path) -> No
     assert "1 papers" in result.stdout
     found = json.loads(run_cli("search", "quokka", "--json").stdout)
     assert found["total"] == 1
+
+
+def test_settings_never_print_the_database_password(
+    run_cli: RunCli, cli_env: dict[str, str]
+) -> None:
+    env = dict(cli_env, PAPERTIDE_DATABASE_URL=(
+        "postgresql://papertide:Pa55word@db.internal:5432/papers?password=Pa55word"))
+    shown = run_cli("settings", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "database_url = postgresql://papertide@db.internal:5432/papers" in shown.stdout
+    assert "Pa55word" not in shown.stdout + shown.stderr

@@ -19,6 +19,7 @@ from papertide.cli.progress import progress_bar
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import parse_date_bound
 from papertide.settings import SETTING_SPECS
+from papertide.store.factory import redact_url
 
 
 @click.command("import")
@@ -205,7 +206,7 @@ def settings_command(options: GlobalOptions) -> None:
     for spec in SETTING_SPECS:
         value = getattr(settings, spec.name)
         if spec.name == "database_url":
-            value = settings.resolved_database_url
+            value = redact_url(settings.resolved_database_url)
         elif spec.name == "base_url":
             value = settings.resolved_base_url
         elif spec.name in ("smtp_password", "secret_key") and value:

@@ -33,6 +33,20 @@ def open_store(database_url: str) -> Store:
     )
 
 
+def redact_url(database_url: str) -> str:
+    """The URL without its password or query (which may hold one), for output and logs."""
+    if "://" not in database_url:
+        return database_url
+    parsed = urlparse(database_url)
+    if parsed.scheme == "sqlite":
+        return database_url
+    user = f"{parsed.username}@" if parsed.username else ""
+    host = parsed.hostname or ""
+    port = f":{parsed.port}" if parsed.port else ""
+    query = "?..." if parsed.query else ""
+    return f"{parsed.scheme}://{user}{host}{port}{parsed.path}{query}"
+
+
 def _open_sqlite(path: Path) -> Store:
     from papertide.store.sqlite import SQLiteStore
 

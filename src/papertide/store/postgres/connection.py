@@ -11,12 +11,12 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlparse
 
 import psycopg
 from psycopg.types.numeric import FloatLoader
 
 from papertide.exceptions import DatabaseUnavailableError
+from papertide.store.factory import redact_url
 from papertide.store.sql.mixin import Dialect, Parameters
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -74,15 +74,6 @@ class PgConnection:
         self.raw.close()
 
 
-def describe(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parsed = urlparse(url)
-    host = parsed.hostname or "local socket"
-    port = f":{parsed.port}" if parsed.port else ""
-    user = f"{parsed.username}@" if parsed.username else ""
-    return f"postgresql://{user}{host}{port}{parsed.path}"
-
-
 def connect(url: str) -> PgConnection:
     """An autocommit connection; ``transaction()`` opens explicit transactions on it."""
     try:
@@ -90,7 +81,7 @@ def connect(url: str) -> PgConnection:
     except psycopg.Error as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DatabaseUnavailableError(
-            f"cannot connect to the database {describe(url)}: {reason}"
+            f"cannot connect to the database {redact_url(url)}: {reason}"
         ) from error
     # sum() and avg() over integers give numeric; the shared code expects floats.
     raw.adapters.register_loader("numeric", FloatLoader)
