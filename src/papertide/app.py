@@ -297,11 +297,11 @@ def open_app(
 
     ``embedder`` replaces the one the settings name (tests share one model).
     """
-    from papertide.search.tantivy_index import TantivyIndex
+    from papertide.search.index_factory import open_keyword_index
 
-    store = open_store(settings.resolved_database_url)
+    store = open_store(settings.resolved_database_url, settings.database_pool_size)
     try:
-        index = TantivyIndex(settings.search_index_dir)
+        index = open_keyword_index(settings, store)
     except BaseException:
         store.close()
         raise

@@ -19,6 +19,7 @@ from typing import Any
 from papertide.community_settings import COMMUNITY_SETTINGS, validate_community_settings
 from papertide.digest.settings import DIGEST_SETTINGS, validate_digest_settings
 from papertide.exceptions import ConfigError
+from papertide.jobs.settings import JOB_SETTINGS, validate_job_settings
 
 ENV_PREFIX = "PAPERTIDE_"
 CONFIG_ENV = "PAPERTIDE_CONFIG"
@@ -51,6 +52,8 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "Database to use: sqlite:///path/to/papertide.db (default: papertide.db in the data "
         "dir) or postgresql://user:password@host:5432/dbname.",
     ),
+    SettingSpec("database_pool_size", int, "PostgreSQL only: most connections one process "
+                "opens at once (default 10)."),
     SettingSpec("host", str, "Address the web server listens on (default 127.0.0.1)."),
     SettingSpec("port", int, "Port the web server listens on (default 8000)."),
     SettingSpec(
@@ -118,6 +121,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
                 "(default false: run `papertide worker` beside it, or set this to true)."),
     *(SettingSpec(*spec) for spec in COMMUNITY_SETTINGS),
     *(SettingSpec(*spec) for spec in DIGEST_SETTINGS),
+    *(SettingSpec(*spec) for spec in JOB_SETTINGS),
     SettingSpec("recommend_window_days", int, "Days of new papers the For-you page "
                 "recommends from (default 7)."),
     SettingSpec("search_mode", str, "Search mode when none is asked for: hybrid (default), "
@@ -149,6 +153,7 @@ class Settings:
 
     data_dir: Path
     database_url: str = ""
+    database_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
     base_url: str = ""
@@ -206,6 +211,15 @@ class Settings:
     mail_bounce_limit: int = 3
     mail_per_connection: int = 100
     mail_unsubscribe_address: str = ""
+    # the job queue and workers (see papertide.jobs.settings)
+    job_threads: int = 2
+    job_poll_seconds: float = 5.0
+    job_lease_seconds: float = 60.0
+    job_max_attempts: int = 5
+    job_retry_backoff: float = 300.0
+    job_delivery_jobs: int = 2
+    job_embed: bool = True
+    job_keep_days: int = 14
 
     # semantic and hybrid search
     recommend_window_days: int = 7
@@ -325,9 +339,13 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(f"port must be between 1 and 65535, got {settings.port}")
     if not 1 <= settings.page_size <= 200:
         raise ConfigError(f"page_size must be between 1 and 200, got {settings.page_size}")
+    if not 1 <= settings.database_pool_size <= 1000:
+        raise ConfigError(f"database_pool_size must be between 1 and 1000, "
+                          f"got {settings.database_pool_size}")
     _validate_ingest(settings)
     validate_community_settings(settings)
     validate_digest_settings(settings)
+    validate_job_settings(settings)
     _validate_semantic(settings)
     if not 1 <= settings.recommend_window_days <= 365:
         raise ConfigError(f"recommend_window_days must be between 1 and 365, "

@@ -1,27 +1,37 @@
 """PostgresStore: the Store protocol on a PostgreSQL database shared by many processes.
 
-Each thread keeps its own autocommit connection (re-opened when the server
-dropped it), so a read never waits for another thread. Writers are
-serialised across every process by a transaction-scoped advisory lock: the
-shared SQL relies on it as it relies on SQLite's single writer (paper and
-vector change sequences are ``max + 1``, and the search indexes follow them in
-order; read-then-write steps such as claiming outbox messages stay atomic).
-Writes are short batches, so the lock is held for milliseconds to a second
-(an import batch); reads never take it.
+Connections come from a small pool per process (``pool.py``): a statement
+outside a transaction borrows one for just that statement; a transaction keeps
+one for its length. Writers are serialised across every process by a
+transaction-scoped advisory lock: the shared SQL relies on it as it relies on
+SQLite's single writer (paper and vector change sequences are ``max + 1`` and
+the search indexes follow them in order; read-then-write steps such as
+claiming outbox messages stay atomic). Writes are short batches, so the lock is
+held for milliseconds to a second (an import batch); reads never take it.
+
+When the server drops connections (a restart, a failover), the statement that
+finds out fails with :class:`DatabaseUnavailableError` (the web app answers
+503), idle connections are dropped, and a read or a ``BEGIN`` is tried once
+more on a fresh connection, so the next request works as soon as the server is back.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from papertide.exceptions import StorageError
-from papertide.store.postgres.connection import POSTGRESQL, PgConnection, connect
+import psycopg
+
+from papertide.store.postgres.connection import POSTGRESQL, PgConnection
 from papertide.store.postgres.migrations import current_version, migrate
+from papertide.store.postgres.pool import DEFAULT_POOL_SIZE, ConnectionPool
 from papertide.store.sql.accounts import AccountsMixin
 from papertide.store.sql.digest import DigestMixin
+from papertide.store.sql.jobs import JobsMixin
 from papertide.store.sql.library import LibraryMixin
+from papertide.store.sql.mixin import Parameters
 from papertide.store.sql.papers import PapersMixin
 from papertide.store.sql.recommend import RecommendMixin
 from papertide.store.sql.signals import SignalsMixin
@@ -30,86 +40,116 @@ from papertide.store.sql.vectors import VectorsMixin
 
 # pg_advisory_xact_lock key every write transaction takes ("papertide writes").
 WRITE_LOCK = 0x70617065_72777269
+_READS = ("select", "with", "show")
+
+
+class _PooledStatements:
+    """Runs each statement on a connection borrowed for just that statement (autocommit)."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+
+    def execute(self, sql: str, parameters: Parameters = (), /) -> psycopg.Cursor[Any]:
+        retry = sql.lstrip().lower().startswith(_READS)
+        while True:
+            with self._pool.connection() as connection:
+                try:
+                    return connection.execute(sql, parameters)
+                except psycopg.OperationalError:
+                    if connection.usable or not retry:
+                        raise
+                    self._pool.drop_idle()
+            retry = False
+
+    def executemany(self, sql: str, parameters: Iterable[Parameters], /) -> psycopg.Cursor[Any]:
+        with self._pool.connection() as connection:
+            return connection.executemany(sql, parameters)
+
+    @property
+    def raw(self) -> psycopg.Connection[Any]:
+        """Outside a transaction there is no connection to hand out: say what to use."""
+        raise AttributeError("outside a transaction statements borrow pooled connections one "
+                             "at a time: use `with store.borrow() as connection:` for a whole "
+                             "psycopg connection (connection.raw)")
 
 
 class PostgresStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin,
-                    VectorsMixin, DigestMixin, RecommendMixin):
+                    VectorsMixin, DigestMixin, RecommendMixin, JobsMixin):
     """Papers and signals in one PostgreSQL database."""
 
     dialect = POSTGRESQL
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = url
         self._local = threading.local()
         self._write_lock = threading.RLock()
-        self._connections: list[PgConnection] = []
-        self._connections_lock = threading.Lock()
+        self._pool = ConnectionPool(url, pool_size)
+        self._statements = _PooledStatements(self._pool)
         try:
-            with self._guard("upgrading the schema"):
-                migrate(self._connection().raw)
+            with self._guard("upgrading the schema"), self._pool.connection() as connection:
+                migrate(connection.raw)
         except BaseException:
             self.close()
             raise
 
     # -- connections and transactions -------------------------------------------------
 
-    def _connection(self) -> PgConnection:
-        connection: PgConnection | None = getattr(self._local, "connection", None)
-        if connection is not None and not connection.usable:
-            if getattr(self._local, "depth", 0):
-                raise StorageError("the database connection was lost inside a transaction")
-            self._forget(connection)
-            connection = None
-        if connection is None:
-            connection = connect(self.url)
-            self._local.connection = connection
-            self._local.depth = 0
-            with self._connections_lock:
-                self._connections.append(connection)
-        return connection
+    def _connection(self) -> PgConnection | _PooledStatements:
+        """The transaction's connection inside ``transaction()``, else one per statement."""
+        pinned: PgConnection | None = getattr(self._local, "pinned", None)
+        return pinned if pinned is not None else self._statements
 
-    def _forget(self, connection: PgConnection) -> None:
-        with self._connections_lock:
-            if connection in self._connections:
-                self._connections.remove(connection)
-        connection.close()
-        self._local.connection = None
+    @contextmanager
+    def borrow(self) -> Iterator[PgConnection]:
+        """A whole connection for engine-specific work (the transaction's, inside one)."""
+        pinned: PgConnection | None = getattr(self._local, "pinned", None)
+        if pinned is not None:
+            yield pinned
+            return
+        with self._guard("connecting"), self._pool.connection() as connection:
+            yield connection
 
     def close(self) -> None:
-        with self._connections_lock:
-            for connection in self._connections:
-                connection.close()
-            self._connections.clear()
+        self._pool.close()
         self._local = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        connection = self._connection()
         with self._write_lock:
-            if self._local.depth:
-                self._local.depth += 1
-                try:
-                    yield
-                finally:
-                    self._local.depth -= 1
+            if getattr(self._local, "pinned", None) is not None:
+                yield  # nested: joins the outer transaction
                 return
-            with self._guard("starting a transaction"):
-                connection.execute("BEGIN")
-                connection.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
-            self._local.depth = 1
-            try:
-                yield
-            except BaseException:
-                if connection.usable:
-                    connection.execute("ROLLBACK")
-                raise
-            else:
-                with self._guard("committing"):
+            with self._guard("running a transaction"), self._begun() as connection:
+                self._local.pinned = connection
+                try:
+                    with self._guard("writing"):
+                        yield
+                except BaseException:
+                    if connection.usable:
+                        connection.execute("ROLLBACK")
+                    raise
+                else:
                     connection.execute("COMMIT")
-            finally:
-                self._local.depth = 0
+                finally:
+                    self._local.pinned = None
+
+    @contextmanager
+    def _begun(self) -> Iterator[PgConnection]:
+        """A pooled connection inside ``BEGIN`` holding the write lock (a stale one is replaced)."""
+        for attempt in (1, 2):
+            with self._pool.connection() as connection:
+                try:
+                    connection.execute("BEGIN")
+                except psycopg.OperationalError:
+                    if connection.usable or attempt == 2:
+                        raise
+                    self._pool.drop_idle()
+                    continue
+                connection.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+                yield connection
+                return
 
     @property
     def schema_version(self) -> int:
-        with self._guard("reading the schema version"):
-            return current_version(self._connection().raw)
+        with self._guard("reading the schema version"), self.borrow() as connection:
+            return current_version(connection.raw)
