@@ -45,6 +45,7 @@ from benchlib import (
     Table,
     database_path,
     folder_size,
+    median,
     megabytes,
     opened_app,
     percentile,
@@ -93,20 +94,36 @@ def rss_mb() -> float:
     return 0.0
 
 
-def throughput(embedder: Embedder, abstracts: Sequence[str]) -> dict[str, float]:
-    docs = list(abstracts[:THROUGHPUT_DOCS])
+def throughput(embedder: Embedder, abstracts: Sequence[str], runs: int) -> dict[str, Any]:
+    """Documents per second, ``runs`` times: wall time, CPU time and the load beside each.
+
+    On a shared machine wall time follows other people's load; CPU seconds per
+    document (all threads of this process) is the work itself, and ``cores``
+    divided by it is what the otherwise idle machine would do.
+    """
+    docs = list(abstracts[::max(len(abstracts) // THROUGHPUT_DOCS, 1)][:THROUGHPUT_DOCS])
     embedder.embed_documents(docs[:32])
-    wall, cpu = time.perf_counter(), time.process_time()
-    embedder.embed_documents(docs)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    cores = len(os.sched_getaffinity(0))
+    measured = []
+    for _ in range(runs):
+        load = os.getloadavg()[0]
+        wall, cpu = time.perf_counter(), time.process_time()
+        embedder.embed_documents(docs)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        measured.append({"docs_per_s": len(docs) / wall, "cpu_ms_per_doc": 1000 * cpu / len(docs),
+                         "docs_per_s_all_cores_idle": len(docs) / cpu * cores,
+                         "load_before": load, "load_after": os.getloadavg()[0]})
+        print(f"embedding run: {measured[-1]['docs_per_s']:.1f} docs/s wall, "
+              f"{measured[-1]['cpu_ms_per_doc']:.1f} ms CPU a doc, load {load:.2f} -> "
+              f"{measured[-1]['load_after']:.2f}", file=sys.stderr, flush=True)
     single = []
     for i in range(50):
         started = time.perf_counter()
         embedder.embed_query(f"query number {i} about sparse attention for long documents")
         single.append((time.perf_counter() - started) * 1000)
-    cores = len(os.sched_getaffinity(0))
-    return {"docs_per_s": len(docs) / wall, "docs_per_cpu_s": len(docs) / cpu,
-            "docs_per_s_all_cores_idle": len(docs) / cpu * cores,
+    words = sum(len(doc.split()) for doc in docs) / len(docs)
+    return {**{key: median([run[key] for run in measured]) for key in measured[0]},
+            "runs": measured, "docs": len(docs), "words_per_doc": words, "cores": cores,
             "query_ms_p50": percentile(single, 50)}
 
 
@@ -168,7 +185,7 @@ def timed_search(app: Papertide, text: str, mode: SearchMode) -> tuple[float, fl
 
 
 def measure(size: int, work: Path, seed_from: Path | None, base: Matrix,
-            titles: list[str], reuse_index: bool) -> dict[str, Any]:
+            titles: list[str], reuse_index: bool, recall: bool = True) -> dict[str, Any]:
     data_dir = prepare(size, work, seed_from)
     exported = work / "embedder" / "models"
     if not (data_dir / "models").exists():
@@ -179,11 +196,13 @@ def measure(size: int, work: Path, seed_from: Path | None, base: Matrix,
         ids, vectors, seconds = store_vectors(app, base)
         figures["store_vectors_s"] = seconds
         before = rss_mb()
-        saved = (app.settings.vector_index_dir / "state.json").exists()
+        reused = reuse_index and (app.settings.vector_index_dir / "state.json").exists()
+        if not reused:  # opening the index builds it from the database: build it once
+            shutil.rmtree(app.settings.vector_index_dir, ignore_errors=True)
         with Stopwatch() as watch:
-            report = app.sync_vector_index(rebuild=not (reuse_index and saved))
-        figures["index_build_s"] = watch.seconds if report.rebuilt else None
-        figures["index_vectors"] = report.indexed
+            app.sync_vector_index()
+        figures["index_build_s"] = None if reused else watch.seconds
+        figures["index_vectors"] = app.semantic.index.count()
         figures["index_rss_mb"] = rss_mb() - before
         figures["index_disk_mb"] = folder_size(app.settings.vector_index_dir) / 1e6
         figures["database_mb"] = database_path(data_dir).stat().st_size / 1e6
@@ -195,6 +214,7 @@ def measure(size: int, work: Path, seed_from: Path | None, base: Matrix,
             for mode in ("keyword", "semantic", "hybrid"):
                 timed_search(app, text, mode)
         asked = asked[WARMUP:]
+        load_before = os.getloadavg()[0]
         timings: dict[str, list[tuple[float, float]]] = {
             "keyword": [], "semantic": [], "hybrid": [], "hybrid, whole titles": [],
             "hybrid + cat:cs.CV": []}
@@ -210,7 +230,10 @@ def measure(size: int, work: Path, seed_from: Path | None, base: Matrix,
                    for column, kind in ((0, "wall"), (1, "cpu"))
                    for name, share in (("p50", 50), ("p95", 95), ("p99", 99))}
             for mode, values in timings.items()}
+        figures["load_average"] = [load_before, os.getloadavg()[0]]
         figures["recall_at_10"] = {}
+        if not recall:
+            return figures
         index = app.semantic.index
         default_ef = index.ef_search if isinstance(index, FaissVectorIndex) else 0
         for ef in EF_SEARCH_SWEEP:
@@ -242,6 +265,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also save the raw figures here")
     parser.add_argument("--reuse-index", action="store_true",
                         help="load a vector index saved by an earlier run instead of rebuilding")
+    parser.add_argument("--throughput-runs", type=int, default=1,
+                        help="embedding throughput runs (median reported; 1)")
+    parser.add_argument("--skip-recall", action="store_true",
+                        help="leave out the ANN recall sweep (latency only)")
+    parser.add_argument("--throughput-only", action="store_true",
+                        help="only measure embedding throughput, no search")
     args = parser.parse_args()
     seeds = {int(item.split("=", 1)[0]): Path(item.split("=", 1)[1]) for item in args.seed_from}
     sizes = [int(size) for size in args.papers.split(",")]
@@ -249,20 +278,28 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     with opened_app(args.work / "embedder") as app:
         embedder = app.semantic.embedder
-        speed = throughput(embedder, abstracts)
-        print(f"embedding: {speed['docs_per_s']:.1f} docs/s wall, "
-              f"{speed['docs_per_s_all_cores_idle']:.1f} docs/s on idle cores, "
+        speed = throughput(embedder, abstracts, args.throughput_runs)
+        print(f"embedding ({speed['docs']} docs of {speed['words_per_doc']:.0f} words, median "
+              f"of {args.throughput_runs}): {speed['docs_per_s']:.1f} docs/s wall, "
+              f"{speed['cpu_ms_per_doc']:.1f} ms CPU a doc = "
+              f"{speed['docs_per_s_all_cores_idle']:.1f} docs/s on {speed['cores']} idle cores, "
               f"query {speed['query_ms_p50']:.1f} ms", file=sys.stderr)
+        if args.throughput_only:
+            write_json(args.json, {"embedding": speed})
+            return
         base = embedder.embed_documents(abstracts[:BASE_ABSTRACTS])
-    results = [measure(size, args.work, seeds.get(size), base, titles, args.reuse_index)
-               for size in sizes]
+    results = [measure(size, args.work, seeds.get(size), base, titles, args.reuse_index,
+                       recall=not args.skip_recall) for size in sizes]
     rows = []
     for figures in results:
         for mode, values in figures["latency_ms"].items():
             rows.append((f"{figures['papers']:,}", mode, *(
                 f"{values[key]:.1f}" for key in ("wall_p50", "wall_p95", "wall_p99",
                                                   "cpu_p50", "cpu_p95"))))
-    print(Table("Query latency, server side incl. query embedding (ms, one at a time)",
+    loads = "; ".join(f"{f['papers']:,}: {f['load_average'][0]:.1f} -> {f['load_average'][1]:.1f}"
+                      for f in results)
+    print(Table(f"Query latency, server side incl. query embedding (ms, one at a time; "
+                f"load average {loads})",
                 ("papers", "mode", "wall p50", "wall p95", "wall p99", "CPU p50", "CPU p95"),
                 tuple(rows)).render())
     print(Table("Vector index", ("papers", "build", "RAM", "disk",
@@ -270,7 +307,8 @@ def main() -> None:
         (f"{f['papers']:,}",
          "loaded" if f["index_build_s"] is None else f"{f['index_build_s']:.0f} s",
          megabytes(f["index_rss_mb"] * 1e6), megabytes(f["index_disk_mb"] * 1e6),
-         *(f"{f['recall_at_10'][ef]:.3f}" for ef in EF_SEARCH_SWEEP)) for f in results
+         *(f"{f['recall_at_10'][ef]:.3f}" if f["recall_at_10"] else "-"
+           for ef in EF_SEARCH_SWEEP)) for f in results
     )).render())
     print(f"embedding throughput: {speed['docs_per_s']:.1f} docs/s measured "
           f"({speed['docs_per_s_all_cores_idle']:.1f} docs/s on otherwise idle cores), "

@@ -166,7 +166,7 @@ def test_reindex_rebuilds_a_deleted_index(run_cli: RunCli, tmp_path: Path) -> No
     papers = write_lines(tmp_path / "papers.jsonl", [kaggle_line("2503.00001", "Quokka sightings")])
     run_cli("import", str(papers))
     index = tmp_path / "data" / "search-index"
-    for entry in index.iterdir():
+    for entry in index.glob("*"):  # no folder on PostgreSQL: the index is in the database
         entry.unlink()
     result = run_cli("reindex")
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,6 @@
-"""The worker and the scheduler inside ``papertide serve``, as real processes."""
+"""The worker and the scheduler inside ``papertide serve``, as real processes.
+
+Embedding is off here (``job_embed``): ``tests/jobs`` covers it with the shared model."""
 
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ def test_worker_once_runs_every_job_and_leaves_everything_searchable(
     server: ReplayServer, run_cli: RunCli, data_dir: Path
 ) -> None:
     today = dt.datetime.now(dt.UTC).date()
-    result = run_cli("worker", "--once")
+    result = run_cli("worker", "--once", job_embed="false")
 
     assert result.returncode == 0, result.stderr
     log = result.stderr
@@ -79,11 +81,29 @@ def test_worker_once_runs_every_job_and_leaves_everything_searchable(
             assert load_job_state(app.store, job).last_success is not None
     finally:
         app.close()
+    listing = run_cli("jobs")
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.splitlines()
+    assert lines[0] == "0 queued, 0 running, 3 done, 0 failed"
+    assert [line.split()[1:3] for line in lines[1:] if "-once-" in line] == \
+        [["done", "1/1"]] * 3
+    assert "arxiv-rss cs.LG+cs.AI+cs.CL+stat.ML 2026-09-24: 4 new" in listing.stdout
+
+
+def test_worker_once_exits_1_and_the_queue_keeps_the_error(
+    server: ReplayServer, run_cli: RunCli
+) -> None:
+    server.route(FEED, Reply(b"gone", 404, "text/plain"))
+    result = run_cli("worker", "--once", "--job", "arxiv-rss")
+    assert result.returncode == 1
+    listing = run_cli("jobs", "--state", "failed")
+    assert listing.stdout.splitlines()[0] == "0 queued, 0 running, 0 done, 1 failed"
+    assert "error: " in listing.stdout and "HTTP 404" in listing.stdout
 
 
 @pytest.mark.usefixtures("arxiv_and_hf")
 def test_worker_runs_only_the_jobs_asked_for(server: ReplayServer, run_cli: RunCli) -> None:
-    result = run_cli("worker", "--once", "--job", "hf-daily")
+    result = run_cli("worker", "--once", "--job", "hf-daily", job_embed="false")
     assert result.returncode == 0, result.stderr
     assert {request.path for request in server.seen()} == {"/api/daily_papers"}
 
@@ -134,8 +154,8 @@ def test_serve_with_the_scheduler_ingests_while_serving(
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "papertide", "serve", "--scheduler", "--port", str(port)],
-        env=cli_env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True, stdin=subprocess.DEVNULL)
+        env=cli_env | {"PAPERTIDE_JOB_EMBED": "false"}, cwd=tmp_path,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         status, paper = 0, None
@@ -158,7 +178,8 @@ def test_serve_with_the_scheduler_ingests_while_serving(
 def test_the_worker_catches_up_at_start_and_stops_cleanly_on_sigterm(
     server: ReplayServer, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "papertide", "worker"], env=cli_env,
+    process = subprocess.Popen([sys.executable, "-m", "papertide", "worker"],
+                               env=cli_env | {"PAPERTIDE_JOB_EMBED": "false"},
                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True, stdin=subprocess.DEVNULL)
     try:

@@ -49,6 +49,7 @@ def test_a_changed_paper_is_found_by_its_new_words_only(app: Papertide, tmp_path
     assert _total(app, "galaxies") == 1
 
 
+@pytest.mark.sqlite_only  # about tantivy's files in the data folder
 def test_a_deleted_index_folder_is_rebuilt(data_dir: Path, tmp_path: Path) -> None:
     first = open_test_app(data_dir)
     first.import_files([write_corpus(tmp_path)])
@@ -93,6 +94,7 @@ def test_an_index_of_another_database_is_rebuilt(data_dir: Path, tmp_path: Path)
         second.close()
 
 
+@pytest.mark.sqlite_only  # about tantivy's files in the data folder
 def test_a_state_file_naming_another_database_makes_a_rebuild(
     app: Papertide, tmp_path: Path
 ) -> None:
@@ -137,6 +139,7 @@ def test_an_index_behind_the_database_catches_up_without_duplicates(
         second.close()
 
 
+@pytest.mark.sqlite_only  # about tantivy's files in the data folder
 def test_replaying_changes_the_index_already_holds_duplicates_nothing(
     app: Papertide, tmp_path: Path
 ) -> None:
@@ -153,6 +156,7 @@ def test_replaying_changes_the_index_already_holds_duplicates_nothing(
     assert _total(app, "galaxies") == 1
 
 
+@pytest.mark.sqlite_only  # about tantivy's files in the data folder
 def test_an_unreadable_state_file_makes_a_rebuild(app: Papertide, tmp_path: Path) -> None:
     app.import_files([write_corpus(tmp_path)])
     _state_file(app).write_text("{half a json", encoding="utf-8")

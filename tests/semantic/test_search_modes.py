@@ -200,3 +200,34 @@ def test_the_background_worker_embeds_new_papers_while_keyword_search_works(
         time.sleep(0.2)
         app.semantic.notify()
     assert app.embedding_status().embedded == 17
+
+
+def test_hybrid_searches_from_many_threads_rank_as_one_at_a_time(corpus_app: Papertide) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["protein folding", "galaxy formation", "language model agents", "surface codes"]
+    alone = {text: ids(corpus_app, text, "hybrid") for text in texts}
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda text: (text, ids(corpus_app, text, "hybrid")),
+                                 texts * 4))
+    assert all(found == alone[text] for text, found in together)
+
+
+def test_closing_the_service_stops_its_query_threads(
+    open_semantic_app: Callable[..., Papertide]
+) -> None:
+    import threading
+
+    def query_threads() -> set[threading.Thread]:
+        return {thread for thread in threading.enumerate()
+                if thread.name.startswith("papertide-query")}
+
+    app = open_semantic_app()
+    app.store.upsert_papers(corpus_records(), FIXED_NOW)
+    app.sync_search_index()
+    app.embed_pending()
+    others = query_threads()  # of services other tests keep open
+    assert app.search("protein structure", mode="hybrid").mode == "hybrid"
+    assert query_threads() - others
+    app.close()
+    assert not query_threads() - others

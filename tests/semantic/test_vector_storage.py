@@ -104,6 +104,7 @@ def test_only_papers_whose_text_changed_are_embedded_again(
                             app.search("weather radar rain", mode="semantic").page.papers[:2]]
 
 
+@pytest.mark.sqlite_only  # about the faiss index files in the data folder
 def test_the_vector_index_catches_up_after_a_crash(
     open_semantic_app: Callable[..., Papertide], tmp_path: Path
 ) -> None:
@@ -123,6 +124,7 @@ def test_the_vector_index_catches_up_after_a_crash(
     assert reopened.similar("2501.00004", 1).papers[0].arxiv_id == "2502.00001"
 
 
+@pytest.mark.sqlite_only  # about the faiss index files in the data folder
 def test_an_unreadable_vector_index_is_rebuilt_from_the_database(
     open_semantic_app: Callable[..., Papertide]
 ) -> None:

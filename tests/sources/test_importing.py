@@ -55,8 +55,8 @@ def test_reimporting_changes_nothing(app: Papertide) -> None:
     assert all_papers(app.store) == before
 
 
-def test_the_same_paper_from_two_sources_is_merged(app: Papertide) -> None:
-    trending = write_jsonl(app.settings.data_dir / "hf.jsonl", [{
+def test_the_same_paper_from_two_sources_is_merged(app: Papertide, tmp_path: Path) -> None:
+    trending = write_jsonl(tmp_path / "hf.jsonl", [{
         "paper_id": "0704.0001", "title": "Calculation of prompt diphoton production",
         "abstract": None, "first_seen": "2007-04-05T10:00:00+00:00",
     }])

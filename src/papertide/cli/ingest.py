@@ -1,14 +1,11 @@
-"""``papertide ingest ...`` (one-off runs of each source) and ``papertide worker``."""
+"""``papertide ingest ...``: one-off runs of each source."""
 
 from __future__ import annotations
 
 import datetime as dt
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -190,63 +187,13 @@ def hf_daily_command(options: GlobalOptions, day: str | None, week: str | None,
     _execute(settings, run, "hf-daily", max_errors, verbose)
 
 
-@click.command("worker")
-@click.option("--once", is_flag=True,
-              help="Run the jobs now, one after the other, then exit (for cron or timers).")
-@click.option("--job", "job_names", multiple=True, metavar="NAME",
-              help=f"Only this job (repeatable; default: all): {', '.join(JOB_NAMES)}, and the "
-                   "digest jobs when mail is set up.")
-@pass_options
-def worker_command(options: GlobalOptions, once: bool, job_names: tuple[str, ...]) -> None:
-    """Keep the database current: run the ingestion jobs on their schedules.
-
-    arxiv-rss after each announcement (schedule_arxiv_rss), hf-daily hourly
-    (schedule_hf_daily), arxiv-oai daily (schedule_arxiv_oai); times are read in
-    schedule_timezone. A job whose time passed while the worker was down runs at
-    start. A job finding the same source running elsewhere (another worker, a
-    manual `papertide ingest`) does not start, and tries again later.
-    """
-    from papertide.ingest.worker import (
-        UnknownJobError,
-        ensure_log_output,
-        run_jobs_once,
-        run_scheduled,
-        select_jobs,
-    )
-
-    settings = options.settings()
-    try:
-        jobs = select_jobs(settings, job_names)
-    except UnknownJobError as error:
-        raise click.BadParameter(str(error), param_hint="--job") from None
-    ensure_log_output(verbose=True)
-    _warn_without_contact(settings)
-    with opened_service(settings) as service:
-        if once:
-            if not run_jobs_once(service, settings, jobs):
-                sys.exit(EXIT_INCOMPLETE)
-            return
-        stop = threading.Event()
-
-        def on_signal(_number: int, _frame: FrameType | None) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGTERM, on_signal)
-        click.echo(f"papertide worker: {len([j for j in jobs if j.schedule])} scheduled jobs; "
-                   "Ctrl-C stops", err=True)
-        try:
-            run_scheduled(service, settings, jobs, stop)
-        except KeyboardInterrupt:
-            stop.set()
-
-
 def _execute(settings: Settings, runner: Runner, label: str, max_errors: int,
              verbose: bool) -> None:
     from papertide.ingest.runtime import opened_sources
     from papertide.ingest.worker import ensure_log_output
 
     ensure_log_output(verbose)
-    _warn_without_contact(settings)
+    warn_without_contact(settings)
     with opened_service(settings) as service, opened_sources(settings) as sources, \
             _progress(label) as progress:
         reports = runner(service, sources, progress)
@@ -280,7 +227,7 @@ def _progress(label: str) -> Iterator[Progress]:
         yield update
 
 
-def _warn_without_contact(settings: Settings) -> None:
+def warn_without_contact(settings: Settings) -> None:
     if not settings.contact_email:
         click.echo("note: set contact_email (PAPERTIDE_CONTACT_EMAIL) so that arXiv and Hugging "
                    "Face can reach you about your requests", err=True)

@@ -18,8 +18,10 @@ from papertide.cli.commands import (
 )
 from papertide.cli.community import topics_command, trending_command, user_group
 from papertide.cli.context import GlobalOptions
+from papertide.cli.db import db_group
 from papertide.cli.digest import digest_group
-from papertide.cli.ingest import ingest_group, worker_command
+from papertide.cli.ingest import ingest_group
+from papertide.cli.jobs import jobs_command, worker_command
 from papertide.cli.recommend import library_group, recommend_command
 from papertide.cli.semantic import embed_command
 from papertide.exceptions import NotFoundError, PapertideError
@@ -53,9 +55,11 @@ def cli(
 
 
 for command in (import_command, serve_command, search_command, show_command, reindex_command,
-                settings_command, ingest_group, worker_command, embed_command, digest_group):
+                settings_command, ingest_group, worker_command, jobs_command, embed_command,
+                digest_group):
     cli.add_command(command)
-for command in (user_group, trending_command, topics_command, library_group, recommend_command):
+for command in (user_group, trending_command, topics_command, library_group, recommend_command,
+                db_group):
     cli.add_command(command)
 
 

@@ -1,4 +1,8 @@
-"""What ``papertide worker`` runs, and the scheduler thread ``papertide serve`` can start."""
+"""What ``papertide worker`` runs, and the worker thread ``papertide serve`` can start.
+
+Both go through the job queue (``papertide.jobs``), so any number of workers,
+and servers with ``--scheduler``, share the work without doing a job twice.
+"""
 
 from __future__ import annotations
 
@@ -10,74 +14,67 @@ from contextlib import contextmanager
 
 from papertide.app import Papertide
 from papertide.exceptions import ConfigError
-from papertide.ingest.jobs import Job, all_jobs
 from papertide.ingest.runtime import opened_sources
-from papertide.ingest.scheduler import Scheduler
+from papertide.jobs.context import JobKind
+from papertide.jobs.kinds import job_kinds
+from papertide.jobs.worker import Worker
 from papertide.settings import Settings
 
 log = logging.getLogger(__name__)
-
-STOP_TIMEOUT_SECONDS = 30.0
 
 
 class UnknownJobError(ConfigError):
     """A job was asked for by a name no job has."""
 
 
-def select_jobs(settings: Settings, names: Sequence[str] = ()) -> list[Job]:
-    """The jobs named (all when none), failing clearly on an unknown name or bad schedule."""
-    jobs = all_jobs(settings)
+def select_jobs(settings: Settings, names: Sequence[str] = ()) -> list[JobKind]:
+    """The scheduled jobs named (all when none), failing clearly on an unknown name."""
+    scheduled = [kind for kind in job_kinds(settings).values() if kind.scheduled]
     if not names:
-        return jobs
-    known = {job.name: job for job in jobs}
+        return scheduled
+    known = {kind.name: kind for kind in scheduled}
     unknown = [name for name in names if name not in known]
     if unknown:
         raise UnknownJobError(f"unknown job {', '.join(unknown)} (jobs: {', '.join(known)})")
     return [known[name] for name in dict.fromkeys(names)]
 
 
-def run_jobs_once(service: Papertide, settings: Settings, jobs: Sequence[Job]) -> bool:
-    """Run each job now, one after the other (schedules ignored). True when all succeeded."""
+def run_jobs_once(service: Papertide, settings: Settings, jobs: Sequence[JobKind],
+                  stop: threading.Event | None = None) -> bool:
+    """Run each job now, and the jobs it leads to, then return. True when all succeeded."""
     with opened_sources(settings) as sources:
-        scheduler = Scheduler(service, sources, jobs, threading.Event())
-        results = [scheduler.run_job(job) for job in jobs]
-    return all(results)
+        worker = Worker(service, sources, job_kinds(settings), stop or threading.Event())
+        return worker.run_once([job.name for job in jobs])
 
 
-def run_scheduled(service: Papertide, settings: Settings, jobs: Sequence[Job],
-                  stop: threading.Event) -> None:
-    """Run the jobs on their schedules until ``stop`` is set."""
+def run_worker(service: Papertide, settings: Settings, jobs: Sequence[JobKind],
+               stop: threading.Event, only_chosen: bool = False) -> None:
+    """Queue the jobs' schedules and run jobs from the queue until ``stop`` is set."""
     if not any(job.schedule for job in jobs):
         raise ConfigError("every schedule is off: nothing to run (see the schedule_* settings)")
     with opened_sources(settings) as sources:
-        scheduler = Scheduler(service, sources, jobs, stop)
-        scheduler.start()
-        try:
-            while not stop.wait(1.0):
-                pass
-        finally:
-            stop.set()
-            scheduler.join(STOP_TIMEOUT_SECONDS)
+        worker = Worker(service, sources, job_kinds(settings), stop,
+                        only=[job.name for job in jobs] if only_chosen else None)
+        worker.run()
 
 
 @contextmanager
 def background_scheduler(service: Papertide, settings: Settings, enabled: bool
                          ) -> Iterator[None]:
-    """For ``papertide serve``: the schedules in daemon threads while the body runs."""
+    """For ``papertide serve``: a worker in daemon threads while the body runs."""
     if not enabled:
         yield
         return
-    jobs = select_jobs(settings)
     ensure_log_output()
     stop = threading.Event()
     with opened_sources(settings) as sources:
-        scheduler = Scheduler(service, sources, jobs, stop)
-        scheduler.start()
+        worker = Worker(service, sources, job_kinds(settings), stop)
+        worker.start()
         try:
             yield
         finally:
             stop.set()
-            scheduler.join(STOP_TIMEOUT_SECONDS)
+            worker.join()
 
 
 def ensure_log_output(verbose: bool = True) -> None:

@@ -7,6 +7,9 @@ Syntax (documented on the search page):
 - ``author:name`` / ``author:"Jane Doe"``, ``cat:cs.LG`` (``cat:cs`` = the archive),
   ``from:2025-03`` and ``to:2025-06-30`` (a year, month or day);
 - ``word*``: words starting with ``word`` (at least 3 letters);
+- a hyphenated word (``zero-shot``) also matches it written solid (``zeroshot``)
+  and, ranked lower, its parts; ``+zero-shot`` needs it hyphenated, solid or
+  as the phrase "zero shot" (the engine decides how; see tantivy_index.py);
 - ``AND``, ``OR``, ``NEAR`` are read as plain separators.
 
 Anything unusable (unbalanced quotes, a bad date, a stray ``:``) becomes a

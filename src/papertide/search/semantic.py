@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from papertide.embed.base import Embedder, Vectors, paper_text
@@ -32,6 +33,7 @@ SEMANTIC_RESULT_CAP = 1_000
 AUTHOR_FILTER_MAX = 20_000
 STATUS_SECONDS = 10.0
 WORKER_NICENESS = 10
+QUERY_EMBEDDING_THREADS = 4
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -92,6 +94,9 @@ class SemanticEngine:
         self._sync_lock = threading.Lock()
         self._status: tuple[float, EmbeddingStatus] | None = None
         self._worker: EmbeddingWorker | None = None
+        # Threads start on first use; the embedding of a query runs on one of them.
+        self._query_pool = ThreadPoolExecutor(QUERY_EMBEDDING_THREADS,
+                                              thread_name_prefix="papertide-query-embedding")
 
     # -- parts, built on first use ------------------------------------------------------
 
@@ -115,15 +120,9 @@ class SemanticEngine:
         if self._index is None:
             with self._open_lock:
                 if self._index is None:
-                    from papertide.search.faiss_index import FaissVectorIndex
+                    from papertide.search.index_factory import open_vector_index
 
-                    opened = FaissVectorIndex(
-                        self.settings.vector_index_dir,
-                        exact_max=self.settings.vector_index_exact_max,
-                        hnsw_m=self.settings.vector_index_hnsw_m,
-                        ef_construction=self.settings.vector_index_ef_construction,
-                        ef_search=self.settings.vector_index_ef_search,
-                    )
+                    opened = open_vector_index(self.settings, self.store)
                     sync_vector_index(self.store, opened, self.embedder.model_name)
                     self._index = opened
         return self._index
@@ -183,6 +182,7 @@ class SemanticEngine:
         if self._worker is not None:
             self._worker.stop()
             self._worker = None
+        self._query_pool.shutdown(wait=True)
         if self._index is not None:
             self._index.close()
             self._index = None
@@ -220,9 +220,12 @@ class SemanticEngine:
         reason = self._cannot_use_meaning(query, sort)
         if reason is not None:
             return replace(self._keyword(query, limit, offset, sort), fallback=reason)
-        vector = self.embedder.embed_query(meaning_text(query))
+        # The query is embedded while tantivy searches: both leave the GIL, so the
+        # embedding (~3 ms) hides behind the keyword half on a second core.
+        embedding = self._query_pool.submit(self.embedder.embed_query, meaning_text(query))
         depth = max(POOL_DEPTH, offset + limit)
         keyword = self.keyword_index.search(query, depth, 0, "relevance")
+        vector = embedding.result()
         keyword_ids = [hit.arxiv_id for hit in keyword.hits]
         similarity = self._similarities(vector, keyword_ids)
         constrained = has_constraints(query)

@@ -9,24 +9,33 @@ from papertide.exceptions import ConfigError
 from papertide.store.base import Store
 
 
-def open_store(database_url: str) -> Store:
+def open_store(database_url: str, pool_size: int = 10) -> Store:
     """Open the engine a URL names.
 
+    ``pool_size`` bounds a PostgreSQL store's connections (SQLite has one per thread).
     SQLite URLs follow SQLAlchemy's convention: ``sqlite:///relative.db`` and
     ``sqlite:////absolute/path.db`` (four slashes); a plain path works too.
     """
+    path = sqlite_path(database_url)
+    if path is not None:
+        return _open_sqlite(path)
+    from papertide.store.postgres import PostgresStore
+
+    return PostgresStore(database_url, pool_size)
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file a SQLite URL names, None for a PostgreSQL URL; ConfigError for anything else."""
     if "://" not in database_url:
-        return _open_sqlite(Path(database_url))
+        return Path(database_url).expanduser()
     parsed = urlparse(database_url)
     if parsed.scheme == "sqlite":
         raw = unquote(database_url.removeprefix("sqlite:///").removeprefix("sqlite://"))
         if not raw or raw == ":memory:":
             raise ConfigError("an in-memory SQLite database cannot be shared; give a file path")
-        return _open_sqlite(Path(raw))
+        return Path(raw).expanduser()
     if parsed.scheme in ("postgresql", "postgres"):
-        from papertide.store.postgres import PostgresStore
-
-        return PostgresStore(database_url)
+        return None
     raise ConfigError(
         f"unsupported database URL scheme {parsed.scheme!r} "
         "(use sqlite:///path/to/papertide.db or postgresql://user@host/dbname)"
@@ -50,4 +59,4 @@ def redact_url(database_url: str) -> str:
 def _open_sqlite(path: Path) -> Store:
     from papertide.store.sqlite import SQLiteStore
 
-    return SQLiteStore(path.expanduser())
+    return SQLiteStore(path)

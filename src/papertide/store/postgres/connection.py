@@ -85,4 +85,8 @@ def connect(url: str) -> PgConnection:
         ) from error
     # sum() and avg() over integers give numeric; the shared code expects floats.
     raw.adapters.register_loader("numeric", FloatLoader)
+    # The durability of SQLite in WAL mode with synchronous=NORMAL: a crash of the machine
+    # may lose the last commits (under a second), never consistency. Commits that must
+    # survive (a digest handed to the mail server) ask for a flush: see PostgresStore.
+    raw.execute("SET synchronous_commit TO off")
     return PgConnection(raw)

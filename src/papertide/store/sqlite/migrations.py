@@ -270,6 +270,35 @@ def _v7_recommendations(connection: sqlite3.Connection) -> None:
     )
 
 
+def _v8_jobs(connection: sqlite3.Connection) -> None:
+    """The job queue ``papertide worker`` processes share (see ``papertide.jobs``)."""
+    _execute_script(connection,
+        """
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            lane TEXT,
+            payload TEXT NOT NULL DEFAULT '{}',
+            state TEXT NOT NULL DEFAULT 'queued',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            max_attempts INTEGER NOT NULL,
+            run_after REAL NOT NULL,
+            lease_owner TEXT,
+            lease_until REAL,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            last_error TEXT,
+            result TEXT,
+            parent_id INTEGER REFERENCES jobs (id) ON DELETE SET NULL
+        );
+        CREATE INDEX jobs_due ON jobs (state, run_after);
+        CREATE INDEX jobs_by_lane ON jobs (lane, state)
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_papers,
     _v2_sources_observations_meta,
@@ -278,6 +307,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v5_subscriptions_outbox,
     _v6_mailed_papers_by_paper,
     _v7_recommendations,
+    _v8_jobs,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

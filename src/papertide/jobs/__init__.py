@@ -1,0 +1,1 @@
+"""Background work shared by any number of ``papertide worker`` processes through the database."""

@@ -1,0 +1,55 @@
+"""Every kind of job a worker runs, built from the settings.
+
+- the ingestion jobs (``arxiv-rss``, ``hf-daily``, ``arxiv-oai``) on their
+  schedules, each in a lane of its own so two runs of one source never
+  overlap; one that stored new or changed papers queues an ``embed`` job;
+- the mail jobs (``digest-daily``, ``digest-weekly``, ``mail-outbox``; see
+  ``digest.jobs``) and the ``deliver`` jobs a composed issue queues;
+- ``embed``: vectors for the papers that lack one, one run at a time.
+"""
+
+from __future__ import annotations
+
+from papertide.digest.jobs import DELIVER_KIND, deliver_messages, queue_handler
+from papertide.exceptions import RunBusyError
+from papertide.ingest.jobs import Job, all_jobs
+from papertide.ingest.scheduler import run_job_now
+from papertide.jobs.context import Handler, JobContext, JobKind, Outcome, Postponed
+from papertide.settings import Settings
+
+EMBED_KIND = "embed"
+
+
+def job_kinds(settings: Settings) -> dict[str, JobKind]:
+    """The kinds by name; the scheduled ones first, in the order of ``all_jobs``."""
+    kinds = {
+        job.name: JobKind(job.name, queue_handler(job.name) or _ingestion(job, settings),
+                          job.schedule, job.setting, lane=job.name, scheduled=True)
+        for job in all_jobs(settings)
+    }
+    kinds[DELIVER_KIND] = JobKind(DELIVER_KIND, deliver_messages)
+    kinds[EMBED_KIND] = JobKind(EMBED_KIND, embed_papers, lane=EMBED_KIND)
+    return kinds
+
+
+def _ingestion(job: Job, settings: Settings) -> Handler:
+    def ingest(context: JobContext) -> Outcome:
+        try:
+            reports = run_job_now(context.service, context.sources, job, context.cancel)
+        except RunBusyError as busy:  # a manual `papertide ingest` holds the source
+            raise Postponed(str(busy)) from None
+        stored = sum(report.counts.new + report.counts.updated for report in reports)
+        embed = (context.follow_up(EMBED_KIND, "", lane=EMBED_KIND, only_if_none_queued=True),) \
+            if settings.job_embed and stored else ()
+        return Outcome(" | ".join(report.summary() for report in reports) or job.name,
+                       complete=all(report.complete for report in reports), follow_ups=embed)
+
+    return ingest
+
+
+def embed_papers(context: JobContext) -> Outcome:
+    """Embed every paper that lacks a current vector (papers arriving meanwhile queue
+    another run, so what is left at the end is not a failure)."""
+    report = context.service.semantic.embed_pending(stop=context.cancel)
+    return Outcome(f"embed: {report.embedded:,} papers embedded, {report.unchanged:,} "
+                   f"unchanged, {report.remaining:,} waiting")

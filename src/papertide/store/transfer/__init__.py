@@ -1,0 +1,1 @@
+"""Moving a papertide database between engines: ``papertide db copy`` and ``db upgrade``."""
