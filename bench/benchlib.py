@@ -174,3 +174,33 @@ def synthetic_file(papers: int, seed: int, folder: Path) -> tuple[Path, float | 
             check=True, stdout=subprocess.DEVNULL,
         )
     return path, watch.seconds, peak_rss_mb(children=True)
+
+
+@contextmanager
+def postgres_server(folder: Path) -> Iterator[str]:
+    """PyPI pgserver's PostgreSQL 16 + pgvector with its data in ``folder``; its admin URL."""
+    runtime = folder.parent / f"{folder.name}-runtime"
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))  # as root, pgserver needs one
+    import pgserver
+
+    server = pgserver.get_server(folder, cleanup_mode="stop")  # type: ignore[attr-defined]
+    try:
+        yield str(server.get_uri())
+    finally:
+        server.cleanup()
+
+
+def postgres_database(admin_url: str, name: str, fresh: bool = True) -> str:
+    """The URL of database ``name`` on that server: made empty (``fresh``) or kept if it exists."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if fresh and exists:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if fresh or not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = admin_url.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+

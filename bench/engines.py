@@ -23,7 +23,6 @@ of ``bench/out/semantic/data-100000`` (``bench/semantic_latency.py``).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -33,11 +32,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "retrieval"))
 
-import psycopg
 from evaluate import DEFAULT_DATA, NOW, load_into, plain_query, rankings, scores
 from ir_collections import load_scifact
 
-from benchlib import OUT_DIR, load_average, percentile, write_json
+from benchlib import (
+    OUT_DIR,
+    load_average,
+    percentile,
+    postgres_database,
+    postgres_server,
+    write_json,
+)
 from papertide.app import Papertide, open_app, utc_now
 from papertide.search.base import KeywordIndex
 from papertide.search.hybrid import SearchMode
@@ -60,33 +65,6 @@ RANKINGS = (("bm25", 10**9), ("bm25", 4_000), ("bm25", 1_000), ("bm25", 300),
             ("ts_rank:0", 10**9), ("ts_rank:1", 10**9), ("ts_rank:2", 10**9),
             ("ts_rank:32", 10**9), ("ts_rank_cd:0", 10**9), ("ts_rank_cd:1", 10**9),
             ("ts_rank_cd:2", 10**9), ("ts_rank_cd:32", 10**9))
-
-
-def start_postgres() -> str:
-    runtime = PG_DIR.parent / "pg-engines-runtime"
-    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
-    import pgserver
-
-    server = pgserver.get_server(PG_DIR, cleanup_mode="stop")  # type: ignore[attr-defined]
-    return str(server.get_uri())
-
-
-def fresh_database(admin_url: str, name: str) -> str:
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = admin_url.partition("?")
-    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-
-
-def database_url(admin_url: str, name: str) -> str:
-    """The database ``name``, made if missing (kept between runs)."""
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = admin_url.partition("?")
-    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
 
 
 @contextmanager
@@ -137,7 +115,7 @@ def ranking_sweep(admin_url: str, only: str = "") -> list[dict[str, Any]]:
         rows.append({"engine": "sqlite", "ranking": "tantivy BM25", "config": "english stem",
                      "ndcg10": ndcg, "recall100": recall, "ms": ms})
         print(f"tantivy: nDCG@10 {ndcg:.3f} R@100 {recall:.3f}", file=sys.stderr)
-    with opened(WORK / "scifact-pg", database_url(admin_url, "scifact")) as app:
+    with opened(WORK / "scifact-pg", postgres_database(admin_url, "scifact", fresh=False)) as app:
         if app.store.count_papers() < len(collection.documents):
             load_papers(app, collection)
         assert isinstance(app.store, PostgresStore)
@@ -184,7 +162,7 @@ def quality(admin_url: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for engine, data_dir, url in (("sqlite", SCIFACT_SQLITE, None),
                                   ("postgresql", WORK / "scifact-pg",
-                                   database_url(admin_url, "scifact"))):
+                                   postgres_database(admin_url, "scifact", fresh=False))):
         with opened(data_dir, url) as app:
             if app.store.count_papers() < len(collection.documents):
                 load_papers(app, collection)
@@ -203,7 +181,7 @@ def scale(admin_url: str, papers: int, query_count: int) -> list[dict[str, Any]]
     rows: list[dict[str, Any]] = []
     engines: list[tuple[str, Path, str | None]] = [
         ("sqlite", WORK / f"sqlite-{papers}", None),
-        ("postgresql", WORK / f"pg-{papers}", fresh_database(admin_url, f"scale_{papers}")),
+        ("postgresql", WORK / f"pg-{papers}", postgres_database(admin_url, f"scale_{papers}")),
     ]
     for engine, data_dir, url in engines:
         if data_dir.exists():
@@ -236,7 +214,7 @@ def latency(admin_url: str, papers: int, query_count: int,
     rows = []
     for engine, data_dir, url in (("sqlite", WORK / f"sqlite-{papers}", None),
                                   ("postgresql", WORK / f"pg-{papers}",
-                                   database_url(admin_url, f"scale_{papers}"))):
+                                   postgres_database(admin_url, f"scale_{papers}", fresh=False))):
         with opened(data_dir, url, now=True) as app:
             started = time.perf_counter()
             app.sync_search_index(rebuild=reindex)  # rebuild: written by this code version
@@ -289,16 +267,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--out", type=Path, default=OUT_DIR / "engines.json")
     args = parser.parse_args()
-    admin_url = start_postgres()
     results: dict[str, Any] = {}
-    if args.ranking:
-        results["ranking"] = ranking_sweep(admin_url, args.only)
-    if args.quality:
-        results["quality"] = quality(admin_url)
-    if args.scale:
-        results["scale"] = scale(admin_url, args.papers, args.queries)
-    if args.latency:
-        results["latency"] = latency(admin_url, args.papers, args.queries, args.reindex)
+    with postgres_server(PG_DIR) as admin_url:
+        if args.ranking:
+            results["ranking"] = ranking_sweep(admin_url, args.only)
+        if args.quality:
+            results["quality"] = quality(admin_url)
+        if args.scale:
+            results["scale"] = scale(admin_url, args.papers, args.queries)
+        if args.latency:
+            results["latency"] = latency(admin_url, args.papers, args.queries, args.reindex)
     write_json(args.out, results)
     for part, rows in results.items():
         print(f"\n{part}")

@@ -31,9 +31,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
-from benchlib import OUT_DIR, Table, load_average, write_json
+from benchlib import (
+    OUT_DIR,
+    Table,
+    load_average,
+    postgres_database,
+    postgres_server,
+    write_json,
+)
 from papertide.app import Papertide, open_app
 from papertide.digest.periods import due_period
 from papertide.jobs.models import NewJob
@@ -70,29 +75,6 @@ def smtp_counter() -> Iterator[tuple[int, list[int]]]:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
         counts.extend(int(value) for value in output.split()[-2:])
-
-
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """pgserver's PostgreSQL in bench/out/pg-jobs; yields its admin URL."""
-    runtime = OUT_DIR / "pg-jobs-runtime"
-    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
-    import pgserver
-
-    server = pgserver.get_server(OUT_DIR / "pg-jobs", cleanup_mode="stop")  # type: ignore[attr-defined]
-    try:
-        yield str(server.get_uri())
-    finally:
-        server.cleanup()
-
-
-def fresh_postgres(admin_url: str, name: str) -> str:
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = admin_url.partition("?")
-    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
 
 
 def environ(data_dir: Path, database_url: str, smtp_port: int) -> dict[str, str]:
@@ -146,7 +128,7 @@ def run(engine: str, workers: int, jobs: int, messages: int, admin_url: str | No
         scratch: Path) -> dict[str, float]:
     folder = scratch / f"{engine}-{workers}"
     if admin_url is not None:
-        database_url = fresh_postgres(admin_url, f"jobs_bench_{workers}")
+        database_url = postgres_database(admin_url, f"jobs_bench_{workers}")
     else:
         database_url = f"sqlite:///{folder / 'shared.db'}"
     with smtp_counter() as (port, received):
@@ -207,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="job-throughput-") as scratch:
         for engine in args.engines.split(","):
             if engine == "postgresql":
-                with postgres_server() as admin_url:
+                with postgres_server(OUT_DIR / "pg-jobs") as admin_url:
                     results[engine] = [run(engine, workers, args.jobs, args.messages,
                                            admin_url, Path(scratch))
                                        for workers in WORKER_COUNTS]
