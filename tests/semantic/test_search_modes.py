@@ -9,8 +9,10 @@ from dataclasses import replace
 import pytest
 
 from papertide.app import Papertide, SearchFilters
-from papertide.exceptions import InvalidQueryError
+from papertide.exceptions import InvalidQueryError, RunBusyError
+from papertide.ingest.locks import acquire_lease
 from papertide.search.hybrid import SearchMode
+from papertide.search.semantic import EMBEDDING_LEASE
 from tests.helpers import FIXED_NOW
 from tests.semantic.corpus import corpus_records
 
@@ -231,3 +233,13 @@ def test_closing_the_service_stops_its_query_threads(
     assert query_threads() - others
     app.close()
     assert not query_threads() - others
+
+
+def test_one_process_at_a_time_embeds_new_papers(corpus_app: Papertide) -> None:
+    held = acquire_lease(corpus_app.store, EMBEDDING_LEASE)  # as another live process would
+    try:
+        with pytest.raises(RunBusyError, match="embedding is already running"):
+            corpus_app.embed_pending()
+    finally:
+        held.release()
+    corpus_app.embed_pending()  # free again: runs (nothing left to embed is fine)

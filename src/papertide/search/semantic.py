@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 
 from papertide.embed.base import Embedder, Vectors, paper_text
 from papertide.embed.sync import EmbedReport, embed_pending, pending_papers
+from papertide.exceptions import RunBusyError
+from papertide.ingest.locks import RunLease, acquire_lease
 from papertide.search.base import KeywordIndex, SortOrder
 from papertide.search.hybrid import SearchMode, weighted_fusion
 from papertide.search.query import ParsedQuery
@@ -25,6 +27,9 @@ from papertide.search.vector_sync import VectorSyncReport, sync_vector_index
 from papertide.search.vectors import VectorFilter, VectorIndex
 from papertide.settings import Settings
 from papertide.store.base import Store
+
+# The lease (see ingest.locks) that lets one process at a time embed new papers.
+EMBEDDING_LEASE = "embedding"
 
 READY_MISSING_SHARE = 0.05
 READY_MISSING_PAPERS = 100
@@ -154,16 +159,25 @@ class SemanticEngine:
         ``save_index`` writes the index to disk at the end; the background worker
         leaves that to the index's own policy (it saves after 5% of changes and on
         close), since a restart catches up from the database anyway.
+
+        One process embeds at a time, whichever it is (a web process, a worker, the
+        CLI): the others would compute the same vectors. While another holds the
+        embedding lease this raises :class:`RunBusyError`.
         """
-        if reembed:
-            self.store.save_vectors(self.model_name, [], [], 0)
-        report = embed_pending(self.store, self.embedder, progress=progress, stop=stop,
-                               after_batch=self._after_batch, force=reembed)
-        if save_index:
-            self.index.flush()
+        lease = acquire_lease(self.store, EMBEDDING_LEASE)
+        try:
+            if reembed:
+                self.store.save_vectors(self.model_name, [], [], 0)
+            report = embed_pending(self.store, self.embedder, progress=progress, stop=stop,
+                                   after_batch=lambda: self._after_batch(lease), force=reembed)
+            if save_index:
+                self.index.flush()
+        finally:
+            lease.release()
         return report
 
-    def _after_batch(self) -> None:
+    def _after_batch(self, lease: RunLease) -> None:
+        lease.renew()
         self.sync_index()
 
     def start_background(self, poll_seconds: float = 30.0) -> None:
@@ -366,6 +380,8 @@ class EmbeddingWorker:
                 report = self._engine.embed_pending(stop=self._stop, save_index=False)
                 if report.embedded:
                     log.info("embedded %d papers", report.embedded)
+            except RunBusyError:
+                pass  # another process embeds them; this one's index follows the database
             except Exception:  # keep serving; the next round retries
                 log.exception("embedding papers failed; retrying in %.0f s", self._poll)
             self._wake.wait(self._poll)
