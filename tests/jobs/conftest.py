@@ -11,9 +11,10 @@ from papertide.embed.onnx import OnnxEmbedder
 from papertide.jobs.queue import JobQueue
 from papertide.settings import Settings
 from papertide.store.base import Store
-from papertide.store.factory import open_store
 from tests.ingest.replay import ReplayServer, replay_server
-from tests.store.conftest import ENGINE_URLS
+
+# The engine-parametrised database fixtures of the store contract suite, shared.
+from tests.store.conftest import database_url, engine, open_more_stores  # noqa: F401
 
 START = 1_800_000_000.0  # unix seconds; any fixed moment will do
 
@@ -31,29 +32,10 @@ class Wall:
         self.now += seconds
 
 
-@pytest.fixture(params=sorted(ENGINE_URLS))
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return ENGINE_URLS[str(request.param)](tmp_path)
-
-
 @pytest.fixture
-def open_handle(database_url: str) -> Iterator[Callable[[], Store]]:
-    """Open handles on one database, as separate worker processes would hold."""
-    opened: list[Store] = []
-
-    def open_one() -> Store:
-        handle = open_store(database_url)
-        opened.append(handle)
-        return handle
-
-    yield open_one
-    for handle in opened:
-        handle.close()
-
-
-@pytest.fixture
-def store(open_handle: Callable[[], Store]) -> Store:
-    return open_handle()
+def store(open_more_stores: Callable[[], Store]) -> Store:  # noqa: F811 (fixture argument)
+    """The queue's database, on each engine (``database_url`` comes from the store suite)."""
+    return open_more_stores()
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ QueueFor = Callable[[str], JobQueue]
 
 
 def test_a_key_is_queued_once_however_many_workers_queue_it(
-    open_handle: Callable[[], Store], queue_settings: Settings, wall: Wall
+    open_more_stores: Callable[[], Store], queue_settings: Settings, wall: Wall
 ) -> None:
-    queues = [JobQueue(open_handle(), queue_settings, f"worker-{n}", wall) for n in range(3)]
+    queues = [JobQueue(open_more_stores(), queue_settings, f"worker-{n}", wall) for n in range(3)]
     ids: list[int | None] = []
     barrier = threading.Barrier(len(queues))
 
@@ -42,12 +42,12 @@ def test_a_key_is_queued_once_however_many_workers_queue_it(
 
 
 def test_concurrent_workers_never_claim_the_same_job(
-    open_handle: Callable[[], Store], queue_settings: Settings, wall: Wall
+    open_more_stores: Callable[[], Store], queue_settings: Settings, wall: Wall
 ) -> None:
-    first = JobQueue(open_handle(), queue_settings, "queuer", wall)
+    first = JobQueue(open_more_stores(), queue_settings, "queuer", wall)
     for number in range(30):
         first.enqueue(NewJob(f"deliver@{number}", "deliver"))
-    queues = [JobQueue(open_handle(), queue_settings, f"worker-{n}", wall) for n in range(3)]
+    queues = [JobQueue(open_more_stores(), queue_settings, f"worker-{n}", wall) for n in range(3)]
     claimed: list[tuple[str, int]] = []
     barrier = threading.Barrier(len(queues))
 

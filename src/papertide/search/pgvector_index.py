@@ -23,6 +23,7 @@ from psycopg.pq import Format
 from psycopg.types import TypeInfo
 
 from papertide.exceptions import SearchIndexError
+from papertide.search.postgres_facets import facet_conditions
 from papertide.search.vectors import VectorFilter, VectorHit, VectorIndexState
 from papertide.store.vectors import StoredVector, Vector
 
@@ -246,18 +247,7 @@ def _count(connection: Connection, where: VectorFilter) -> int:
 
 
 def _conditions(where: VectorFilter) -> tuple[str, list[Any]]:
-    conditions: list[str] = []
-    parameters: list[Any] = []
-    categories = [c.strip().lower() for c in where.categories if c.strip()]
-    if categories:
-        conditions.append("categories && %s::text[]")
-        parameters.append(categories)
-    if where.date_from:
-        conditions.append("announced >= %s")
-        parameters.append(where.date_from)
-    if where.date_to:
-        conditions.append("announced <= %s")
-        parameters.append(where.date_to)
+    conditions, parameters = facet_conditions(where.categories, where.date_from, where.date_to)
     if where.labels is not None:
         conditions.append("label = ANY(%s::bigint[])")
         parameters.append(sorted(where.labels))

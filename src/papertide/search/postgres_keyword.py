@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from papertide.models import Paper
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
+from papertide.search.postgres_facets import facet_conditions
 from papertide.search.query import ParsedQuery
 
 if TYPE_CHECKING:
@@ -272,17 +273,8 @@ class PostgresKeywordIndex:
         if plan.authors:
             conditions.append("authors @@ %s::tsquery")
             parameters.append(" & ".join(f"({q})" for q in plan.authors))
-        categories = [c.strip().lower() for c in query.categories if c.strip()]
-        if categories:
-            conditions.append("categories && %s::text[]")
-            parameters.append(categories)
-        if query.date_from:
-            conditions.append("announced >= %s")
-            parameters.append(query.date_from)
-        if query.date_to:
-            conditions.append("announced <= %s")
-            parameters.append(query.date_to)
-        return conditions, parameters
+        facets, values = facet_conditions(query.categories, query.date_from, query.date_to)
+        return conditions + facets, parameters + values
 
     def _by_date(
         self, connection: Connection, where: str, parameters: list[Any], limit: int, offset: int

@@ -65,13 +65,6 @@ class _PooledStatements:
         with self._pool.connection() as connection:
             return connection.executemany(sql, parameters)
 
-    @property
-    def raw(self) -> psycopg.Connection[Any]:
-        """Outside a transaction there is no connection to hand out: say what to use."""
-        raise AttributeError("outside a transaction statements borrow pooled connections one "
-                             "at a time: use `with store.borrow() as connection:` for a whole "
-                             "psycopg connection (connection.raw)")
-
 
 class PostgresStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin,
                     VectorsMixin, DigestMixin, RecommendMixin, JobsMixin):

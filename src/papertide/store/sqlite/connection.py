@@ -1,10 +1,8 @@
-"""Opening SQLite connections and translating driver errors."""
+"""Opening SQLite connections (driver errors are translated by ``SqlMixin._guard``)."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from papertide.exceptions import StorageError
@@ -27,12 +25,3 @@ def connect(path: Path) -> sqlite3.Connection:
         return connection
     except (sqlite3.Error, OSError) as error:
         raise StorageError(f"cannot open the database {path}: {error}") from error
-
-
-@contextmanager
-def wrap_exceptions(action: str) -> Iterator[None]:
-    """Turn sqlite3 errors into StorageError, keeping the cause."""
-    try:
-        yield
-    except sqlite3.DatabaseError as error:
-        raise StorageError(f"database error while {action}: {error}") from error

@@ -23,7 +23,7 @@ from papertide.store.sql.recommend import RecommendMixin
 from papertide.store.sql.signals import SignalsMixin
 from papertide.store.sql.topics import TopicsMixin
 from papertide.store.sql.vectors import VectorsMixin
-from papertide.store.sqlite.connection import connect, wrap_exceptions
+from papertide.store.sqlite.connection import connect
 from papertide.store.sqlite.migrations import current_version, migrate
 
 SQLITE = Dialect(
@@ -47,7 +47,7 @@ class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topics
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         try:
-            with wrap_exceptions("upgrading the schema"):
+            with self._guard("upgrading the schema"):
                 migrate(self._connection())
         except BaseException:
             self.close()  # a refused database must not stay open (and locked) behind us
@@ -83,7 +83,7 @@ class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topics
                 finally:
                     self._local.depth -= 1
                 return
-            with wrap_exceptions("starting a transaction"):
+            with self._guard("starting a transaction"):
                 connection.execute("BEGIN IMMEDIATE")
             self._local.depth = 1
             try:
@@ -92,14 +92,14 @@ class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topics
                 connection.execute("ROLLBACK")
                 raise
             else:
-                with wrap_exceptions("committing"):
+                with self._guard("committing"):
                     connection.execute("COMMIT")
             finally:
                 self._local.depth = 0
 
     @property
     def schema_version(self) -> int:
-        with wrap_exceptions("reading the schema version"):
+        with self._guard("reading the schema version"):
             return current_version(self._connection())
 
 
