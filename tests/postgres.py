@@ -1,8 +1,11 @@
 """A real PostgreSQL 16 + pgvector for the tests, from PyPI's ``pgserver``.
 
-The first test process that needs it starts the server (its data folder is
-kept in the system temp folder between runs, so later runs start in about a
-second); the server stops when the last process using it exits. Each papertide
+The first test process of a run that needs it starts the server in a data
+folder of its own in the system temp folder (the ``pytest -n`` workers of one
+run share it); when the last process using it exits, the server stops and its
+folder is deleted. Folders that a killed run left behind are swept at the next
+start. A run never reuses another run's folder: a server killed mid-run must not
+make the next run wait for crash recovery or inherit its databases. Each papertide
 data folder gets its own database, made from a template that already holds the
 migrated schema (its name carries a hash of the migrations, so a schema change
 builds a new one). Databases made by a process are dropped when it exits.
@@ -15,10 +18,16 @@ feature suites a second time that way).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
+import json
 import os
+import shutil
+import signal
+import subprocess
 import tempfile
 import threading
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -121,14 +130,73 @@ test_databases.__test__ = False  # type: ignore[attr-defined]
 
 
 def _start_server() -> str:
-    runtime = Path(tempfile.gettempdir()) / f"papertide-pg-runtime-{os.getuid()}"
+    temp = Path(tempfile.gettempdir())
+    runtime = temp / f"papertide-pg-runtime-{os.getuid()}"
     runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))  # pgserver's lock lives there
     import pgserver
 
-    data = Path(tempfile.gettempdir()) / f"papertide-test-pgdata-{os.getuid()}"
-    server = pgserver.get_server(data, cleanup_mode="stop")
+    prefix = f"papertide-test-pg-{os.getuid()}-"
+    # One folder per run: the pytest-xdist workers of a run share its id.
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
+    data = (temp / f"{prefix}{run}").resolve()
+    _sweep_abandoned(temp, prefix, keep=data)
+    for attempt in range(_START_ATTEMPTS):
+        try:
+            server = pgserver.get_server(data, cleanup_mode="delete")
+            uri = str(server.get_uri())
+            break
+        except (subprocess.TimeoutExpired, subprocess.CalledProcessError, AssertionError):
+            # pgserver gives pg_ctl ten seconds, which a loaded machine can exceed; the
+            # half-started handle stays cached, so drop it and ask again: a server that
+            # came up meanwhile is found through its postmaster.pid.
+            pgserver.PostgresServer._instances.pop(data, None)
+            if attempt == _START_ATTEMPTS - 1:
+                raise
+            time.sleep(2)
     # Durability is not what the tests measure; skipping fsync makes them faster.
     server.psql("ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET synchronous_commit = off;"
                 "ALTER SYSTEM SET full_page_writes = off; SELECT pg_reload_conf();")
-    return str(server.get_uri())
+    return uri
+
+
+_START_ATTEMPTS = 4
+
+
+def _sweep_abandoned(temp: Path, prefix: str, keep: Path) -> None:
+    """Stop and delete test servers of earlier runs whose processes are all gone."""
+    for folder in temp.glob(f"{prefix}*"):
+        if folder.resolve() == keep or not _abandoned(folder):
+            continue
+        postmaster = _first_line(folder / "postmaster.pid")
+        if postmaster.isdigit():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(postmaster), signal.SIGKILL)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _abandoned(folder: Path) -> bool:
+    """True when no process that used the folder's server is alive any more."""
+    try:
+        users = json.loads((folder / ".handle_pids.json").read_text())
+    except (OSError, ValueError):
+        # No list yet: a run may be starting its server right now, unless it is old.
+        return time.time() - folder.stat().st_mtime > 3600
+    return not any(_alive(pid) for pid in users if isinstance(pid, int))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _first_line(path: Path) -> str:
+    try:
+        return path.read_text().partition("\n")[0].strip()
+    except OSError:
+        return ""
