@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from papertide.app import Papertide
 from papertide.settings import Settings
 from tests.helpers import FIXED_NOW, make_settings, open_test_app
-from tests.postgres import test_engine
+from tests.postgres import stop_test_server, test_engine
 
 # No example database on disk, no flaky deadlines on a busy 2-core machine.
 hypothesis_settings.register_profile("papertide", database=None, deadline=None)
@@ -27,6 +27,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("sqlite_only"):
             item.add_marker(skip)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the PostgreSQL test server (and delete its folder) once the last process ends."""
+    stop_test_server()
 
 
 @pytest.fixture

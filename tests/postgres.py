@@ -51,7 +51,8 @@ class TestDatabases:
 
     __test__ = False  # a helper, not a test class
 
-    def __init__(self, admin_url: str) -> None:
+    def __init__(self, server: Any, admin_url: str) -> None:
+        self._server = server
         self.admin_url = admin_url
         self._made: set[str] = set()
         self._lock = threading.Lock()
@@ -95,6 +96,11 @@ class TestDatabases:
         except psycopg.Error:
             pass  # the server is already gone: its data folder is temporary
 
+    def shut_down(self) -> None:
+        """Drop this process's databases and leave the server; the last process stops it."""
+        self.drop_all()
+        self._server.cleanup()
+
     def _admin(self) -> psycopg.Connection[Any]:
         return psycopg.connect(self.admin_url, autocommit=True)
 
@@ -121,15 +127,26 @@ class TestDatabases:
 @cache
 def test_databases() -> TestDatabases:
     """The shared server of this test run (started on first use)."""
-    return TestDatabases(_start_server())
+    return TestDatabases(*_start_server())
+
+
+def stop_test_server() -> None:
+    """Leave the test server if this process started it (``pytest_sessionfinish``).
+
+    Not left to ``atexit``: pytest-xdist workers can exit without running it,
+    which kept servers running after the run.
+    """
+    if test_databases.cache_info().currsize:
+        test_databases().shut_down()
 
 
 # Test modules import these helpers; their names must not make pytest collect them.
 test_engine.__test__ = False  # type: ignore[attr-defined]
 test_databases.__test__ = False  # type: ignore[attr-defined]
+stop_test_server.__test__ = False  # type: ignore[attr-defined]
 
 
-def _start_server() -> str:
+def _start_server() -> tuple[Any, str]:
     temp = Path(tempfile.gettempdir())
     runtime = temp / f"papertide-pg-runtime-{os.getuid()}"
     runtime.mkdir(mode=0o700, exist_ok=True)
@@ -157,7 +174,7 @@ def _start_server() -> str:
     # Durability is not what the tests measure; skipping fsync makes them faster.
     server.psql("ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET synchronous_commit = off;"
                 "ALTER SYSTEM SET full_page_writes = off; SELECT pg_reload_conf();")
-    return uri
+    return server, uri
 
 
 _START_ATTEMPTS = 4
