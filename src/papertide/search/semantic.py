@@ -38,7 +38,7 @@ SEMANTIC_RESULT_CAP = 1_000
 AUTHOR_FILTER_MAX = 20_000
 STATUS_SECONDS = 10.0
 WORKER_NICENESS = 10
-QUERY_EMBEDDING_THREADS = 4
+QUERY_THREADS = 4
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -99,9 +99,8 @@ class SemanticEngine:
         self._sync_lock = threading.Lock()
         self._status: tuple[float, EmbeddingStatus] | None = None
         self._worker: EmbeddingWorker | None = None
-        # Threads start on first use; the embedding of a query runs on one of them.
-        self._query_pool = ThreadPoolExecutor(QUERY_EMBEDDING_THREADS,
-                                              thread_name_prefix="papertide-query-embedding")
+        # Threads start on first use; the keyword half of a query runs on one of them.
+        self._query_pool = ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="papertide-query")
 
     # -- parts, built on first use ------------------------------------------------------
 
@@ -234,25 +233,32 @@ class SemanticEngine:
         reason = self._cannot_use_meaning(query, sort)
         if reason is not None:
             return replace(self._keyword(query, limit, offset, sort), fallback=reason)
-        # The query is embedded while tantivy searches: both leave the GIL, so the
-        # embedding (~3 ms) hides behind the keyword half on a second core.
-        embedding = self._query_pool.submit(self.embedder.embed_query, meaning_text(query))
+        # The keyword half runs on a pool thread while this one embeds the query and
+        # searches the vector index: tantivy, onnxruntime and faiss all leave the GIL,
+        # so on two cores a hybrid query costs about its slower half, not the sum.
         depth = max(POOL_DEPTH, offset + limit)
-        keyword = self.keyword_index.search(query, depth, 0, "relevance")
-        vector = embedding.result()
+        keyword_search = self._query_pool.submit(
+            self.keyword_index.search, query, depth, 0, "relevance")
+        try:
+            vector = self.embedder.embed_query(meaning_text(query))
+            constrained = has_constraints(query)
+            nearest: dict[str, float] = {}
+            semantic_total: int | None = None
+            if not constrained:
+                where = self._vector_filter(query)
+                if where is not None:
+                    hits = self.index.search(vector, depth, where)
+                    names = self.store.vector_arxiv_ids([hit.label for hit in hits])
+                    nearest = {names[hit.label]: hit.score for hit in hits if hit.label in names}
+                    if mode == "semantic":
+                        semantic_total = min(SEMANTIC_RESULT_CAP, self.index.count_matching(where))
+        finally:
+            keyword = keyword_search.result()  # never leave the search running unowned
         keyword_ids = [hit.arxiv_id for hit in keyword.hits]
         similarity = self._similarities(vector, keyword_ids)
-        constrained = has_constraints(query)
-        semantic_total = keyword.total
-        if not constrained:
-            where = self._vector_filter(query)
-            if where is not None:
-                hits = self.index.search(vector, depth, where)
-                names = self.store.vector_arxiv_ids([hit.label for hit in hits])
-                similarity.update((names[hit.label], hit.score) for hit in hits
-                                  if hit.label in names)
-                if mode == "semantic":
-                    semantic_total = min(SEMANTIC_RESULT_CAP, self.index.count_matching(where))
+        similarity.update(nearest)
+        if semantic_total is None:
+            semantic_total = keyword.total
         if mode == "semantic":
             ordered = sorted(similarity.items(), key=lambda item: -item[1])
             page = ordered[offset:offset + limit]
