@@ -4,6 +4,11 @@ Loading is lazy and happens once per embedder (the first call exports the
 model into the data dir if needed, which takes a few seconds). Documents are
 embedded in length-sorted batches so that padding costs little; queries are
 cached, since a results page, its next page and its feed ask for the same.
+
+Queries run on a session of their own with one thread: a query takes about
+2 ms alone, and a second thread spinning beside the keyword search of the
+same request cost more than it saved (hybrid p50 at 1M papers 20.6 -> 16.1
+ms, bench/README.md). Neither session spins while idle.
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ class OnnxEmbedder:
         self._threads = threads
         self._load_lock = threading.Lock()
         self._cache_lock = threading.Lock()
-        self._session: Any = None
+        self._document_session: Any = None
+        self._query_session: Any = None
         self._tokenizer: Any = None
         self._exported: ExportedModel | None = None
         self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
@@ -56,7 +62,7 @@ class OnnxEmbedder:
 
     @property
     def is_loaded(self) -> bool:
-        return self._session is not None
+        return self._exported is not None
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         exported = self._loaded()
@@ -64,7 +70,7 @@ class OnnxEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self._batch_size):
             chosen = order[start:start + self._batch_size]
-            result[chosen] = self._run([texts[i] for i in chosen])
+            result[chosen] = self._run(self._document_session, [texts[i] for i in chosen])
         return result
 
     def embed_query(self, text: str) -> Vectors:
@@ -74,7 +80,8 @@ class OnnxEmbedder:
             if cached is not None:
                 self._query_cache.move_to_end(key)
                 return cached
-        vector: Vectors = self._run([key])[0]
+        self._loaded()
+        vector: Vectors = self._run(self._query_session, [key])[0]
         vector.setflags(write=False)
         with self._cache_lock:
             self._query_cache[key] = vector
@@ -82,13 +89,12 @@ class OnnxEmbedder:
                 self._query_cache.popitem(last=False)
         return vector
 
-    def _run(self, texts: list[str]) -> Vectors:
-        self._loaded()
+    def _run(self, session: Any, texts: list[str]) -> Vectors:
         encodings = self._tokenizer.encode_batch(texts)
         input_ids = np.array([encoding.ids for encoding in encodings], dtype=np.int64)
         attention = np.array([encoding.attention_mask for encoding in encodings], dtype=np.int64)
         try:
-            (vectors,) = self._session.run(None, {
+            (vectors,) = session.run(None, {
                 "input_ids": input_ids, "attention_mask": attention,
                 "token_type_ids": np.zeros_like(input_ids),
             })
@@ -104,7 +110,8 @@ class OnnxEmbedder:
             if self._exported is None:
                 exported = ensure_exported(self._model, self._precision, self._models_dir)
                 self._tokenizer = _tokenizer(exported)
-                self._session = _session(exported, self._threads)
+                self._document_session = _session(exported, self._threads)
+                self._query_session = _session(exported, 1)
                 self._exported = exported
         return self._exported
 
@@ -125,9 +132,12 @@ def _session(exported: ExportedModel, threads: int) -> Any:
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
+    options.inter_op_num_threads = 1
     if threads > 0:
         options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
+    # Spinning threads wait for work by burning a core, which the web server's
+    # other requests (and the keyword half of this one) need.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return onnxruntime.InferenceSession(str(exported.onnx_path), options,
                                             providers=["CPUExecutionProvider"])
