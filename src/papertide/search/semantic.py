@@ -16,11 +16,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from papertide.embed.base import Embedder, Vectors, paper_text
+from papertide.embed.base import Embedder, paper_text
 from papertide.embed.sync import EmbedReport, embed_pending, pending_papers
 from papertide.exceptions import RunBusyError
 from papertide.ingest.locks import RunLease, acquire_lease
-from papertide.search.base import KeywordIndex, SortOrder
+from papertide.search.base import KeywordIndex, SearchHits, SortOrder
 from papertide.search.hybrid import SearchMode, weighted_fusion
 from papertide.search.query import ParsedQuery
 from papertide.search.vector_sync import VectorSyncReport, sync_vector_index
@@ -237,8 +237,7 @@ class SemanticEngine:
         # searches the vector index: tantivy, onnxruntime and faiss all leave the GIL,
         # so on two cores a hybrid query costs about its slower half, not the sum.
         depth = max(POOL_DEPTH, offset + limit)
-        keyword_search = self._query_pool.submit(
-            self.keyword_index.search, query, depth, 0, "relevance")
+        keyword_search = self._query_pool.submit(self._keyword_candidates, query, depth)
         try:
             vector = self.embedder.embed_query(meaning_text(query))
             constrained = has_constraints(query)
@@ -253,9 +252,11 @@ class SemanticEngine:
                     if mode == "semantic":
                         semantic_total = min(SEMANTIC_RESULT_CAP, self.index.count_matching(where))
         finally:
-            keyword = keyword_search.result()  # never leave the search running unowned
+            keyword, labels = keyword_search.result()  # never leave the search unowned
         keyword_ids = [hit.arxiv_id for hit in keyword.hits]
-        similarity = self._similarities(vector, keyword_ids)
+        scores = self.index.similarities(vector, list(labels.values()))
+        similarity = {arxiv_id: scores[label] for arxiv_id, label in labels.items()
+                      if label in scores}
         similarity.update(nearest)
         if semantic_total is None:
             semantic_total = keyword.total
@@ -289,10 +290,12 @@ class SemanticEngine:
             return f"Semantic search is not ready yet ({status.describe()}): keyword results."
         return None
 
-    def _similarities(self, vector: Vectors, arxiv_ids: list[str]) -> dict[str, float]:
-        labels = self.store.vector_labels(arxiv_ids)
-        scores = self.index.similarities(vector, list(labels.values()))
-        return {arxiv_id: scores[label] for arxiv_id, label in labels.items() if label in scores}
+    def _keyword_candidates(
+        self, query: ParsedQuery, depth: int
+    ) -> tuple[SearchHits, dict[str, int]]:
+        """The keyword half of a query and its papers' vector labels, on a pool thread."""
+        keyword = self.keyword_index.search(query, depth, 0, "relevance")
+        return keyword, self.store.vector_labels([hit.arxiv_id for hit in keyword.hits])
 
     def _vector_filter(self, query: ParsedQuery) -> VectorFilter | None:
         """The query's filters for the vector index; ``None`` when nothing can pass."""
