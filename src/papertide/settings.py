@@ -133,8 +133,8 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
                 "retrieval quality) or fp32; changing it re-embeds every paper."),
     SettingSpec("embedding_batch_size", int, "Texts per model call while embedding "
                 "(default 32)."),
-    SettingSpec("embedding_threads", int, "CPU threads the model may use (default 0: one per "
-                "core)."),
+    SettingSpec("embedding_threads", int, "CPU threads the model may use to embed papers "
+                "(default 0: one per core); a search query always uses one."),
     SettingSpec("hybrid_keyword_weight", float, "Share of the keyword (BM25) score in hybrid "
                 "search, 0..1; the rest is meaning (default 0.25, tuned on SciFact train)."),
     SettingSpec("vector_index_exact_max", int, "Up to this many papers semantic search is "
