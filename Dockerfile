@@ -25,7 +25,7 @@ RUN apt-get update \
     && useradd --system --user-group --home-dir /var/lib/papertide --create-home papertide
 
 WORKDIR /tmp/papertide-src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY src ./src
 
 # The torch pin is read from pyproject.toml so that this file never contradicts it.
