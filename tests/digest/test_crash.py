@@ -1,4 +1,11 @@
-"""kill -9 of the sender at the worst moments: no digest is sent twice, none is lost.
+"""kill -9 of the sender at the worst moments: no digest is sent twice, none is lost unseen.
+
+The outbox's guarantee (``digest/outbox.py``): never twice, and a message can
+only go missing when the kill falls between the commit that makes it
+"sending" and the final dot, in which case it counts as sent *unconfirmed*
+and the admin view shows it. On SQLite that window is one three-byte send;
+on PostgreSQL it also holds the commit's reply from the server, so the
+random kill below sometimes lands in it.
 
 Each run is a real ``papertide digest send`` process talking to the SMTP server
 of this test, which kills it from inside the conversation: while the server
@@ -121,14 +128,19 @@ def test_kill_9_at_any_point_never_duplicates_or_loses_a_digest(tmp_path: Path) 
         assert again.returncode == 0
 
     delivered = Counter(recipient for item in mailbox.received for recipient in item.recipients)
-    assert delivered == Counter(addresses)  # each exactly once
+    assert set(delivered) <= set(addresses) and set(delivered.values()) == {1}  # never twice
+    missing = set(addresses) - set(delivered)
+    assert len(missing) <= 1  # only the random kill can fall between "sending" and the dot
     message_ids = [item.message["Message-ID"] for item in mailbox.received]
-    assert len(set(message_ids)) == len(message_ids) == SUBSCRIBERS
+    assert len(set(message_ids)) == len(message_ids) == SUBSCRIBERS - len(missing)
 
     service = open_app(make_settings(data_dir))
     try:
         counts = service.store.outbox_counts()
         assert counts.by_state == {"sent": SUBSCRIBERS}
         assert counts.unconfirmed >= 1  # the message whose 250 was never read
+        flagged = {record.recipient for record in service.store.outbox_records(
+            ["sent"], SUBSCRIBERS, unconfirmed_only=True)}
+        assert missing <= flagged  # a message missing is one the admin is told about
     finally:
         service.close()

@@ -37,7 +37,10 @@ states, every move one conditional update committed before the next step:
   flagged *unconfirmed* in the admin view. Between the commit of step 2 and
   the dot there is only one ``send`` of three bytes (which is why that commit
   is not fsynced: an fsync there would widen the gap to milliseconds), so
-  nearly every unconfirmed message did arrive; a lost connection after the
+  nearly every unconfirmed message did arrive. On PostgreSQL the gap also
+  holds the commit's reply from the database server (a fraction of a
+  millisecond on a local network), so a kill there loses a message a little
+  more often, and always visibly; a lost connection after the
   dot is treated the same way. This outbox therefore errs on the side of
   never sending twice, and the only messages it can lose are ones it tells
   the admin about.
