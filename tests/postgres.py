@@ -34,6 +34,8 @@ from typing import Any
 
 import psycopg
 
+from papertide.processes import process_exists
+
 ENGINE_VARIABLE = "PAPERTIDE_TEST_DATABASE"
 _LOCK_KEY = 0x74657374  # advisory lock while a template database is built
 
@@ -199,17 +201,7 @@ def _abandoned(folder: Path) -> bool:
     except (OSError, ValueError):
         # No list yet: a run may be starting its server right now, unless it is old.
         return time.time() - folder.stat().st_mtime > 3600
-    return not any(_alive(pid) for pid in users if isinstance(pid, int))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return not any(process_exists(pid) for pid in users if isinstance(pid, int))
 
 
 def _first_line(path: Path) -> str:

@@ -14,6 +14,8 @@ from tests.ingest.replay import ATOM, JSON, XML, Reply
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
 
+# Where the replay server answers the arXiv RSS feed of the default categories.
+RSS_FEED_PATH = "/rss/cs.LG+cs.AI+cs.CL+stat.ML"
 RSS_FEED = "arxiv-rss/rss_cs_LG_AI_CL_stat_ML_2026-09-24.xml"
 RSS_SATURDAY = "arxiv-rss/rss_cs_CL_saturday_empty_2026-08-01.xml"
 API_PAGES = {

@@ -12,14 +12,13 @@ from tests.ingest.recorded import (
     API_PAGES,
     HF_2026_06_12,
     RSS_FEED,
+    RSS_FEED_PATH,
     json_reply,
     recorded,
     truncated,
     xml_reply,
 )
 from tests.ingest.replay import ATOM, ReplayServer, Reply, SeenRequest
-
-FEED = "/rss/cs.LG+cs.AI+cs.CL+stat.ML"
 
 
 def test_every_ingest_command_explains_itself(run_cli: RunCli) -> None:
@@ -44,10 +43,10 @@ def test_the_daily_feed_prints_one_summary_line(server: ReplayServer, run_cli: R
 
 
 def test_without_details_the_api_is_not_asked(server: ReplayServer, run_cli: RunCli) -> None:
-    server.route(FEED, xml_reply(RSS_FEED))
+    server.route(RSS_FEED_PATH, xml_reply(RSS_FEED))
     result = run_cli("ingest", "arxiv-rss", "--no-details")
     assert result.returncode == 0, result.stderr
-    assert [request.path for request in server.seen()] == [FEED]
+    assert [request.path for request in server.seen()] == [RSS_FEED_PATH]
 
 
 def test_a_search_through_the_api(server: ReplayServer, run_cli: RunCli) -> None:
@@ -77,7 +76,7 @@ def test_arxivs_refusal_is_shown_in_its_own_words(server: ReplayServer, run_cli:
 def test_a_run_that_could_not_finish_exits_1_with_its_summary(
     server: ReplayServer, run_cli: RunCli
 ) -> None:
-    server.route(FEED, Reply(truncated(recorded(RSS_FEED), b"<item>", occurrence=3)))
+    server.route(RSS_FEED_PATH, Reply(truncated(recorded(RSS_FEED), b"<item>", occurrence=3)))
     server.route("/api/query", xml_reply("arxiv-api/id_0000.0000_s0_m100_8b51d9633a68.xml"))
     result = run_cli("ingest", "arxiv-rss")
 

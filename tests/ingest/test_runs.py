@@ -17,16 +17,15 @@ from papertide.ingest.locks import LEASE_PREFIX, acquire_lease
 from papertide.ingest.rss import ingest_arxiv_rss
 from papertide.ingest.runtime import Sources
 from tests.ingest.conftest import RunCli
-from tests.ingest.recorded import API_EMPTY, RSS_FEED, xml_reply
+from tests.ingest.recorded import API_EMPTY, RSS_FEED, RSS_FEED_PATH, xml_reply
 from tests.ingest.replay import ReplayServer
 
-FEED = "/rss/cs.LG+cs.AI+cs.CL+stat.ML"
 CATEGORIES = ["cs.LG", "cs.AI", "cs.CL", "stat.ML"]
 
 
 @pytest.fixture(autouse=True)
 def feed(server: ReplayServer) -> None:
-    server.route(FEED, xml_reply(RSS_FEED))
+    server.route(RSS_FEED_PATH, xml_reply(RSS_FEED))
     server.route("/api/query", xml_reply(API_EMPTY))
 
 

@@ -27,6 +27,7 @@ from tests.ingest.recorded import (
     API_EMPTY,
     HF_2026_06_12,
     RSS_FEED,
+    RSS_FEED_PATH,
     json_reply,
     oai_pages,
     page_token,
@@ -34,7 +35,6 @@ from tests.ingest.recorded import (
 )
 from tests.ingest.replay import ReplayServer, Reply, SeenRequest
 
-FEED = "/rss/cs.LG+cs.AI+cs.CL+stat.ML"
 # Generous for a loaded machine (parallel test workers, CI); a passing run takes seconds.
 STARTUP_SECONDS = 90
 
@@ -47,7 +47,7 @@ def arxiv_and_hf(server: ReplayServer) -> None:
         return Reply(pages[1] if request.params.get("resumptionToken") == page_token(pages[0])
                      else pages[0])
 
-    server.route(FEED, xml_reply(RSS_FEED))
+    server.route(RSS_FEED_PATH, xml_reply(RSS_FEED))
     server.route("/api/query", xml_reply(API_EMPTY))
     server.route("/api/daily_papers", json_reply(HF_2026_06_12))
     server.route("/oai", oai)
@@ -93,7 +93,7 @@ def test_worker_once_runs_every_job_and_leaves_everything_searchable(
 def test_worker_once_exits_1_and_the_queue_keeps_the_error(
     server: ReplayServer, run_cli: RunCli
 ) -> None:
-    server.route(FEED, Reply(b"gone", 404, "text/plain"))
+    server.route(RSS_FEED_PATH, Reply(b"gone", 404, "text/plain"))
     result = run_cli("worker", "--once", "--job", "arxiv-rss")
     assert result.returncode == 1
     listing = run_cli("jobs", "--state", "failed")
@@ -111,7 +111,7 @@ def test_worker_runs_only_the_jobs_asked_for(server: ReplayServer, run_cli: RunC
 def test_a_failed_job_is_remembered_and_stays_due(
     server: ReplayServer, service: Papertide, sources: Sources
 ) -> None:
-    server.route(FEED, Reply(b"gone", 404, "text/plain"))
+    server.route(RSS_FEED_PATH, Reply(b"gone", 404, "text/plain"))
     rss = next(job for job in all_jobs(service.settings) if job.name == "arxiv-rss")
     scheduler = Scheduler(service, sources, [rss], threading.Event())
 
@@ -184,7 +184,7 @@ def test_the_worker_catches_up_at_start_and_stops_cleanly_on_sigterm(
                                text=True, stdin=subprocess.DEVNULL)
     try:
         # Never run before: every job is due at once.
-        assert server.wait_for(lambda request: request.path == FEED, 30)
+        assert server.wait_for(lambda request: request.path == RSS_FEED_PATH, 30)
         assert server.wait_for(lambda request: request.path == "/api/daily_papers", 30)
         assert server.wait_for(lambda request: request.path == "/oai", 30)
     finally:

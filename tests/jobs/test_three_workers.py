@@ -26,6 +26,7 @@ from tests.ingest.recorded import (
     API_EMPTY,
     HF_2026_06_12,
     RSS_FEED,
+    RSS_FEED_PATH,
     json_reply,
     oai_pages,
     page_token,
@@ -34,7 +35,6 @@ from tests.ingest.recorded import (
 from tests.ingest.replay import ReplayServer, Reply, SeenRequest
 from tests.postgres import test_databases
 
-FEED = "/rss/cs.LG+cs.AI+cs.CL+stat.ML"
 SUBSCRIBERS = 40
 KILL_AT_MESSAGE = 10
 DEADLINE_SECONDS = 60
@@ -54,7 +54,7 @@ def route_sources(server: ReplayServer) -> None:
         return Reply(pages[1] if request.params.get("resumptionToken") == page_token(pages[0])
                      else pages[0])
 
-    server.route(FEED, xml_reply(RSS_FEED))
+    server.route(RSS_FEED_PATH, xml_reply(RSS_FEED))
     server.route("/api/query", xml_reply(API_EMPTY))
     server.route("/api/daily_papers", json_reply(HF_2026_06_12))
     server.route("/oai", oai)
@@ -181,7 +181,7 @@ def test_three_workers_share_the_jobs_and_survive_a_kill(
     assert outbox == {"sent": SUBSCRIBERS}
 
     # Each source was fetched by one run: the feed once, Hugging Face's two days once each.
-    assert len(server.seen(FEED)) == 1
+    assert len(server.seen(RSS_FEED_PATH)) == 1
     assert len(server.seen("/api/daily_papers")) == 2
     assert query(database_url, "SELECT count(*) FROM papers")[0][0] == 34
 

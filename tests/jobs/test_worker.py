@@ -18,10 +18,16 @@ from papertide.jobs.worker import Worker
 from tests.digest.conftest import MutableClock
 from tests.helpers import FIXED_NOW, make_settings
 from tests.ingest.conftest import source_settings
-from tests.ingest.recorded import HF_2026_06_12, RSS_FEED, json_reply, recorded, xml_reply
+from tests.ingest.recorded import (
+    HF_2026_06_12,
+    RSS_FEED,
+    RSS_FEED_PATH,
+    json_reply,
+    recorded,
+    xml_reply,
+)
 from tests.ingest.replay import ReplayServer, Reply
 
-FEED = "/rss/cs.LG+cs.AI+cs.CL+stat.ML"
 SCHEDULES = {"schedule_timezone": "UTC", "schedule_arxiv_rss": "30 0,6 * * mon-fri",
              "schedule_hf_daily": "10 * * * *", "schedule_arxiv_oai": "0 3 * * *",
              "smtp_host": "127.0.0.1", "smtp_port": "2525", "smtp_mode": "plain",
@@ -97,7 +103,7 @@ def test_an_ingestion_run_leads_to_embedding_its_new_papers(
 def test_a_failing_job_is_retried_then_marked_failed_with_its_error(
     open_worker: OpenWorker, server: ReplayServer
 ) -> None:
-    server.route(FEED, Reply(b"gone", 404, "text/plain"))
+    server.route(RSS_FEED_PATH, Reply(b"gone", 404, "text/plain"))
     worker = open_worker(job_max_attempts="2", job_retry_backoff="0", **SCHEDULES)
     worker.queue_due_slots()
     runs = []
@@ -108,13 +114,13 @@ def test_a_failing_job_is_retried_then_marked_failed_with_its_error(
     record, = worker.service.store.job_records(5, kinds=["arxiv-rss"])
     assert record.state == "failed" and record.attempts == 2
     assert "HTTP 404" in (record.last_error or "")
-    assert len(server.seen(FEED)) == 2
+    assert len(server.seen(RSS_FEED_PATH)) == 2
 
 
 def test_a_stopping_worker_gives_its_job_back_after_the_batch_it_stored(
     open_worker: OpenWorker, server: ReplayServer
 ) -> None:
-    server.route(FEED, Reply(recorded(RSS_FEED), delay=1.0))
+    server.route(RSS_FEED_PATH, Reply(recorded(RSS_FEED), delay=1.0))
     server.route("/api/query", xml_reply("arxiv-api/id_0000.0000_s0_m100_8b51d9633a68.xml"))
     worker = open_worker(**SCHEDULES)
     worker.queue_due_slots()
@@ -123,7 +129,7 @@ def test_a_stopping_worker_gives_its_job_back_after_the_batch_it_stored(
     result: list[str] = []
     running = threading.Thread(target=lambda: result.append(worker.runner.run(job).settled))
     running.start()
-    assert server.wait_for(lambda request: request.path == FEED, 10)
+    assert server.wait_for(lambda request: request.path == RSS_FEED_PATH, 10)
     worker.stop.set()  # SIGTERM
     running.join(30)
 

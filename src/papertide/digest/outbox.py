@@ -65,16 +65,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from papertide.digest.models import ClaimedMessage, Lease, NewMessage
 from papertide.digest.transport import Link, Outcome, TransportError
+from papertide.processes import new_owner, owner_is_gone
 from papertide.settings import Settings
 from papertide.store.base import Store
 
@@ -119,31 +117,9 @@ class DeliveryReport:
         return text + (f"; stopped: {self.error}" if self.error else "")
 
 
-def new_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-
-
 def is_abandoned(lease: Lease, wall_now: float) -> bool:
     """Its process is gone (same host), or nobody renewed it in time."""
-    host, _, rest = lease.owner.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host == socket.gethostname() and pid_text.isdigit() and not _alive(int(pid_text)):
-        return True
-    return lease.until.timestamp() < wall_now
-
-
-def _alive(pid: int) -> bool:
-    if os.name != "posix":
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
+    return owner_is_gone(lease.owner) or lease.until.timestamp() < wall_now
 
 
 def backoff_seconds(base: float, attempts: int) -> float:

@@ -29,13 +29,10 @@ def digest_schedule(kind: DigestKind, settings: Settings) -> CronSchedule:
 
 
 def latest_occurrence(schedule: CronSchedule, now: dt.datetime) -> dt.datetime:
-    """The last scheduled time at or before ``now``."""
-    moment = schedule.next_after(now - LOOK_BACK)
-    latest = moment
-    while moment <= now:
-        latest = moment
-        moment = schedule.next_after(moment)
-    return latest
+    """The last scheduled time at or before ``now`` (the first one after the look-back
+    if none fell inside it, which a daily or weekly schedule cannot do)."""
+    latest = schedule.latest_at_or_before(now, LOOK_BACK)
+    return latest if latest is not None else schedule.next_after(now - LOOK_BACK)
 
 
 def period_of(kind: DigestKind, scheduled: dt.datetime, as_of: dt.datetime,

@@ -46,8 +46,7 @@ class OnnxEmbedder:
         self._threads = threads
         self._load_lock = threading.Lock()
         self._cache_lock = threading.Lock()
-        self._document_session: Any = None
-        self._query_session: Any = None
+        self._sessions: dict[int, Any] = {}  # by thread count, each made on first use
         self._tokenizer: Any = None
         self._exported: ExportedModel | None = None
         self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
@@ -70,7 +69,7 @@ class OnnxEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self._batch_size):
             chosen = order[start:start + self._batch_size]
-            result[chosen] = self._run(self._document_session, [texts[i] for i in chosen])
+            result[chosen] = self._run(self._session(self._threads), [texts[i] for i in chosen])
         return result
 
     def embed_query(self, text: str) -> Vectors:
@@ -80,8 +79,7 @@ class OnnxEmbedder:
             if cached is not None:
                 self._query_cache.move_to_end(key)
                 return cached
-        self._loaded()
-        vector: Vectors = self._run(self._query_session, [key])[0]
+        vector: Vectors = self._run(self._session(1), [key])[0]
         vector.setflags(write=False)
         with self._cache_lock:
             self._query_cache[key] = vector
@@ -110,10 +108,20 @@ class OnnxEmbedder:
             if self._exported is None:
                 exported = ensure_exported(self._model, self._precision, self._models_dir)
                 self._tokenizer = _tokenizer(exported)
-                self._document_session = _session(exported, self._threads)
-                self._query_session = _session(exported, 1)
                 self._exported = exported
         return self._exported
+
+    def _session(self, threads: int) -> Any:
+        """The session running on ``threads`` threads: a web process never loads the
+        papers' one, a worker never the queries' one (unless they are the same)."""
+        session = self._sessions.get(threads)
+        if session is None:
+            exported = self._loaded()
+            with self._load_lock:
+                session = self._sessions.get(threads)
+                if session is None:
+                    session = self._sessions[threads] = _new_session(exported, threads)
+        return session
 
 
 def _tokenizer(exported: ExportedModel) -> Any:
@@ -126,7 +134,7 @@ def _tokenizer(exported: ExportedModel) -> Any:
     return tokenizer
 
 
-def _session(exported: ExportedModel, threads: int) -> Any:
+def _new_session(exported: ExportedModel, threads: int) -> Any:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()

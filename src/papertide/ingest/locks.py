@@ -18,6 +18,7 @@ import uuid
 from dataclasses import asdict, dataclass
 
 from papertide.exceptions import RunBusyError
+from papertide.processes import process_exists
 from papertide.store.base import Store
 
 LEASE_PREFIX = "ingest.running."
@@ -77,27 +78,13 @@ def acquire_lease(store: Store, source: str) -> RunLease:
 
 
 def is_abandoned(lease: Lease, now: dt.datetime) -> bool:
-    if lease.host == socket.gethostname() and not _process_exists(lease.pid):
+    if lease.host == socket.gethostname() and not process_exists(lease.pid):
         return True
     try:
         renewed = dt.datetime.fromisoformat(lease.renewed_at)
     except ValueError:
         return True
     return now - renewed > ABANDONED_AFTER
-
-
-def _process_exists(pid: int) -> bool:
-    if os.name != "posix":
-        return True  # no harmless probe elsewhere (os.kill would terminate): rely on the age
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    except OSError:
-        return False
-    return True
 
 
 def _load(value: str | None) -> Lease | None:

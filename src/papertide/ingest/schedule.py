@@ -60,6 +60,17 @@ class CronSchedule:
             day += dt.timedelta(days=1)
         raise ConfigError(f"the schedule {self.text!r} never runs")
 
+    def latest_at_or_before(
+        self, moment: dt.datetime, look_back: dt.timedelta
+    ) -> dt.datetime | None:
+        """The last run at or before ``moment`` and after ``moment - look_back``, in UTC."""
+        found = self.next_after(moment - look_back)
+        latest = None
+        while found <= moment:
+            latest = found
+            found = self.next_after(found)
+        return latest
+
     def runs_on(self, day: dt.date) -> bool:
         if day.month not in self.months:
             return False

@@ -11,21 +11,15 @@ processes on real machines, whatever clock the service runs on.
 
 from __future__ import annotations
 
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable, Sequence
 
 from papertide.jobs.models import ClaimedJob, NewJob
+from papertide.processes import new_owner
 from papertide.settings import Settings
 from papertide.store.base import Store
 
 MAX_BACKOFF_SECONDS = 2 * 3_600.0
-
-
-def new_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 def backoff_seconds(base: float, attempts: int) -> float:

@@ -19,12 +19,7 @@ LOOK_BACK = dt.timedelta(days=8)
 
 def latest_slot(schedule: CronSchedule, now: dt.datetime) -> dt.datetime | None:
     """The last scheduled time at or before ``now`` within the look-back, in UTC."""
-    moment = schedule.next_after(now - LOOK_BACK)
-    latest = None
-    while moment <= now:
-        latest = moment
-        moment = schedule.next_after(moment)
-    return latest
+    return schedule.latest_at_or_before(now, LOOK_BACK)
 
 
 def slot_key(name: str, slot: dt.datetime) -> str:
