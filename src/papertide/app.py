@@ -244,7 +244,8 @@ class Papertide:
         ranking = self.semantic.rank(query, wanted, limit, offset, sort)
         found = self.store.get_papers(list(ranking.ids))
         papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
-        return SearchResults(text, query, PaperPage(papers, ranking.total, offset, limit), sort,
+        listing = PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
+        return SearchResults(text, query, listing, sort,
                              ranking.scores, ranking.mode, ranking.fallback)
 
     # -- meaning -----------------------------------------------------------------------

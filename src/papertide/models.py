@@ -118,12 +118,13 @@ class UpsertCounts:
 
 @dataclass(frozen=True, slots=True)
 class PaperPage:
-    """One page of a paper listing plus the total it was cut from."""
+    """One page of a paper listing plus the total it was cut from (or its estimate)."""
 
     papers: tuple[Paper, ...]
     total: int
     offset: int
     limit: int
+    total_exact: bool = True
 
     @property
     def has_more(self) -> bool:

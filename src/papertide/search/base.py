@@ -25,8 +25,11 @@ class SearchHit:
 
 @dataclass(frozen=True, slots=True)
 class SearchHits:
+    """One page of hits and how many matched (``total_exact``: counted, not estimated)."""
+
     hits: tuple[SearchHit, ...]
     total: int
+    total_exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)

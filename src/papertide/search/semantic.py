@@ -78,6 +78,7 @@ class Ranking:
     total: int
     mode: SearchMode
     fallback: str | None = None
+    total_exact: bool = True
 
 
 class SemanticEngine:
@@ -258,11 +259,12 @@ class SemanticEngine:
         similarity = {arxiv_id: scores[label] for arxiv_id, label in labels.items()
                       if label in scores}
         similarity.update(nearest)
-        if semantic_total is None:
-            semantic_total = keyword.total
         if mode == "semantic":
             ordered = sorted(similarity.items(), key=lambda item: -item[1])
             page = ordered[offset:offset + limit]
+            if semantic_total is None:
+                return Ranking(tuple(arxiv_id for arxiv_id, _ in page), dict(page),
+                               keyword.total, "semantic", total_exact=keyword.total_exact)
             return Ranking(tuple(arxiv_id for arxiv_id, _ in page), dict(page), semantic_total,
                            "semantic")
         fused = weighted_fusion([(hit.arxiv_id, hit.score) for hit in keyword.hits], similarity,
@@ -271,12 +273,13 @@ class SemanticEngine:
         page_items = fused[offset:offset + limit]
         return Ranking(tuple(item.arxiv_id for item in page_items),
                        {item.arxiv_id: item.score for item in page_items},
-                       keyword.total + extra, "hybrid")
+                       keyword.total + extra, "hybrid", total_exact=keyword.total_exact)
 
     def _keyword(self, query: ParsedQuery, limit: int, offset: int, sort: SortOrder) -> Ranking:
         hits = self.keyword_index.search(query, limit, offset, sort)
         return Ranking(tuple(hit.arxiv_id for hit in hits.hits),
-                       {hit.arxiv_id: hit.score for hit in hits.hits}, hits.total, "keyword")
+                       {hit.arxiv_id: hit.score for hit in hits.hits}, hits.total, "keyword",
+                       total_exact=hits.total_exact)
 
     def _cannot_use_meaning(self, query: ParsedQuery, sort: SortOrder) -> str | None:
         if sort == "date":

@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import tantivy
 from papertide.exceptions import SearchIndexError
 from papertide.models import Paper
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
+from papertide.search.broad_filters import ESTIMATE_FLOOR, BroadFilter, broad_filter
 from papertide.search.query import ParsedQuery
 
 # Tuned on the SciFact train queries (bench/retrieval): 2.0 -> 1.0 raised keyword nDCG@10
@@ -89,10 +91,15 @@ def _day_number(paper: Paper) -> int:
 
 
 class TantivyIndex:
-    """A tantivy index in ``folder``; one writer at a time across processes."""
+    """A tantivy index in ``folder``; one writer at a time across processes.
 
-    def __init__(self, folder: Path) -> None:
+    ``estimate_floor``: from how many (estimated) matches a broad category filter
+    is applied after ranking, with an estimated count (see ``broad_filters``).
+    """
+
+    def __init__(self, folder: Path, estimate_floor: int = ESTIMATE_FLOOR) -> None:
         self.folder = folder
+        self.estimate_floor = estimate_floor
         self._schema = _schema()
         self._text = _text_analyzer()
         self._names = _name_analyzer()
@@ -201,25 +208,77 @@ class TantivyIndex:
     def search(
         self, query: ParsedQuery, limit: int, offset: int = 0, sort: SortOrder = "relevance"
     ) -> SearchHits:
+        searcher = self._index.searcher()
+        if sort == "relevance" and query.has_text:
+            broad = self._broad_filter(searcher, query)
+            found = self._rank_then_filter(searcher, query, broad, limit, offset) if broad else None
+            if found is not None:
+                return found
         built = self._build(query)
         if built is None:
             return SearchHits((), 0)
-        searcher = self._index.searcher()
         options: dict[str, Any] = {"limit": limit, "offset": offset, "count": True}
         if sort == "date" or not query.has_text:
             options["order_by_field"] = "announced"
-        try:
-            result = searcher.search(built, **options)
-        except ValueError as error:
-            raise SearchIndexError(f"the search index failed: {error}") from error
+        result = self._run(searcher, built, **options)
         hits = []
         for key, address in result.hits:
-            document = searcher.doc(address)
             score = float(key) if options.get("order_by_field") is None else 0.0
-            hits.append(SearchHit(document["arxiv_id"][0], score))
+            hits.append(SearchHit(self._arxiv_id(searcher, address), score))
         # ``count`` exists at run time but is missing from tantivy's type stubs.
         total = getattr(result, "count", None) or 0
         return SearchHits(tuple(hits), int(total))
+
+    def _broad_filter(self, searcher: Any, query: ParsedQuery) -> BroadFilter | None:
+        if query.authors or query.date_from or query.date_to:
+            return None
+        categories = _categories(query)
+        return broad_filter(categories, searcher.num_docs, {
+            category: searcher.doc_freq("categories", category) for category in categories})
+
+    def _rank_then_filter(
+        self, searcher: Any, query: ParsedQuery, broad: BroadFilter, limit: int, offset: int
+    ) -> SearchHits | None:
+        """The page ranked without the filter, cut to the categories; ``None``: not here.
+
+        The same page as the filtered query, since filters do not score; the total
+        is estimated. Gives up (``None``) when the estimate is small enough to
+        count, or when the candidates held too few papers of the categories.
+        """
+        unfiltered = self._build(replace(query, categories=()))
+        if unfiltered is None:
+            return None
+        wanted = offset + limit
+        candidates = broad.candidates(wanted)
+        result = self._run(searcher, unfiltered, limit=candidates, count=True)
+        estimate = broad.estimated_total(int(getattr(result, "count", None) or 0))
+        if estimate < self.estimate_floor or not result.hits:
+            return None
+        ids = [self._arxiv_id(searcher, address) for _, address in result.hits]
+        in_categories = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "arxiv_id", ids)),
+            *self._filter_clauses(query),
+        ])
+        kept = {(address.segment_ord, address.doc) for _, address in
+                self._run(searcher, in_categories, limit=len(ids), count=False).hits}
+        hits = [SearchHit(arxiv_id, float(score))
+                for (score, address), arxiv_id in zip(result.hits, ids, strict=True)
+                if (address.segment_ord, address.doc) in kept]
+        if len(hits) < wanted and len(result.hits) == candidates:
+            return None
+        return SearchHits(tuple(hits[offset:wanted]), max(estimate, len(hits)),
+                          total_exact=False)
+
+    @staticmethod
+    def _run(searcher: Any, query: tantivy.Query, **options: Any) -> Any:
+        try:
+            return searcher.search(query, **options)
+        except ValueError as error:
+            raise SearchIndexError(f"the search index failed: {error}") from error
+
+    @staticmethod
+    def _arxiv_id(searcher: Any, address: Any) -> str:
+        return str(searcher.doc(address)["arxiv_id"][0])
 
     def _build(self, query: ParsedQuery) -> tantivy.Query | None:
         """Translate the parsed query; ``None`` when nothing can match."""
@@ -260,28 +319,34 @@ class TantivyIndex:
         return tantivy.Query.boolean_query(clauses)
 
     def _filter_clauses(self, query: ParsedQuery) -> list[tuple[Any, tantivy.Query]]:
-        occur = tantivy.Occur
-        clauses: list[tuple[Any, tantivy.Query]] = []
+        """The filters as required clauses that match without scoring.
+
+        A filter adds nothing to a paper's score (as on PostgreSQL): a category or
+        author term scored by BM25 would rank papers with fewer categories or
+        authors higher, and ranking before filtering (``_rank_then_filter``)
+        relies on filters leaving the scores alone.
+        """
+        filters: list[tantivy.Query] = []
         for author in query.authors:
             names = list(self._names.analyze(author))
             if names:
-                clauses.append((occur.Must, self._phrase_or_term("authors", names)))
-        categories = [category.strip().lower() for category in query.categories if category.strip()]
+                filters.append(self._phrase_or_term("authors", names))
         terms = [tantivy.Query.term_query(self._schema, "categories", category)
-                 for category in categories]
+                 for category in _categories(query)]
         if len(terms) == 1:
-            # Bare, not as a one-clause OR: the same matches and scores, and tantivy
-            # intersects a term's postings faster than a union's (p50 -11% at 1M papers).
-            clauses.append((occur.Must, terms[0]))
+            # Bare, not as a one-clause OR: the same matches, and tantivy intersects
+            # a term's postings faster than a union's (p50 -11% at 1M papers).
+            filters.append(terms[0])
         elif terms:
-            clauses.append((occur.Must, tantivy.Query.boolean_query(
-                [(occur.Should, term) for term in terms])))
+            filters.append(tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, term) for term in terms]))
         if query.date_from or query.date_to:
-            clauses.append((occur.Must, tantivy.Query.range_query(
+            filters.append(tantivy.Query.range_query(
                 self._schema, "announced", tantivy.FieldType.Integer,
                 _date_number(query.date_from), _date_number(query.date_to),
-            )))
-        return clauses
+            ))
+        return [(tantivy.Occur.Must, tantivy.Query.const_score_query(found, 0.0))
+                for found in filters]
 
     def _is_stopword(self, word: str) -> bool:
         return bool(self._names.analyze(word)) and not self._stopwords.analyze(word)
@@ -369,6 +434,11 @@ def _solid_compound(word: str) -> str | None:
     """``word`` without its hyphens if it is a hyphenated word, else ``None``."""
     core = _EDGES.sub("", word)
     return core.replace("-", "") if _COMPOUND.fullmatch(core) else None
+
+
+def _categories(query: ParsedQuery) -> tuple[str, ...]:
+    """The categories filtered on, as the index holds them (lower case)."""
+    return tuple(category.strip().lower() for category in query.categories if category.strip())
 
 
 def _date_number(day: Any) -> int | None:

@@ -139,6 +139,7 @@ def search(
         fallback=results.fallback,
         sort=sort,
         total=results.page.total,
+        total_exact=results.page.total_exact,
         limit=size,
         offset=offset,
         has_more=results.page.has_more,

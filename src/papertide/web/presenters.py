@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from papertide.models import Paper, PaperPage
+from papertide.paging import MAX_OFFSET
 from papertide.periods import Period, PeriodKind, day_period, month_period, week_period
 
 AUTHORS_SHOWN = 4
@@ -187,7 +188,8 @@ def paginate(
     """Links for the page ``page`` of a listing at ``path`` with ``params``."""
     size = max(page.limit, 1)
     current = page.offset // size + 1
-    pages = max((page.total + size - 1) // size, 1)
+    # No links past the deepest page served (``page_bounds`` refuses those).
+    pages = max(min((page.total + size - 1) // size, MAX_OFFSET // size + 1), 1)
     others = [(name, value) for name, value in params if name != "page"]
 
     def url(number: int) -> str:

@@ -147,6 +147,11 @@ class SearchResultsPublic(BaseModel):
         default=None, description="Why the asked-for mode fell back to keyword, if it did.")
     sort: SortOrder
     total: int
+    total_exact: bool = Field(
+        default=True,
+        description="False when `total` is an estimate: a broad category filter over more than"
+                    " 10,000 matches is applied after ranking, so the ranking is exact and the"
+                    " count is estimated.")
     limit: int
     offset: int
     has_more: bool
