@@ -136,3 +136,14 @@ def test_the_api_and_the_page_say_when_the_count_is_an_estimate(
     assert estimated["total_exact"] is False and estimated["total"] > 0
     assert counted["total_exact"] is True
     assert f"about <strong>{estimated['total']:,}</strong> papers" in page
+
+
+def test_required_words_are_filtered_first_and_counted(
+    services: tuple[Papertide, Papertide],
+) -> None:
+    ranked_first, filtered_first = services
+    estimated = _page(ranked_first, "+neural model cat:cs.CL")
+    counted = _page(filtered_first, "+neural model cat:cs.CL")
+    assert estimated.page.total_exact
+    assert estimated.page.total == counted.page.total > 10
+    assert _ranked(estimated) == _ranked(counted)

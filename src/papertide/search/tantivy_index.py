@@ -230,7 +230,13 @@ class TantivyIndex:
         return SearchHits(tuple(hits), int(total))
 
     def _broad_filter(self, searcher: Any, query: ParsedQuery) -> BroadFilter | None:
-        if query.authors or query.date_from or query.date_to:
+        """A categories-only filter on an any-word query, if it keeps many papers.
+
+        Required words or phrases make the matches few, the estimate small and the
+        ranking without the filter a wasted search: those are filtered first.
+        """
+        if query.authors or query.date_from or query.date_to or query.required_words \
+                or query.phrases:
             return None
         categories = _categories(query)
         return broad_filter(categories, searcher.num_docs, {
