@@ -134,7 +134,8 @@ def search_command(
                                  mode=_search_mode(mode))
     if as_json:
         echo_json({
-            "query": results.text, "total": results.page.total, "offset": results.page.offset,
+            "query": results.text, "total": results.page.total,
+            "total_exact": results.page.total_exact, "offset": results.page.offset,
             "notices": list(results.notices), "mode": results.mode, "fallback": results.fallback,
             "results": [paper_as_dict(paper) | {"score": results.scores.get(paper.arxiv_id)}
                         for paper in results.page.papers],
@@ -147,7 +148,8 @@ def search_command(
         echo_paper_summary(paper, rank)
         click.echo()
     shown_to = results.page.offset + len(results.page.papers)
-    click.echo(f"{results.page.total:,} papers match" +
+    about = "" if results.page.total_exact else "about "
+    click.echo(f"{about}{results.page.total:,} papers match" +
                (f"; showing {first}–{shown_to}" if results.page.papers else ""))
 
 

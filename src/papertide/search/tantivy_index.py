@@ -432,7 +432,11 @@ def _with_compounds(text: str) -> list[str]:
     A second value rather than appended words: phrases never match across the
     two, so "zero-shot" still is the phrase "zero shot" as well as "zeroshot".
     """
-    solid = [match.group().replace("-", "") for match in _COMPOUND.finditer(text)]
+    # Token by token: a hyphenated word never spans whitespace, and scanning only the
+    # tokens holding a hyphen is 8x faster than the regex over the whole text (which
+    # was two thirds of indexing time at 1M papers, bench/README.md).
+    solid = [match.group().replace("-", "") for token in text.split() if "-" in token
+             for match in _COMPOUND.finditer(token)]
     return [text, " ".join(solid)] if solid else [text]
 
 
