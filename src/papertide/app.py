@@ -21,6 +21,7 @@ from papertide.models import Observation, Paper, PaperPage
 from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE, page_bounds
 from papertide.periods import Period, day_period
 from papertide.search.base import KeywordIndex, SortOrder
+from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import ParsedQuery, parse_query
 from papertide.search.sync import (
@@ -154,8 +155,14 @@ class Papertide:
         on_batch: BatchCallback | None = None,
         display_names: Sequence[str] | None = None,
     ) -> ImportReport:
-        """Import JSONL(.gz) files, indexing each committed batch as the next is read."""
-        with indexing_alongside(self.store, self.keyword_index):
+        """Import JSONL(.gz) files, indexing each committed batch as the next is read.
+
+        Large imports are indexed by a second process (``search.follower``), small
+        ones by a thread.
+        """
+        following = (indexing_in_process(self.settings) if worth_a_process(paths)
+                     else indexing_alongside(self.store, self.keyword_index))
+        with following:
             report = import_files(
                 self.store, paths, self.clock(), strict=strict, on_batch=on_batch,
                 display_names=display_names,

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
+from papertide import app as app_module
 from papertide.app import Papertide
+from papertide.search import follower
 from papertide.search.base import IndexState
+from papertide.search.follower import indexing_in_process
 from papertide.search.query import parse_query
 from papertide.search.sync import indexing_alongside
 from papertide.search.tantivy_index import STATE_FILE
+from papertide.settings import Settings
 from tests.helpers import FIXED_NOW, kaggle_row, make_record, open_test_app, write_jsonl
 from tests.search.corpus import FILLER_COUNT, FILLER_WORD, PAPERS, write_corpus
 
@@ -177,3 +182,47 @@ def test_papers_written_during_an_import_are_indexed_before_it_ends(app: Paperti
             time.sleep(0.05)
     assert app.keyword_index.state() == IndexState(app.store.instance_id,
                                                    app.store.max_change_seq())
+
+
+def test_a_second_process_indexes_a_large_import_while_it_is_stored(app: Papertide) -> None:
+    """The process follower (large imports) indexes committed papers before the import ends."""
+    with indexing_in_process(app.settings):
+        app.store.upsert_papers([make_record("2501.00002", "Wombat burrow acoustics")], FIXED_NOW)
+        deadline = time.monotonic() + 60
+        while app.keyword_index.search(parse_query("wombat"), 10).total == 0:
+            assert time.monotonic() < deadline, "the follower process never indexed the paper"
+            time.sleep(0.1)
+    assert app.keyword_index.state() == IndexState(app.store.instance_id,
+                                                   app.store.max_change_seq())
+    report = app.sync_search_index()
+    assert report.indexed == 0
+
+
+def test_a_large_import_is_indexed_by_a_second_process(
+    app: Papertide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(follower, "FOLLOWER_PROCESS_BYTES", 1)
+    started: list[int] = []
+    real = follower.indexing_in_process
+
+    def counting(settings: Settings) -> AbstractContextManager[None]:
+        started.append(1)
+        return real(settings)
+
+    monkeypatch.setattr(app_module, "indexing_in_process", counting)
+    app.import_files([write_corpus(tmp_path)])
+    assert started == [1]
+    assert _total(app, FILLER_WORD) == FILLER_COUNT
+    assert app.keyword_index.state() == IndexState(app.store.instance_id,
+                                                   app.store.max_change_seq())
+
+
+def test_only_large_files_are_worth_a_process(tmp_path: Path) -> None:
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(b"x" * 1000)
+    assert not follower.worth_a_process([small])
+    assert not follower.worth_a_process([tmp_path / "missing.jsonl"])
+    large = tmp_path / "large.jsonl"
+    with large.open("wb") as handle:
+        handle.truncate(follower.FOLLOWER_PROCESS_BYTES)
+    assert follower.worth_a_process([large])

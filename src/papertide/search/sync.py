@@ -18,6 +18,8 @@ from papertide.search.base import IndexState, KeywordIndex
 from papertide.store.base import Store
 
 SYNC_BATCH = 5_000
+# How often a follower looks for newly committed papers during an import.
+FOLLOW_PAUSE_SECONDS = 0.2
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -62,7 +64,7 @@ def sync_keyword_index(
 
 @contextmanager
 def indexing_alongside(
-    store: Store, index: KeywordIndex, pause_seconds: float = 0.2
+    store: Store, index: KeywordIndex, pause_seconds: float = FOLLOW_PAUSE_SECONDS
 ) -> Iterator[None]:
     """Index committed batches while the caller goes on writing more.
 
