@@ -270,7 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import throughput ("
         + ("store upsert, then index sync; CPU s = process CPU time of upsert + sync"
            if args.split_steps else "as the service imports, the index following the upsert on "
-           "the second core: only the total is timed; CPU s = process CPU time, all threads")
+           "the second core: only the total is timed; CPU s = CPU time of this process, all "
+           "threads, without the follower process that indexes imports of 32 MB or more")
         + "; load = 1-minute load average at the end)",
         ("data", "records", "new/upd/same/skip", "upsert s", "index s", "total s",
          "upsert/s", "index/s", "papers/s", "CPU s", "load"),
