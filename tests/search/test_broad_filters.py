@@ -74,6 +74,7 @@ def _ranked(results: SearchResults) -> list[tuple[str, float]]:
             for paper in results.page.papers]
 
 
+@pytest.mark.sqlite_only  # tantivy's path; PostgreSQL filters in its SQL and always counts
 @pytest.mark.parametrize("text", ["neural language model cat:cs.CL",
                                   "vision transformer image cat:cs.CV",
                                   "graph learning cat:cs.CL cat:cs.CV"])
@@ -122,6 +123,7 @@ def test_a_filter_does_not_change_the_scores(services: tuple[Papertide, Papertid
     assert all(unfiltered[arxiv_id] == score for arxiv_id, score in shared)
 
 
+@pytest.mark.sqlite_only  # tantivy's path; PostgreSQL filters in its SQL and always counts
 def test_the_api_and_the_page_say_when_the_count_is_an_estimate(
     services: tuple[Papertide, Papertide],
 ) -> None:
