@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing.context
 import shutil
 import time
 from contextlib import AbstractContextManager
@@ -226,3 +227,16 @@ def test_only_large_files_are_worth_a_process(tmp_path: Path) -> None:
     with large.open("wb") as handle:
         handle.truncate(follower.FOLLOWER_PROCESS_BYTES)
     assert follower.worth_a_process([large])
+
+
+def test_where_no_process_can_start_the_import_is_still_indexed(
+    app: Papertide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(follower, "FOLLOWER_PROCESS_BYTES", 1)
+
+    def refuse(_process: object) -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
+    app.import_files([write_corpus(tmp_path)])
+    assert _total(app, FILLER_WORD) == FILLER_COUNT

@@ -51,7 +51,11 @@ def indexing_in_process(settings: Settings) -> Iterator[None]:
     stop = context.Event()
     child = context.Process(target=follow, args=(settings, stop),
                             name="papertide-index-follower", daemon=True)
-    child.start()
+    try:
+        child.start()
+    except OSError:
+        yield  # no second process here: the final sync indexes everything, only later
+        return
     try:
         yield
     finally:
