@@ -9,7 +9,7 @@ Syntax (documented on the search page):
 - ``word*``: words starting with ``word`` (at least 3 letters);
 - a hyphenated word (``zero-shot``) also matches it written solid (``zeroshot``)
   and, ranked lower, its parts; ``+zero-shot`` needs it hyphenated, solid or
-  as the phrase "zero shot" (the engine decides how; see tantivy_index.py);
+  as the phrase "zero shot" (the engine decides how; see tantivy_query.py);
 - ``AND``, ``OR``, ``NEAR`` are read as plain separators.
 
 Anything unusable (unbalanced quotes, a bad date, a stray ``:``) becomes a
