@@ -73,7 +73,7 @@ def follow(settings: Settings, stop: Event) -> None:
 
     try:
         store = open_store(settings.resolved_database_url, pool_size=1)
-    except PapertideError:
+    except (PapertideError, KeyboardInterrupt):
         return
     try:
         index = open_keyword_index(settings, store)
