@@ -34,6 +34,14 @@ def _total(app: Papertide, text: str) -> int:
     return app.search(text, page_size=100).page.total
 
 
+def _wait_until_found(app: Papertide, word: str, seconds: float) -> None:
+    """Poll the keyword index until a follower has indexed the paper holding ``word``."""
+    deadline = time.monotonic() + seconds
+    while app.keyword_index.search(parse_query(word), 10).total == 0:
+        assert time.monotonic() < deadline, f"the follower never indexed the paper ({word!r})"
+        time.sleep(0.05)
+
+
 def test_after_an_import_the_index_is_in_sync(app: Papertide, tmp_path: Path) -> None:
     app.import_files([write_corpus(tmp_path)])
 
@@ -177,10 +185,7 @@ def test_papers_written_during_an_import_are_indexed_before_it_ends(app: Paperti
     """The follower indexes committed batches while the writer goes on (a second core's work)."""
     with indexing_alongside(app.store, app.keyword_index, pause_seconds=0.05):
         app.store.upsert_papers([make_record("2501.00001", "Quokka census methods")], FIXED_NOW)
-        deadline = time.monotonic() + 10
-        while app.keyword_index.search(parse_query("quokka"), 10).total == 0:
-            assert time.monotonic() < deadline, "the follower never indexed the committed paper"
-            time.sleep(0.05)
+        _wait_until_found(app, "quokka", seconds=10)
     assert app.keyword_index.state() == IndexState(app.store.instance_id,
                                                    app.store.max_change_seq())
 
@@ -189,10 +194,7 @@ def test_a_second_process_indexes_a_large_import_while_it_is_stored(app: Paperti
     """The process follower (large imports) indexes committed papers before the import ends."""
     with indexing_in_process(app.settings):
         app.store.upsert_papers([make_record("2501.00002", "Wombat burrow acoustics")], FIXED_NOW)
-        deadline = time.monotonic() + 60
-        while app.keyword_index.search(parse_query("wombat"), 10).total == 0:
-            assert time.monotonic() < deadline, "the follower process never indexed the paper"
-            time.sleep(0.1)
+        _wait_until_found(app, "wombat", seconds=60)  # a process takes a moment to start
     assert app.keyword_index.state() == IndexState(app.store.instance_id,
                                                    app.store.max_change_seq())
     report = app.sync_search_index()

@@ -16,7 +16,11 @@ where nobody pages to the end; smaller results are counted exactly.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from papertide.search.facet_terms import wanted_categories
+from papertide.search.query import ParsedQuery
 
 # Below this share of the papers, the category's own postings are short enough to
 # lead the intersection, and the filtered query is already fast.
@@ -33,7 +37,6 @@ MAX_CANDIDATES = 1_000
 class BroadFilter:
     """A categories-only filter and the share of the papers it keeps (0-1)."""
 
-    categories: tuple[str, ...]
     share: float
 
     def candidates(self, wanted: int) -> int:
@@ -45,14 +48,19 @@ class BroadFilter:
 
 
 def broad_filter(
-    categories: tuple[str, ...], papers: int, papers_in: dict[str, int]
+    query: ParsedQuery, papers: int, papers_in: Callable[[str], int]
 ) -> BroadFilter | None:
-    """The filter if it is worth ranking before filtering, else ``None``.
+    """The query's filter if it is worth ranking before filtering, else ``None``.
 
-    ``papers_in`` counts the papers of each category (deleted ones included, which
-    only makes the share look larger: the result stays exact, only slower).
+    Only a categories-only filter on an any-word query qualifies: required words
+    or phrases make the matches few, the estimate small and the ranking without
+    the filter a wasted search. ``papers_in`` counts the papers of a category
+    (deleted ones included, which only makes the share look larger: the result
+    stays exact, only slower).
     """
-    if not categories or papers <= 0:
+    categories = wanted_categories(query.categories)
+    if (not categories or papers <= 0 or query.authors or query.date_from or query.date_to
+            or query.required_words or query.phrases):
         return None
-    share = min(1.0, sum(papers_in.get(category, 0) for category in categories) / papers)
-    return BroadFilter(categories, share) if share >= BROAD_SHARE else None
+    share = min(1.0, sum(papers_in(category) for category in categories) / papers)
+    return BroadFilter(share) if share >= BROAD_SHARE else None

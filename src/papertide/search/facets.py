@@ -15,17 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from papertide.search.facet_terms import day_number, filed_categories, wanted_categories
+
 BoolMask = npt.NDArray[np.bool_]
 GROWTH = 1.5
-
-
-def day_number(day: dt.date | None) -> int:
-    return day.year * 10_000 + day.month * 100 + day.day if day else 0
-
-
-def category_terms(categories: Sequence[str]) -> list[str]:
-    lowered = {category.strip().lower() for category in categories if category.strip()}
-    return sorted(lowered | {category.split(".")[0] for category in lowered})
 
 
 class Facets:
@@ -58,7 +51,7 @@ class Facets:
     def set(self, slot: int, day: dt.date | None, categories: Sequence[str]) -> None:
         self.days[slot] = day_number(day)
         self.bits[slot] = 0
-        for term in category_terms(categories):
+        for term in filed_categories(categories):
             index = self._terms.get(term)
             if index is None:
                 index = self._add_term(term)
@@ -90,8 +83,7 @@ class Facets:
             if date_to:
                 mask &= days <= day_number(date_to)
         if categories:
-            wanted = [self._terms.get(term) for term in
-                      {category.strip().lower() for category in categories if category.strip()}]
+            wanted = [self._terms.get(term) for term in wanted_categories(categories)]
             in_category = np.zeros(slots, dtype=bool)
             for index in wanted:
                 if index is not None:

@@ -23,6 +23,7 @@ from psycopg.pq import Format
 from psycopg.types import TypeInfo
 
 from papertide.exceptions import SearchIndexError
+from papertide.search.facet_terms import filed_categories
 from papertide.search.postgres_facets import facet_conditions
 from papertide.search.vectors import VectorFilter, VectorHit, VectorIndexState
 from papertide.store.vectors import StoredVector, Vector
@@ -171,7 +172,7 @@ class PgVectorIndex:
         for item in vectors:
             latest[item.label] = item
         rows = [(item.label, item.vector_seq, _vector(item.vector), item.announced_date,
-                 _categories(item.categories)) for item in latest.values()]
+                 filed_categories(item.categories)) for item in latest.values()]
         with self.store._guard("writing the vector index"), self.store.borrow() as borrowed:
             cursor = self._cursor(borrowed.raw)
             with borrowed.raw.transaction():
@@ -231,12 +232,6 @@ class PgVectorIndex:
 
 def _vector(values: Vector) -> Vector:
     return np.ascontiguousarray(values, dtype=np.float32).reshape(-1)
-
-
-def _categories(categories: Sequence[str]) -> list[str]:
-    """Lowercased categories plus their archives (``cs.LG`` is also ``cs``)."""
-    lowered = {category.lower() for category in categories}
-    return sorted(lowered | {category.split(".")[0] for category in lowered})
 
 
 def _count(connection: Connection, where: VectorFilter) -> int:

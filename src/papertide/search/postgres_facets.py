@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from papertide.search.facet_terms import wanted_categories
+
 
 def facet_conditions(
     categories: Sequence[str], date_from: dt.date | None, date_to: dt.date | None
@@ -18,7 +20,7 @@ def facet_conditions(
     """SQL conditions (``%s`` placeholders) and their parameters, to be joined with AND."""
     conditions: list[str] = []
     parameters: list[Any] = []
-    wanted = [category.strip().lower() for category in categories if category.strip()]
+    wanted = list(wanted_categories(categories))
     if wanted:
         conditions.append("categories && %s::text[]")
         parameters.append(wanted)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from papertide.models import Paper
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
+from papertide.search.facet_terms import filed_categories
 from papertide.search.postgres_facets import facet_conditions
 from papertide.search.query import ParsedQuery
 
@@ -471,10 +472,7 @@ def _columns(papers: Sequence[Paper]) -> list[list[Any]]:
     titles = [_fold(paper.title) for paper in papers]
     abstracts = [_fold(paper.abstract or "") for paper in papers]
     authors = [_fold(" ; ".join(paper.authors)) for paper in papers]
-    categories = []
-    for paper in papers:
-        lowered = [category.lower() for category in paper.categories]
-        categories.append(" ".join(sorted({*lowered, *(c.split(".")[0] for c in lowered)})))
+    categories = [" ".join(filed_categories(paper.categories)) for paper in papers]
     return [
         [paper.arxiv_id for paper in papers], [paper.change_seq for paper in papers],
         titles, abstracts, authors, categories, [paper.announced_date for paper in papers],

@@ -262,11 +262,10 @@ class SemanticEngine:
         if mode == "semantic":
             ordered = sorted(similarity.items(), key=lambda item: -item[1])
             page = ordered[offset:offset + limit]
-            if semantic_total is None:
-                return Ranking(tuple(arxiv_id for arxiv_id, _ in page), dict(page),
-                               keyword.total, "semantic", total_exact=keyword.total_exact)
-            return Ranking(tuple(arxiv_id for arxiv_id, _ in page), dict(page), semantic_total,
-                           "semantic")
+            total, exact = ((keyword.total, keyword.total_exact) if semantic_total is None
+                            else (semantic_total, True))
+            return Ranking(tuple(arxiv_id for arxiv_id, _ in page), dict(page), total,
+                           "semantic", total_exact=exact)
         fused = weighted_fusion([(hit.arxiv_id, hit.score) for hit in keyword.hits], similarity,
                                 self.settings.hybrid_keyword_weight)
         extra = len(set(similarity) - set(keyword_ids)) if not constrained else 0

@@ -25,7 +25,7 @@ from papertide.models import Paper
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
 from papertide.search.broad_filters import ESTIMATE_FLOOR, BroadFilter, broad_filter
 from papertide.search.query import ParsedQuery
-from papertide.search.tantivy_query import QueryBuilder, query_categories
+from papertide.search.tantivy_query import QueryBuilder
 from papertide.search.tantivy_schema import (
     NAME_ANALYZER,
     SCHEMA_VERSION,
@@ -146,7 +146,8 @@ class TantivyIndex:
     ) -> SearchHits:
         searcher = self._index.searcher()
         if sort == "relevance" and query.has_text:
-            broad = self._broad_filter(searcher, query)
+            broad = broad_filter(query, searcher.num_docs,
+                                 lambda category: searcher.doc_freq("categories", category))
             found = self._rank_then_filter(searcher, query, broad, limit, offset) if broad else None
             if found is not None:
                 return found
@@ -161,22 +162,7 @@ class TantivyIndex:
         for key, address in result.hits:
             score = float(key) if options.get("order_by_field") is None else 0.0
             hits.append(SearchHit(self._arxiv_id(searcher, address), score))
-        # ``count`` exists at run time but is missing from tantivy's type stubs.
-        total = getattr(result, "count", None) or 0
-        return SearchHits(tuple(hits), int(total))
-
-    def _broad_filter(self, searcher: Any, query: ParsedQuery) -> BroadFilter | None:
-        """A categories-only filter on an any-word query, if it keeps many papers.
-
-        Required words or phrases make the matches few, the estimate small and the
-        ranking without the filter a wasted search: those are filtered first.
-        """
-        if query.authors or query.date_from or query.date_to or query.required_words \
-                or query.phrases:
-            return None
-        categories = query_categories(query)
-        return broad_filter(categories, searcher.num_docs, {
-            category: searcher.doc_freq("categories", category) for category in categories})
+        return SearchHits(tuple(hits), self._count(result))
 
     def _rank_then_filter(
         self, searcher: Any, query: ParsedQuery, broad: BroadFilter, limit: int, offset: int
@@ -193,7 +179,7 @@ class TantivyIndex:
         wanted = offset + limit
         candidates = broad.candidates(wanted)
         result = self._run(searcher, unfiltered, limit=candidates, count=True)
-        estimate = broad.estimated_total(int(getattr(result, "count", None) or 0))
+        estimate = broad.estimated_total(self._count(result))
         if estimate < self.estimate_floor or not result.hits:
             return None
         ids = [self._arxiv_id(searcher, address) for _, address in result.hits]
@@ -217,6 +203,11 @@ class TantivyIndex:
             return searcher.search(query, **options)
         except ValueError as error:
             raise SearchIndexError(f"the search index failed: {error}") from error
+
+    @staticmethod
+    def _count(result: Any) -> int:
+        # ``count`` exists at run time but is missing from tantivy's type stubs.
+        return int(getattr(result, "count", None) or 0)
 
     @staticmethod
     def _arxiv_id(searcher: Any, address: Any) -> str:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from papertide.models import Paper, PaperVersion
 from papertide.periods import Period, PeriodKind
 from papertide.search.base import SortOrder
+from papertide.search.broad_filters import ESTIMATE_FLOOR
 from papertide.search.hybrid import SearchMode
 from papertide.web.presenters import paper_path, period_path
 
@@ -150,8 +151,8 @@ class SearchResultsPublic(BaseModel):
     total_exact: bool = Field(
         default=True,
         description="False when `total` is an estimate: a broad category filter over more than"
-                    " 10,000 matches is applied after ranking, so the ranking is exact and the"
-                    " count is estimated.")
+                    f" {ESTIMATE_FLOOR:,} matches is applied after ranking, so the ranking is"
+                    " exact and the count is estimated.")
     limit: int
     offset: int
     has_more: bool
