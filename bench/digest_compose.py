@@ -39,7 +39,6 @@ from benchlib import (
     write_json,
 )
 from papertide.app import open_app
-from papertide.digest.gather import IssueGatherer
 from papertide.digest.models import DigestKind
 from papertide.digest.periods import due_period
 from papertide.models import Observation
@@ -134,7 +133,7 @@ def run(papers: int, subscribers: int, kind: DigestKind, folder: Path) -> dict[s
             period = due_period(kind, settings, NOW)
             receiving = service.store.subscribers_receiving(kind)
             with Stopwatch() as gather_watch:
-                inputs = IssueGatherer(service, period).inputs(receiving)
+                inputs = service.digests.gatherer(period).inputs(receiving)
             before = checkpointed_size(database_path(data_dir))[0]
             children_before = children_cpu_seconds()
             with Stopwatch() as watch:

@@ -36,7 +36,8 @@ from papertide.store.factory import open_store
 
 if TYPE_CHECKING:
     from papertide.community import Community
-    from papertide.digest.service import Digests
+    from papertide.digest.models import DigestPeriod
+    from papertide.digest.service import ComposeReport, Digests
     from papertide.embed.base import Embedder
     from papertide.embed.sync import EmbedReport
     from papertide.recommend.service import Recommender
@@ -129,15 +130,19 @@ class Papertide:
     def digests(self) -> Digests:
         """Subscriptions, email digests and the outbox (built on first use)."""
         from papertide.digest.service import Digests
+        from papertide.recommend.digest_picks import RecommendedPicks
 
-        return Digests(self)
+        return Digests(self.settings, self.store, self.keyword_index, self.community.board,
+                       RecommendedPicks(self.recommendations), self.clock, compose_digest_shard)
 
     @cached_property
     def recommendations(self) -> Recommender:
         """Personal picks, "not interested" marks, filters and library import."""
         from papertide.recommend.service import Recommender
 
-        return Recommender(self)
+        return Recommender(self.store, self.keyword_index, self.clock,
+                           self.settings.recommend_window_days,
+                           lambda: self.semantic.model_name)
 
     @cached_property
     def semantic(self) -> SemanticEngine:
@@ -314,3 +319,24 @@ def open_app(
         store.close()
         raise
     return Papertide(settings, store, index, clock, embedder)
+
+
+def compose_digest_shard(settings: Settings, period: DigestPeriod, subscriber_ids: Sequence[int],
+                         now: dt.datetime) -> ComposeReport:
+    """In a worker process: compose the issue for these subscribers, at ``now``.
+
+    Here, beside ``open_app``, because a process of its own needs a whole service.
+    """
+    from papertide.digest.service import ComposeReport
+
+    service = open_app(settings, clock=lambda: now)
+    try:
+        wanted = set(subscriber_ids)
+        subscribers = [subscriber for subscriber
+                       in service.store.subscribers_receiving(period.kind)
+                       if subscriber.id in wanted]
+        report = ComposeReport(period)
+        service.digests.compose_for(period, subscribers, report)
+        return report
+    finally:
+        service.close()

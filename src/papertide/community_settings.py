@@ -6,12 +6,10 @@ by ``papertide.settings``, which stays the one place settings are loaded.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any
 
 from papertide.exceptions import ConfigError
-
-if TYPE_CHECKING:
-    from papertide.settings import Settings
 
 SMTP_MODES = ("plain", "starttls", "tls")
 MIN_SECRET_KEY = 32
@@ -47,26 +45,27 @@ COMMUNITY_SETTINGS: tuple[tuple[str, type, str], ...] = (
 )
 
 
-def validate_community_settings(settings: Settings) -> None:
-    if settings.smtp_mode not in SMTP_MODES:
+def validate_community_settings(values: Mapping[str, Any]) -> None:
+    """Check the values of this area; a plain mapping, so areas never import Settings."""
+    if values["smtp_mode"] not in SMTP_MODES:
         raise ConfigError(f"smtp_mode must be one of {', '.join(SMTP_MODES)}, "
-                          f"got {settings.smtp_mode!r}")
-    if not 0 <= settings.smtp_port < 65536:
-        raise ConfigError(f"smtp_port must be between 0 and 65535, got {settings.smtp_port}")
-    if not 0 < settings.smtp_timeout <= 600:
+                          f"got {values['smtp_mode']!r}")
+    if not 0 <= values["smtp_port"] < 65536:
+        raise ConfigError(f"smtp_port must be between 0 and 65535, got {values['smtp_port']}")
+    if not 0 < values["smtp_timeout"] <= 600:
         raise ConfigError("smtp_timeout must be more than 0 and at most 600 seconds")
-    if settings.secret_key and len(settings.secret_key) < MIN_SECRET_KEY:
+    if values["secret_key"] and len(values["secret_key"]) < MIN_SECRET_KEY:
         raise ConfigError(f"secret_key must be at least {MIN_SECRET_KEY} characters long "
                           "(or leave it unset to have one generated)")
-    if not 1 <= settings.session_days <= 3_650:
-        raise ConfigError(f"session_days must be between 1 and 3650, got {settings.session_days}")
+    if not 1 <= values["session_days"] <= 3_650:
+        raise ConfigError(f"session_days must be between 1 and 3650, got {values['session_days']}")
     for name in ("signin_limit_per_address", "signin_limit_per_client"):
-        if not 1 <= getattr(settings, name) <= 100_000:
+        if not 1 <= values[name] <= 100_000:
             raise ConfigError(f"{name} must be between 1 and 100000")
     for name in ("trending_half_life_day", "trending_half_life_week", "trending_half_life_month"):
-        if not 0.1 <= getattr(settings, name) <= 24 * 365:
+        if not 0.1 <= values[name] <= 24 * 365:
             raise ConfigError(f"{name} must be between 0.1 and 8760 hours")
-    if not 0 <= settings.trending_refresh_seconds <= 86_400:
+    if not 0 <= values["trending_refresh_seconds"] <= 86_400:
         raise ConfigError("trending_refresh_seconds must be between 0 and 86400")
-    if not 0 <= settings.topics_refresh_minutes <= 7 * 24 * 60:
+    if not 0 <= values["topics_refresh_minutes"] <= 7 * 24 * 60:
         raise ConfigError("topics_refresh_minutes must be between 0 and 10080")

@@ -343,9 +343,10 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(f"database_pool_size must be between 1 and 1000, "
                           f"got {settings.database_pool_size}")
     _validate_ingest(settings)
-    validate_community_settings(settings)
-    validate_digest_settings(settings)
-    validate_job_settings(settings)
+    values = {field.name: getattr(settings, field.name) for field in fields(settings)}
+    validate_community_settings(values)
+    validate_digest_settings(values)
+    validate_job_settings(values)
     _validate_semantic(settings)
     if not 1 <= settings.recommend_window_days <= 365:
         raise ConfigError(f"recommend_window_days must be between 1 and 365, "

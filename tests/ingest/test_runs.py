@@ -13,9 +13,9 @@ import pytest
 
 from papertide.app import Papertide
 from papertide.exceptions import RunBusyError
-from papertide.ingest.locks import LEASE_PREFIX, acquire_lease
 from papertide.ingest.rss import ingest_arxiv_rss
 from papertide.ingest.runtime import Sources
+from papertide.store.run_leases import LEASE_PREFIX, acquire_lease
 from tests.ingest.conftest import RunCli
 from tests.ingest.recorded import API_EMPTY, RSS_FEED, RSS_FEED_PATH, xml_reply
 from tests.ingest.replay import ReplayServer

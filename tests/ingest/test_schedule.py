@@ -8,16 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from papertide.cron import parse_schedule
 from papertide.exceptions import ConfigError
-from papertide.ingest.jobs import Job, JobState, all_jobs, is_due
-from papertide.ingest.schedule import parse_schedule
+from papertide.ingest.jobs import Job, JobState, is_due
+from papertide.jobs.kinds import scheduled_jobs
 from papertide.settings import Settings
 
 EASTERN = ZoneInfo("America/New_York")
 
 
 def default_job(name: str) -> Job:
-    return {job.name: job for job in all_jobs(Settings(data_dir=Path("unused")))}[name]
+    return {job.name: job for job in scheduled_jobs(Settings(data_dir=Path("unused")))}[name]
 
 
 def eastern(year: int, month: int, day: int, hour: int, minute: int) -> dt.datetime:

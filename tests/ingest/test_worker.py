@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from papertide.app import Papertide
-from papertide.ingest.jobs import all_jobs, load_job_state
+from papertide.ingest.jobs import load_job_state
 from papertide.ingest.runtime import Sources
 from papertide.ingest.scheduler import Scheduler
+from papertide.jobs.kinds import scheduled_jobs
 from tests.helpers import open_test_app
 from tests.ingest.conftest import RunCli, source_settings
 from tests.ingest.recorded import (
@@ -112,7 +113,7 @@ def test_a_failed_job_is_remembered_and_stays_due(
     server: ReplayServer, service: Papertide, sources: Sources
 ) -> None:
     server.route(RSS_FEED_PATH, Reply(b"gone", 404, "text/plain"))
-    rss = next(job for job in all_jobs(service.settings) if job.name == "arxiv-rss")
+    rss = next(job for job in scheduled_jobs(service.settings) if job.name == "arxiv-rss")
     scheduler = Scheduler(service, sources, [rss], threading.Event())
 
     assert scheduler.run_job(rss) is False

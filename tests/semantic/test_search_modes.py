@@ -10,9 +10,9 @@ import pytest
 
 from papertide.app import Papertide, SearchFilters
 from papertide.exceptions import InvalidQueryError, RunBusyError
-from papertide.ingest.locks import acquire_lease
 from papertide.search.hybrid import SearchMode
 from papertide.search.semantic import EMBEDDING_LEASE
+from papertide.store.run_leases import acquire_lease
 from tests.helpers import FIXED_NOW
 from tests.semantic.corpus import corpus_records
 

@@ -19,7 +19,7 @@ from papertide.cli.progress import progress_bar
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import parse_date_bound
 from papertide.settings import SETTING_SPECS
-from papertide.store.factory import redact_url
+from papertide.store.urls import redact_url
 
 
 @click.command("import")

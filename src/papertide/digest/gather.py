@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from papertide.digest.compose import (
     TRENDING_DEPTH,
@@ -22,12 +22,12 @@ from papertide.digest.compose import (
 from papertide.digest.models import DigestPeriod, SearchMatches
 from papertide.exceptions import InvalidQueryError
 from papertide.models import Paper
+from papertide.ranking.board import TrendingBoard
 from papertide.ranking.trending import WINDOW_SPANS
+from papertide.search.base import KeywordIndex
 from papertide.search.query import ParsedQuery, parse_query
+from papertide.store.base import Store
 from papertide.subscriptions.models import Subscriber
-
-if TYPE_CHECKING:
-    from papertide.app import Papertide
 
 # More new papers than this in one window is not a digest any more.
 MAX_NEW_PAPERS = 50_000
@@ -48,13 +48,6 @@ class NoPicks:
         return {}
 
 
-def recommended_picks(service: Papertide) -> PicksSource:
-    """Each subscriber's recommendations (see ``papertide.recommend``)."""
-    from papertide.recommend.digest_picks import RecommendedPicks
-
-    return RecommendedPicks(service.recommendations)
-
-
 def alert_query(text: str, period: DigestPeriod) -> ParsedQuery:
     """A saved search as an alert: every word required, only papers new in the window.
 
@@ -70,14 +63,16 @@ def alert_query(text: str, period: DigestPeriod) -> ParsedQuery:
 class IssueGatherer:
     """Builds the :class:`DigestInputs` of one issue."""
 
-    def __init__(self, service: Papertide, period: DigestPeriod,
-                 picks: PicksSource | None = None) -> None:
-        self.service = service
+    def __init__(self, store: Store, keyword_index: KeywordIndex, board: TrendingBoard,
+                 picks: PicksSource, period: DigestPeriod) -> None:
+        self.store = store
+        self.keyword_index = keyword_index
+        self.board = board
+        self.picks_source = picks
         self.period = period
-        self.picks_source = picks or recommended_picks(service)
 
     def inputs(self, subscribers: Sequence[Subscriber]) -> DigestInputs:
-        store = self.service.store
+        store = self.store
         period = self.period
         listing = store.list_announced(period.first_day,
                                        period.last_day + dt.timedelta(days=1), MAX_NEW_PAPERS)
@@ -111,7 +106,7 @@ class IssueGatherer:
     def _trending(self) -> tuple[list[str], dict[str, float]]:
         """The issue's trending list, best first, or nothing when nothing moved lately."""
         window = self.period.window
-        ranking = self.service.community.board.compute_window(window, self.period.as_of)
+        ranking = self.board.compute_window(window, self.period.as_of)
         if ranking.as_of < self.period.as_of - WINDOW_SPANS[window]:
             return [], {}
         entries = ranking.entries
@@ -120,7 +115,7 @@ class IssueGatherer:
 
     def _searches(self, texts: Iterable[str]) -> dict[str, SearchMatches]:
         found: dict[str, SearchMatches] = {}
-        index = self.service.keyword_index
+        index = self.keyword_index
         for text in dict.fromkeys(texts):
             try:
                 hits = index.search(alert_query(text, self.period), TRENDING_DEPTH, 0,

@@ -21,12 +21,12 @@ import threading
 from dataclasses import dataclass
 
 from papertide.app import Papertide
+from papertide.cron import parse_schedule
 from papertide.digest.models import DigestKind, DigestPeriod
 from papertide.digest.periods import digest_schedule, due_period, period_of
 from papertide.ingest.jobs import Action, Job
 from papertide.ingest.report import IngestReport
 from papertide.ingest.runtime import Sources
-from papertide.ingest.schedule import parse_schedule
 from papertide.jobs.context import Handler, JobContext, Outcome
 from papertide.settings import Settings
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from papertide.cron import CronSchedule, parse_schedule
 from papertide.digest.models import DigestKind, DigestPeriod
 from papertide.exceptions import InvalidInputError
-from papertide.ingest.schedule import CronSchedule, parse_schedule
 from papertide.settings import Settings
 
 NEW_DAYS: dict[DigestKind, int] = {"daily": 1, "weekly": 7}

@@ -1,7 +1,8 @@
 """Digests wired together: subscriptions, composing issues into the outbox, delivery.
 
-Built once per service (``Papertide.digests``) from its settings, store,
-index and clock; nothing here is global.
+Built once per service (``Papertide.digests``) from the narrow things it
+reads: settings, store, keyword index, trending board, personal picks and
+clock; nothing here is global, and nothing here imports the service.
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from papertide.accounts.secret_key import site_key
@@ -34,13 +34,13 @@ from papertide.digest.transport import Link, LogLink, SmtpLink
 from papertide.exceptions import ConfigError
 from papertide.mail.compose import sender_address
 from papertide.mail.smtp import DEFAULT_PORTS, SMTP_MODES, SmtpConfig, SmtpMode
+from papertide.ranking.board import TrendingBoard
+from papertide.search.base import KeywordIndex
 from papertide.settings import Settings
+from papertide.store.base import Store
 from papertide.subscriptions.models import Subscriber
 from papertide.subscriptions.service import Subscriptions
 from papertide.subscriptions.tokens import LinkSigner
-
-if TYPE_CHECKING:
-    from papertide.app import Papertide
 
 ADMIN_LIST_SIZE = 100
 COMPOSE_BATCH = 200
@@ -64,6 +64,10 @@ class ComposeReport:
         return (f"{self.period.kind} digest {self.period.key}: {self.queued:,} queued "
                 f"({self.papers:,} papers), {self.already:,} composed before, {self.empty:,} "
                 f"with nothing new, of {self.subscribers:,} subscribers")
+
+
+# settings, period, subscriber ids, now -> what composing that share did
+ShardComposer = Callable[[Settings, DigestPeriod, Sequence[int], dt.datetime], ComposeReport]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +99,17 @@ def smtp_config(settings_host: str, port: int, mode: str, username: str, passwor
 class Digests:
     """Subscriptions, issue composition, previews and the outbox of one service."""
 
-    def __init__(self, service: Papertide, picks: PicksSource | None = None) -> None:
-        self.service = service
-        settings = self.settings = service.settings
-        self.store = service.store
-        self.clock = service.clock
+    def __init__(self, settings: Settings, store: Store, keyword_index: KeywordIndex,
+                 board: TrendingBoard, picks: PicksSource, clock: Callable[[], dt.datetime],
+                 compose_shard: ShardComposer | None = None) -> None:
+        """``compose_shard`` composes a share of a long list in another process (module
+        level, so it can be sent there); without it everything is composed here."""
+        self.settings = settings
+        self.store = store
+        self.keyword_index = keyword_index
+        self.board = board
+        self.clock = clock
+        self.compose_shard = compose_shard
         host = urlsplit(settings.resolved_base_url).hostname or "localhost"
         self.renderer = MailRenderer(settings.site_name, settings.resolved_base_url,
                                      sender_address(settings.mail_from, settings.site_name,
@@ -109,6 +119,10 @@ class Digests:
         self.subscriptions = Subscriptions(settings, self.store, self.clock, LinkSigner(signer),
                                            self.renderer, self.outbox)
         self.picks = picks
+
+    def gatherer(self, period: DigestPeriod) -> IssueGatherer:
+        """What the issue of ``period`` is composed from, read once for every subscriber."""
+        return IssueGatherer(self.store, self.keyword_index, self.board, self.picks, period)
 
     @property
     def smtp_configured(self) -> bool:
@@ -147,8 +161,8 @@ class Digests:
         else:
             count = min(workers, len(todo))
         count = max(count, 1)
-        if count > 1 and self.picks is None:
-            self._compose_in_processes(period, todo, report, count)
+        if count > 1 and self.compose_shard is not None:
+            self._compose_in_processes(self.compose_shard, period, todo, report, count)
         elif todo:
             self.compose_for(period, todo, report)
         return report
@@ -156,7 +170,7 @@ class Digests:
     def compose_for(self, period: DigestPeriod, subscribers: Sequence[Subscriber],
                     report: ComposeReport) -> None:
         """Compose and queue the issue for these subscribers (render first, then write)."""
-        inputs = IssueGatherer(self.service, period, self.picks).inputs(subscribers)
+        inputs = self.gatherer(period).inputs(subscribers)
         mailed = self.store.mailed_among(list(inputs.papers))
         for start in range(0, len(subscribers), COMPOSE_BATCH):
             batch = [self._prepare(subscriber, inputs, mailed.get(subscriber.id, set()), report)
@@ -189,8 +203,9 @@ class Digests:
         report.papers += len(message.arxiv_ids)
         report.message_ids.append(queued)
 
-    def _compose_in_processes(self, period: DigestPeriod, todo: Sequence[Subscriber],
-                              report: ComposeReport, count: int) -> None:
+    def _compose_in_processes(self, compose_shard: ShardComposer, period: DigestPeriod,
+                              todo: Sequence[Subscriber], report: ComposeReport,
+                              count: int) -> None:
         size = -(-len(todo) // count)
         shards = [[subscriber.id for subscriber in todo[start:start + size]]
                   for start in range(0, len(todo), size)]
@@ -224,7 +239,7 @@ class Digests:
         chosen: DigestKind = kind or ("weekly" if subscriber.preferences.frequency == "weekly"
                                       else "daily")
         issue = period or next_period(chosen, self.settings, self.clock())
-        inputs = IssueGatherer(self.service, issue, self.picks).inputs([subscriber])
+        inputs = self.gatherer(issue).inputs([subscriber])
         mailed = self.store.mailed_among(list(inputs.papers)).get(subscriber.id, set())
         digest = compose_digest(subscriber, inputs, mailed, self.clock(),
                                 self.settings.digest_section_size)
@@ -244,24 +259,6 @@ class Digests:
             unconfirmed=store.outbox_records(("sent",), ADMIN_LIST_SIZE, unconfirmed_only=True),
             waiting=store.outbox_records(("pending", "claimed", "sending"), ADMIN_LIST_SIZE),
         )
-
-
-def compose_shard(settings: Settings, period: DigestPeriod, subscriber_ids: Sequence[int],
-                  now: dt.datetime) -> ComposeReport:
-    """In a worker process: compose the issue for these subscribers, at ``now``."""
-    from papertide.app import open_app
-
-    service = open_app(settings, clock=lambda: now)
-    try:
-        wanted = set(subscriber_ids)
-        subscribers = [subscriber for subscriber
-                       in service.store.subscribers_receiving(period.kind)
-                       if subscriber.id in wanted]
-        report = ComposeReport(period)
-        service.digests.compose_for(period, subscribers, report)
-        return report
-    finally:
-        service.close()
 
 
 def issue_key(subscriber: Subscriber, period: DigestPeriod) -> str:

@@ -6,12 +6,10 @@ by ``papertide.settings``, which stays the one place settings are loaded.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any
 
 from papertide.exceptions import ConfigError
-
-if TYPE_CHECKING:
-    from papertide.settings import Settings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -46,12 +44,13 @@ DIGEST_SETTINGS: tuple[tuple[str, type, str], ...] = (
 )
 
 
-def validate_digest_settings(settings: Settings) -> None:
-    if not 0 <= settings.digest_hour <= 23:
-        raise ConfigError(f"digest_hour must be between 0 and 23, got {settings.digest_hour}")
-    if settings.digest_weekly_day.strip().lower()[:3] not in WEEKDAYS:
+def validate_digest_settings(values: Mapping[str, Any]) -> None:
+    """Check the values of this area; a plain mapping, so areas never import Settings."""
+    if not 0 <= values["digest_hour"] <= 23:
+        raise ConfigError(f"digest_hour must be between 0 and 23, got {values['digest_hour']}")
+    if values["digest_weekly_day"].strip().lower()[:3] not in WEEKDAYS:
         raise ConfigError(f"digest_weekly_day must be one of {', '.join(WEEKDAYS)}, "
-                          f"got {settings.digest_weekly_day!r}")
+                          f"got {values['digest_weekly_day']!r}")
     bounds = {
         "digest_section_size": (1, 50),
         "digest_trending_default": (0, 50),
@@ -64,11 +63,11 @@ def validate_digest_settings(settings: Settings) -> None:
         "mail_per_connection": (1, 100_000),
     }
     for name, (low, high) in bounds.items():
-        if not low <= getattr(settings, name) <= high:
+        if not low <= values[name] <= high:
             raise ConfigError(f"{name} must be between {low} and {high}, "
-                              f"got {getattr(settings, name)}")
-    if not 0 <= settings.mail_retry_backoff <= 86_400:
+                              f"got {values[name]}")
+    if not 0 <= values["mail_retry_backoff"] <= 86_400:
         raise ConfigError("mail_retry_backoff must be between 0 and 86400 seconds")
-    if settings.mail_unsubscribe_address and "@" not in settings.mail_unsubscribe_address:
+    if values["mail_unsubscribe_address"] and "@" not in values["mail_unsubscribe_address"]:
         raise ConfigError(f"mail_unsubscribe_address must be an address, "
-                          f"got {settings.mail_unsubscribe_address!r}")
+                          f"got {values['mail_unsubscribe_address']!r}")

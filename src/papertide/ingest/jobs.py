@@ -1,4 +1,8 @@
-"""The scheduled jobs, built from the settings, and what each remembers of its last run."""
+"""The scheduled ingestion jobs, built from the settings, and what each remembers of its last run.
+
+``Job`` is the shape of every scheduled job; other areas (the digests) build
+theirs on it, and ``papertide.jobs.kinds`` puts them all together.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from papertide.app import Papertide
+from papertide.cron import CronSchedule, parse_schedule
 from papertide.exceptions import ConfigError
 from papertide.ingest.hf import ingest_hf_daily
 from papertide.ingest.oai import harvest_arxiv_oai
 from papertide.ingest.report import IngestReport
 from papertide.ingest.rss import ingest_arxiv_rss
 from papertide.ingest.runtime import Sources
-from papertide.ingest.schedule import CronSchedule, parse_schedule
 from papertide.periods import day_period
 from papertide.settings import Settings
 from papertide.store.base import Store
@@ -49,8 +53,8 @@ class JobState:
             else None
 
 
-def all_jobs(settings: Settings) -> list[Job]:
-    """Every job, enabled or not (``schedule`` None when its setting says off)."""
+def ingest_jobs(settings: Settings) -> list[Job]:
+    """Every ingestion job, enabled or not (``schedule`` None when its setting says off)."""
     categories = settings.followed_categories
     if not categories:
         raise ConfigError("arxiv_categories is empty: name at least one category to follow")
@@ -76,13 +80,11 @@ def all_jobs(settings: Settings) -> list[Job]:
         ("hf-daily", "schedule_hf_daily", hf_daily),
         ("arxiv-oai", "schedule_arxiv_oai", arxiv_oai),
     ]
-    from papertide.digest.jobs import digest_jobs  # digests build on this module
-
     return [
         Job(name, setting,
             parse_schedule(getattr(settings, setting), settings.schedule_timezone, setting), action)
         for name, setting, action in specs
-    ] + digest_jobs(settings)
+    ]
 
 
 def is_due(job: Job, state: JobState, now: dt.datetime,

@@ -18,11 +18,11 @@ from contextlib import contextmanager
 
 from papertide.app import Papertide
 from papertide.exceptions import PapertideError
-from papertide.ingest.locks import RunLease, acquire_lease
 from papertide.ingest.report import IngestReport
 from papertide.ingest.runtime import Sources
 from papertide.models import Observation, PaperRecord, UpsertCounts
 from papertide.sources.skipped import Skipped
+from papertide.store.run_leases import RunLease, acquire_lease
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from papertide.ingest.schedule import CronSchedule
+from papertide.cron import CronSchedule
 from papertide.jobs.models import ClaimedJob, NewJob
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
-from papertide.digest.jobs import DELIVER_KIND, deliver_messages, queue_handler
+from papertide.digest.jobs import DELIVER_KIND, deliver_messages, digest_jobs, queue_handler
 from papertide.exceptions import RunBusyError
-from papertide.ingest.jobs import Job, all_jobs
+from papertide.ingest.jobs import Job, ingest_jobs
 from papertide.ingest.scheduler import run_job_now
 from papertide.jobs.context import Handler, JobContext, JobKind, Outcome, Postponed
 from papertide.settings import Settings
@@ -20,12 +20,17 @@ from papertide.settings import Settings
 EMBED_KIND = "embed"
 
 
+def scheduled_jobs(settings: Settings) -> list[Job]:
+    """Every scheduled job, enabled or not: each area's, put together here, above them all."""
+    return ingest_jobs(settings) + digest_jobs(settings)
+
+
 def job_kinds(settings: Settings) -> dict[str, JobKind]:
-    """The kinds by name; the scheduled ones first, in the order of ``all_jobs``."""
+    """The kinds by name; the scheduled ones first, in the order of ``scheduled_jobs``."""
     kinds = {
         job.name: JobKind(job.name, queue_handler(job.name) or _ingestion(job, settings),
                           job.schedule, job.setting, lane=job.name, scheduled=True)
-        for job in all_jobs(settings)
+        for job in scheduled_jobs(settings)
     }
     kinds[DELIVER_KIND] = JobKind(DELIVER_KIND, deliver_messages)
     kinds[EMBED_KIND] = JobKind(EMBED_KIND, embed_papers, lane=EMBED_KIND)

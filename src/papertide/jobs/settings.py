@@ -6,12 +6,10 @@ by ``papertide.settings``, which stays the one place settings are loaded.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any
 
 from papertide.exceptions import ConfigError
-
-if TYPE_CHECKING:
-    from papertide.settings import Settings
 
 JOB_SETTINGS: tuple[tuple[str, type, str], ...] = (
     ("job_threads", int, "Jobs one `papertide worker` process runs at once (default 2); "
@@ -34,7 +32,8 @@ JOB_SETTINGS: tuple[tuple[str, type, str], ...] = (
 )
 
 
-def validate_job_settings(settings: Settings) -> None:
+def validate_job_settings(values: Mapping[str, Any]) -> None:
+    """Check the values of this area; a plain mapping, so areas never import Settings."""
     bounds: dict[str, tuple[float, float]] = {
         "job_threads": (1, 64),
         "job_poll_seconds": (0.05, 3_600),
@@ -45,6 +44,6 @@ def validate_job_settings(settings: Settings) -> None:
         "job_keep_days": (8, 3_650),
     }
     for name, (low, high) in bounds.items():
-        if not low <= getattr(settings, name) <= high:
+        if not low <= values[name] <= high:
             raise ConfigError(f"{name} must be between {low:g} and {high:g}, "
-                              f"got {getattr(settings, name)}")
+                              f"got {values[name]}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from papertide.ingest.schedule import CronSchedule
+from papertide.cron import CronSchedule
 
 # How far back a slot still counts as due: a worker down longer catches up with
 # the newest slot in this window, or waits for the next one.

@@ -13,9 +13,8 @@ import datetime as dt
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -34,9 +33,8 @@ from papertide.recommend.models import (
 )
 from papertide.recommend.ranker import Matrix, RankerParams, shortlist_rank, train
 from papertide.recommend.window import Window
-
-if TYPE_CHECKING:
-    from papertide.app import Papertide
+from papertide.search.base import KeywordIndex
+from papertide.store.base import Store
 
 RANKED_DEPTH = 200
 CACHED_PROFILES = 2_000
@@ -56,11 +54,16 @@ class _Ranked:
 class Recommender:
     """Builds, caches and serves each person's recommendations."""
 
-    def __init__(self, service: Papertide, params: RankerParams | None = None) -> None:
-        self.service = service
-        self.store = service.store
+    def __init__(self, store: Store, keyword_index: KeywordIndex,
+                 clock: Callable[[], dt.datetime], window_days: int,
+                 model_name: Callable[[], str], params: RankerParams | None = None) -> None:
+        """``model_name`` is asked on each use, so the embedding model loads only when needed."""
+        self.store = store
+        self.keyword_index = keyword_index
+        self.clock = clock
+        self.model_name = model_name
         self.params = params or RankerParams()
-        self.window_days = service.settings.recommend_window_days
+        self.window_days = window_days
         self._lock = threading.Lock()
         self._windows: OrderedDict[tuple[object, ...], Window] = OrderedDict()
         self._ranked: OrderedDict[tuple[object, ...], _Ranked] = OrderedDict()
@@ -84,7 +87,7 @@ class Recommender:
         return [pick.paper.arxiv_id for pick in ranked.picks[:limit]]
 
     def _ranked_for(self, user_id: int, start: dt.date, end: dt.date) -> _Ranked:
-        model = self.service.semantic.model_name
+        model = self.model_name()
         window_key = (start, end, model, self.store.max_vector_seq(), self.store.max_change_seq())
         key = (user_id, self.store.profile_stamp(user_id), *window_key)
         with self._lock:
@@ -197,7 +200,7 @@ class Recommender:
         key = parse_arxiv_id(arxiv_id).base
         if self.store.get_paper(key) is None:
             raise NotFoundError(f"paper {key} is not in this papertide")
-        self.store.mark_not_interested(user_id, key, self.service.clock())
+        self.store.mark_not_interested(user_id, key, self.clock())
         return key
 
     def unmark_not_interested(self, user_id: int, arxiv_id: str) -> str:
@@ -218,14 +221,14 @@ class Recommender:
                                         "(like cs.CL or hep-th)")
         filters = InterestFilters(chosen, _words(include, lower=True),
                                   _words(exclude, lower=True))
-        self.store.set_interest_filters(user_id, filters, self.service.clock())
+        self.store.set_interest_filters(user_id, filters, self.clock())
         return filters
 
     def import_library(self, user_id: int, data: bytes, filename: str = "") -> ImportReport:
         """Parse an export and save the papers found (raises InvalidInputError if unreadable)."""
         parsed = read_library(data, filename)
-        importer = LibraryImporter(self.store, self.service.keyword_index)
-        return importer.save(user_id, parsed, self.service.clock())
+        importer = LibraryImporter(self.store, self.keyword_index)
+        return importer.save(user_id, parsed, self.clock())
 
 
 def _title(papers: Mapping[str, Paper], arxiv_id: str) -> str:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from papertide.embed.base import Embedder, paper_text
 from papertide.embed.sync import EmbedReport, embed_pending, pending_papers
 from papertide.exceptions import RunBusyError
-from papertide.ingest.locks import RunLease, acquire_lease
 from papertide.search.base import KeywordIndex, SearchHits, SortOrder
 from papertide.search.hybrid import SearchMode, weighted_fusion
 from papertide.search.query import ParsedQuery
@@ -27,8 +26,9 @@ from papertide.search.vector_sync import VectorSyncReport, sync_vector_index
 from papertide.search.vectors import VectorFilter, VectorIndex
 from papertide.settings import Settings
 from papertide.store.base import Store
+from papertide.store.run_leases import RunLease, acquire_lease
 
-# The lease (see ingest.locks) that lets one process at a time embed new papers.
+# The lease (see store.run_leases) that lets one process at a time embed new papers.
 EMBEDDING_LEASE = "embedding"
 
 READY_MISSING_SHARE = 0.05

@@ -16,8 +16,8 @@ import psycopg
 from psycopg.types.numeric import FloatLoader
 
 from papertide.exceptions import DatabaseUnavailableError
-from papertide.store.factory import redact_url
 from papertide.store.sql.mixin import Dialect, Parameters
+from papertide.store.urls import redact_url
 
 CONNECT_TIMEOUT_SECONDS = 10
 POSTGRESQL = Dialect(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papertide.exceptions import ConfigError, StorageError
-from papertide.store.factory import redact_url, sqlite_path
+from papertide.store.urls import redact_url, sqlite_path
 
 
 @dataclass(frozen=True, slots=True)

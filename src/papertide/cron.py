@@ -1,4 +1,4 @@
-"""Cron lines for the ingestion schedules, read in one time zone: parsing and next run.
+"""Cron lines for every schedule (ingestion, digests, jobs) in one time zone: parse, next run.
 
 The five usual fields: minute, hour, day of month, month, day of week
 (``0``/``7`` or ``sun`` is Sunday). Each is ``*``, a number or name, a range

@@ -1,6 +1,6 @@
-"""At most one run per source at a time, across threads and processes, through the database.
+"""At most one run per source (or embedding pass) at a time, across threads and processes.
 
-A run takes a lease: a row in the store's meta table naming its host, process
+A run takes a lease through the database: a row in the store's meta table naming its host, process
 and start time, written inside a write transaction so that two processes cannot
 both take it. The lease is renewed with every batch the run stores, and a lease
 counts as abandoned when its process is gone (same host) or it has not been
