@@ -309,8 +309,9 @@ def test_pages_have_landmarks_a_labelled_search_box_and_a_feed(
     page = fetch_page(client, url)
     for landmark in ("header", "nav", "main", "footer"):
         assert page.find_all(landmark), landmark
-    search_box = page.find("input", id="header-q")
-    assert page.find("label", **{"for": "header-q"}).text()
+    box_id = "search-q" if url.startswith("/search") else "header-q"
+    search_box = page.find("input", id=box_id)
+    assert page.find("label", **{"for": box_id}).text()
     assert search_box.get("name") == "q"
     assert page.find("html").get("lang") == "en"
 

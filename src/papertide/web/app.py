@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from papertide import __version__
 from papertide.app import Papertide
 from papertide.web import (
+    account_pages,
     api,
     community_api,
     docs,
@@ -89,6 +90,7 @@ def create_web_app(service: Papertide) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(feeds.router)  # before pages: /papers/{id:path} would match feeds
     app.include_router(signin.router)
+    app.include_router(account_pages.router)
     app.include_router(subscription_pages.router)
     app.include_router(mail_admin.router)
     app.include_router(recommend_api.router)
