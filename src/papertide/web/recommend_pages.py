@@ -97,15 +97,17 @@ async def import_upload(request: Request, service: ServiceDep,
         async with request.form(max_files=1, max_fields=5,
                                 max_part_size=MAX_FILE_BYTES) as form:
             check_csrf(request, service, {"csrf_token": str(form.get("csrf_token") or "")})
-            data, filename, pasted = await _submitted_library(form.get("file"),
-                                                              form.get("text"))
+            upload = await _submitted_library(form.get("file"), form.get("text"))
     except MultiPartException:
         raise InvalidInputError("the upload could not be read: send the file as "
                                 "multipart/form-data in a field named file") from None
     context = _import_context(request, service)
     try:
+        if upload is None:
+            raise InvalidInputError("choose a file to import, or paste arXiv ids, DOIs or "
+                                    "titles into the box")
         report = await run_in_threadpool(service.recommendations.import_library,
-                                         viewer.user.id, data, filename, pasted)
+                                         viewer.user.id, *upload)
     except InvalidInputError as error:
         context["error"] = str(error)
         return renderer.page(request, "library_import.html", context, status_code=400)
@@ -115,14 +117,14 @@ async def import_upload(request: Request, service: ServiceDep,
     return renderer.page(request, "library_import.html", context)
 
 
-async def _submitted_library(upload: object, text: object) -> tuple[bytes, str, bool]:
+async def _submitted_library(upload: object, text: object
+                             ) -> tuple[bytes, str, bool] | None:
     """``(data, file name, pasted)``: the chosen file, or else the pasted text."""
     if isinstance(upload, UploadFile) and upload.filename:
         return await upload.read(MAX_FILE_BYTES + 1), upload.filename, False
     if isinstance(text, str) and text.strip():
         return text.encode("utf-8"), "", True
-    raise InvalidInputError("choose a file to import, or paste arXiv ids, DOIs or titles "
-                            "into the box")
+    return None
 
 
 def _import_context(request: Request, service: Papertide) -> dict[str, Any]:
