@@ -41,6 +41,10 @@ Trending research papers from arXiv: the papers of a day, a week or a month, eac
 paper's record, keyword search, the trending lists (`/api/trending`), rising topics
 (`/api/topics`) and, signed in, papers picked for you (`/api/recommendations`).
 
+Every list has the same envelope: the papers in `papers`, with `total`, `limit`,
+`offset` and `has_more`. The older list keys `results` (search, similar) and `picks`
+(recommendations) still hold the same list for one release; they are marked deprecated.
+
 Every error has the same JSON shape: `{"status": 400, "message": "..."}`.
 Atom feeds of the same lists are linked from every HTML page.
 """
