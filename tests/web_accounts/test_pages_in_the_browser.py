@@ -52,6 +52,15 @@ PAGES = {
     "account": "/account",
 }
 SERIOUS = ("serious", "critical")
+PLACEHOLDER_ROOM = """() => {
+  const input = document.querySelector("#header-q");
+  if (!input) return [0, 0];
+  const style = getComputedStyle(input);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${style.fontSize} ${style.fontFamily}`;
+  return [context.measureText(input.placeholder).width,
+          input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)];
+}"""
 # label-content-name-mismatch is experimental in axe and off by default: turned on,
 # since a button whose name differs from its text confuses voice control.
 AXE_RUN = """async () => {
@@ -154,6 +163,8 @@ def test_the_page_fits_keeps_its_header_small_and_passes_axe(
 
     header = page.locator("header.site-header").bounding_box()
     assert header is not None
+    text_width, room = page.evaluate(PLACEHOLDER_ROOM)
+    assert text_width <= room, f"{name}: the search placeholder is cut ({text_width} > {room})"
     if viewport is DESKTOP:
         assert header["height"] <= DESKTOP_HEADER_PX, f"{name}: header {header['height']} px"
         search = page.locator("#header-q, #search-q").first.bounding_box()
