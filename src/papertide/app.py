@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from papertide.accounts.models import User
 from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidQueryError, NotFoundError
 from papertide.importing import BatchCallback, ImportReport, import_files
@@ -206,6 +207,23 @@ class Papertide:
 
     def latest_day(self) -> dt.date | None:
         return self.store.latest_announced_date()
+
+    # -- one person's data -------------------------------------------------------------
+
+    def personal_data(self, user: User) -> dict[str, Any]:
+        """Everything kept about ``user``, for them to download."""
+        from papertide.personal_data import personal_data
+        return personal_data(self.store, user, self.clock())
+
+    def delete_account(self, user: User, end_subscription: bool) -> None:
+        """Remove the account with its sessions, votes and library; with
+        ``end_subscription``, forget its digest subscription too."""
+        if end_subscription:
+            subscriptions = self.digests.subscriptions
+            subscriber = self.store.subscriber_by_email(user.email)
+            if subscriber is not None:
+                subscriptions.forget(subscriptions.manage_token(subscriber))
+        self.community.accounts.remove_user(user.email)
 
     def listing(self, period: Period, page: int = 1, page_size: int | None = None) -> Listing:
         """Papers announced in ``period`` with links to the neighbouring periods."""

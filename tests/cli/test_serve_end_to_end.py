@@ -93,3 +93,13 @@ def test_served_pages_feeds_and_api(server: str) -> None:
     status, kind, missing = fetch(server + "/api/papers/2503.09999")
     assert status == 404 and kind.startswith("application/json")
     assert json.loads(missing) == {"status": 404, "message": json.loads(missing)["message"]}
+
+
+def test_user_link_names_the_port_the_server_listens_on(server: str, run_cli: RunCli) -> None:
+    assert run_cli("user", "add", "ada@example.org").returncode == 0
+    printed = run_cli("user", "link", "ada@example.org")
+    assert printed.returncode == 0, printed.stderr
+    link = printed.stdout.strip()
+    assert link.startswith(server + "/signin/confirm?token="), (link, server)
+    status, _, body = fetch(link)
+    assert status == 200 and 'id="confirm-signin"' in body

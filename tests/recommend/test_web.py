@@ -90,6 +90,7 @@ def test_filters_posted_from_the_page_change_the_api_answer(
     assert saved.status_code == 303
     answer = client.get("/api/recommendations", params={"limit": 3}).json()
     assert len(answer["picks"]) == 3 and answer["window_days"] == 7
+    assert answer["papers"] == answer["picks"] and answer["total"] == 3  # the common envelope
     assert all("benchmark" not in pick["title"].lower() for pick in answer["picks"])
     reasons = answer["picks"][0]["reasons"]
     assert reasons[0]["kind"] == "library"

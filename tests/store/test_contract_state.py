@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
+from papertide.accounts.models import Session
+from papertide.library.models import LibraryOrder
 from papertide.models import Observation
 from papertide.store.base import Store
 from tests.helpers import FIXED_NOW, make_record, utc
@@ -165,3 +167,52 @@ def test_instance_id_is_stable_per_database_and_unique_between_them(
 ) -> None:
     assert open_more_stores().instance_id == store.instance_id
     assert other_store.instance_id != store.instance_id
+
+
+def test_a_users_sessions_are_listed_and_the_others_ended(store: Store) -> None:
+    reader = store.add_user("reader@example.org", False, FIXED_NOW)
+    other = store.add_user("other@example.org", False, FIXED_NOW)
+    month = dt.timedelta(days=30)
+    for name, user, seen in (("a", reader, 1), ("b", reader, 3), ("old", reader, 2),
+                             ("c", other, 1)):
+        expires = FIXED_NOW + (-month if name == "old" else month)
+        store.add_session(Session(name, user.id, FIXED_NOW, expires,
+                                  FIXED_NOW + dt.timedelta(hours=seen)))
+
+    assert [s.token_hash for s in store.sessions_of(reader.id, FIXED_NOW)] == ["b", "a"]
+    assert store.delete_other_sessions(reader.id, "a") == 2  # "b" and the expired one
+    assert [s.token_hash for s in store.sessions_of(reader.id, FIXED_NOW)] == ["a"]
+    assert [s.token_hash for s in store.sessions_of(other.id, FIXED_NOW)] == ["c"]
+
+
+def test_the_library_is_searched_by_title_author_or_id_and_sorted(store: Store) -> None:
+    store.upsert_papers([
+        make_record("2501.00001", "Zebra finches sing", authors=("Ada Lovelace",),
+                    announced=dt.date(2025, 1, 6)),
+        make_record("2501.00002", "Attention for 100% of tokens", authors=("Alan Turing",),
+                    announced=dt.date(2025, 1, 8)),
+        make_record("2501.00003", "Birds and_more", authors=("Grace Hopper",),
+                    announced=dt.date(2025, 1, 7)),
+    ], FIXED_NOW)
+    user = store.add_user("lib@example.org", False, FIXED_NOW)
+    for minutes, key in enumerate(("2501.00002", "2501.00001", "2501.00003")):
+        store.save_paper(user.id, key, ["birds"] if key != "2501.00002" else [],
+                         FIXED_NOW + dt.timedelta(minutes=minutes))
+
+    def ids(text: str | None = None, order: LibraryOrder = "saved",
+            tag: str | None = None) -> list[str]:
+        saved, total = store.saved_papers(user.id, tag, 10, 0, text, order)
+        assert total == len(saved)
+        return [entry.arxiv_id for entry in saved]
+
+    assert ids() == ["2501.00003", "2501.00001", "2501.00002"]  # last saved first
+    assert ids(order="announced") == ["2501.00002", "2501.00003", "2501.00001"]
+    assert ids(order="title") == ["2501.00002", "2501.00003", "2501.00001"]
+    assert ids(text="zebra") == ["2501.00001"]
+    assert ids(text="LOVELACE") == ["2501.00001"]
+    assert ids(text="00002") == ["2501.00002"]
+    assert ids(text="100%") == ["2501.00002"]  # % and _ are literal characters
+    assert ids(text="s_m") == []  # "_" is not "any one character"
+    assert ids(text="and_m") == ["2501.00003"]
+    assert ids(text="finches", tag="birds") == ["2501.00001"]
+    assert ids(text="attention", tag="birds") == []

@@ -274,3 +274,35 @@ def test_openapi_lists_the_api_and_its_error_shape(client: TestClient) -> None:
     search = schema["paths"]["/api/search"]["get"]
     assert {"q", "limit", "offset", "sort", "from", "to", "cat", "author"} <= {
         parameter["name"] for parameter in search["parameters"]}
+
+
+ENVELOPE = {"papers", "total", "limit", "offset", "has_more"}
+
+
+@pytest.mark.parametrize(("url", "old_key"), [
+    ("/api/daily?date=2026-03-11&limit=5", None),
+    ("/api/trending?window=month&limit=5&page=2", None),
+    ("/api/search?q=model&limit=5&offset=5", "results"),
+    ("/api/papers/0704.0027/similar?limit=3", "results"),
+])
+def test_every_paper_list_has_the_same_envelope_and_old_keys_stay_one_release(
+    client: TestClient, url: str, old_key: str | None
+) -> None:
+    body = client.get(url).json()
+    assert set(body) >= ENVELOPE, url
+    assert len(body["papers"]) <= body["limit"]
+    if "offset=5" in url or "page=2" in url:
+        assert body["offset"] == 5
+    if old_key:
+        assert body[old_key] == body["papers"]
+
+
+def test_the_schema_marks_the_old_list_keys_deprecated(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for model, old_key in (("SearchResultsPublic", "results"),
+                           ("SimilarPapersPublic", "results"),
+                           ("RecommendationsPublic", "picks")):
+        field = schemas[model]["properties"][old_key]
+        assert field.get("deprecated") is True, model
+        assert "papers" in field["description"]
+        assert set(schemas[model]["required"]) >= ENVELOPE, model

@@ -309,8 +309,9 @@ def test_pages_have_landmarks_a_labelled_search_box_and_a_feed(
     page = fetch_page(client, url)
     for landmark in ("header", "nav", "main", "footer"):
         assert page.find_all(landmark), landmark
-    search_box = page.find("input", id="header-q")
-    assert page.find("label", **{"for": "header-q"}).text()
+    box_id = "search-q" if url.startswith("/search") else "header-q"
+    search_box = page.find("input", id=box_id)
+    assert page.find("label", **{"for": box_id}).text()
     assert search_box.get("name") == "q"
     assert page.find("html").get("lang") == "en"
 
@@ -370,3 +371,45 @@ def test_loose_period_slugs_redirect_to_the_canonical_address(
 ) -> None:
     response = client.get(asked, follow_redirects=False)
     assert response.status_code == 301 and response.headers["location"] == canonical
+
+
+def test_a_day_lists_trending_first_and_newest_is_one_click_away(client: TestClient) -> None:
+    day = fetch_page(client, LATEST_DAY)
+    tabs = {a.text(): a for a in day.find("nav", class_="sort-tabs").find_all("a")}
+    assert tabs["Trending"].get("aria-current") == "page"
+    assert tabs["Trending"].get("href") == LATEST_DAY
+    assert tabs["Newest"].get("href") == LATEST_DAY + "?sort=date"
+    assert day.find_all(class_="rank")  # ranked: the trending order
+    newest = fetch_page(client, LATEST_DAY + "?sort=date")
+    assert not newest.find_all(class_="rank")
+    assert sorted(card_ids(newest)) == sorted(card_ids(day))
+    week = fetch_page(client, "/papers/week/2026-W11")  # weeks stay grouped by day
+    assert week.find_all(class_="day-heading")
+
+
+@pytest.mark.parametrize(("kind", "date", "target"), [
+    ("date", "2026-03-09", "/papers/date/2026-03-09"),
+    ("week", "2026-03-12", "/papers/week/2026-W11"),
+    ("month", "2026-02-28", "/papers/month/2026-02"),
+])
+def test_the_date_picker_goes_to_the_period_holding_the_date(
+    client: TestClient, kind: str, date: str, target: str
+) -> None:
+    listing = fetch_page(client, LATEST_DAY if kind == "date" else target)
+    form = listing.find("form", class_="date-picker")
+    assert form.get("method") == "get"
+    assert form.find("input", type="date").get("name") == "date"
+    response = client.get(form.get("action"), params={"kind": kind, "date": date},
+                          follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == target
+
+
+@pytest.mark.parametrize("params", [{"kind": "date", "date": "2026-02-30"},
+                                    {"kind": "date", "date": "yesterday"},
+                                    {"kind": "year", "date": "2026-03-01"},
+                                    {"kind": "date"}])
+def test_the_date_picker_refuses_bad_dates_with_a_400(
+    client: TestClient, params: dict[str, str]
+) -> None:
+    response = client.get("/papers/jump", params=params, follow_redirects=False)
+    assert response.status_code == 400

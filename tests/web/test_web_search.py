@@ -45,7 +45,8 @@ def test_a_title_word_finds_its_paper_first(client: TestClient) -> None:
     page = search(client, q="magnetophonon")
     assert card_ids(page)[0] == "0704.0027"
     assert total(page) == 1
-    assert page.find("input", id="header-q").get("value") == "magnetophonon"
+    assert page.find("input", id="search-q").get("value") == "magnetophonon"
+    assert not page.find_all("input", id="header-q")  # one search box on the search page
 
 
 def test_a_phrase_finds_exactly_the_papers_containing_it(

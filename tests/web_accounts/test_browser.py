@@ -69,7 +69,7 @@ def test_sign_in_by_mailed_link_then_upvote_without_reloading(
         page.goto(link_in(catcher.wait_for("browser@example.org")))
         page.locator("#confirm-signin").click()
         page.wait_for_url(base_url + "/")
-        assert page.locator(".signout-form button").is_visible()
+        assert page.locator(".site-nav a[href='/account']").is_visible()
 
         button = page.locator("button.vote-button").first
         count = int(button.locator(".vote-count").inner_text())

@@ -30,7 +30,7 @@ def test_signing_in_through_the_mailed_link(client: TestClient,
     assert link_in(message).startswith("https://papers.example.org/signin/confirm?token=")
     assert link_in(message) in html_of(message).replace("&amp;", "&")
     header = page_of(client, "/library").find("header", class_="site-header")
-    assert "ada@example.org" in header.find("button").get("title")
+    assert "ada@example.org" in header.find("a", class_="account-link").get("title")
     assert header.find(class_="library-link").get("href") == "/library"
 
 
@@ -176,9 +176,9 @@ def test_signing_out_needs_a_post_with_the_token(client: TestClient,
     sign_in(client, catcher, "leaving@example.org")
     assert client.get("/signout").status_code == 405
     assert client.post("/signout").status_code == 403
-    page = page_of(client, "/")
-    assert not page.find_all(class_="signin-link")
-    token = page.find("form", class_="signout-form").find("input").get("value")
+    assert not page_of(client, "/").find_all(class_="signin-link")
+    token = page_of(client, "/account").find("form", class_="signout-form").find(
+        "input").get("value")
     response = client.post("/signout", data={"csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303
     assert page_of(client, "/").find(class_="signin-link")

@@ -183,6 +183,14 @@ class Accounts:
     def sign_out(self, viewer: Viewer) -> None:
         self.store.delete_session(viewer.session_hash)
 
+    def sessions(self, viewer: Viewer) -> list[Session]:
+        """The viewer's signed-in browsers (this one included), most recent first."""
+        return self.store.sessions_of(viewer.user.id, self.clock())
+
+    def sign_out_elsewhere(self, viewer: Viewer) -> int:
+        """End every other session of the viewer; returns how many ended."""
+        return self.store.delete_other_sessions(viewer.user.id, viewer.session_hash)
+
     # -- CSRF ---------------------------------------------------------------------------
 
     def csrf_token(self, binding: str) -> str:

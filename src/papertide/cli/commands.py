@@ -16,6 +16,7 @@ from papertide.cli.output import (
     paper_as_dict,
 )
 from papertide.cli.progress import progress_bar
+from papertide.cli.server_address import recorded_address
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import parse_date_bound
 from papertide.settings import SETTING_SPECS
@@ -84,7 +85,8 @@ def serve_command(
         service.start_background_embedding()
         click.echo(f"papertide: serving {service.store.count_papers():,} papers on "
                    f"http://{settings.host}:{settings.port}")
-        with background_scheduler(service, settings, settings.serve_scheduler):
+        with background_scheduler(service, settings, settings.serve_scheduler), \
+                recorded_address(settings):
             uvicorn.run(create_web_app(service), host=settings.host, port=settings.port,
                         log_level="warning", access_log=False)
 

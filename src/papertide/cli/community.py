@@ -8,6 +8,7 @@ import click
 
 from papertide.cli.context import GlobalOptions, opened_service, pass_options
 from papertide.cli.output import echo_json, echo_paper_summary, paper_as_dict
+from papertide.cli.server_address import link_base_url
 from papertide.ranking.service import parse_window
 from papertide.topics.compute import TopicParams
 
@@ -75,9 +76,12 @@ def user_remove(options: GlobalOptions, email: str) -> None:
 def user_link(options: GlobalOptions, email: str) -> None:
     """Print a fresh sign-in link for EMAIL (for a server without SMTP set up).
 
-    The link works once, for 15 minutes, like a mailed one.
+    The link works once, for 15 minutes, like a mailed one. It names the
+    base_url setting, or else the address a running `papertide serve` of the
+    same data folder listens on.
     """
-    with opened_service(options.settings()) as service:
+    settings = options.settings()
+    with opened_service(settings.with_overrides(base_url=link_base_url(settings))) as service:
         accounts = service.community.accounts
         user = accounts.user(email)
         click.echo(accounts.sign_in_link(user.email))

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
+
+LibraryOrder = Literal["saved", "announced", "title"]
+LIBRARY_ORDERS: tuple[LibraryOrder, ...] = ("saved", "announced", "title")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import ConflictError, NotFoundError
-from papertide.library.models import SavedPaper, TagCount
+from papertide.library.models import LibraryOrder, SavedPaper, TagCount
 from papertide.library.tags import parse_tags
 from papertide.models import Paper
 from papertide.store.base import Store
+
+EXPORT_LIMIT = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +106,19 @@ class Library:
         if not self.store.unsave_paper(user_id, key):
             raise NotFoundError(f"paper {key} is not in your library")
 
-    def page(self, user_id: int, tag: str | None, limit: int, offset: int) -> LibraryPage:
-        saved, total = self.store.saved_papers(user_id, tag, limit, offset)
+    def page(self, user_id: int, tag: str | None, limit: int, offset: int,
+             text: str | None = None, order: LibraryOrder = "saved") -> LibraryPage:
+        saved, total = self.store.saved_papers(user_id, tag, limit, offset,
+                                               (text or "").strip() or None, order)
         papers = self.store.get_papers([entry.arxiv_id for entry in saved])
         return LibraryPage(
             tuple((papers[entry.arxiv_id], entry) for entry in saved if entry.arxiv_id in papers),
             total, offset, limit,
         )
+
+    def everything(self, user_id: int, tag: str | None = None) -> LibraryPage:
+        """The whole library (or one tag of it), for an export."""
+        return self.page(user_id, tag, EXPORT_LIMIT, 0)
 
     def tags(self, user_id: int) -> list[TagCount]:
         return self.store.library_tags(user_id)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 from papertide.exceptions import InvalidInputError
@@ -46,8 +47,11 @@ class ParsedLibrary:
     warnings: tuple[str, ...] = field(default=())
 
 
-def read_library(data: bytes, filename: str = "") -> ParsedLibrary:
-    """Entries of an export in any supported format (detected from name and content)."""
+def read_library(data: bytes, filename: str = "", pasted: bool = False) -> ParsedLibrary:
+    """Entries of an export in any supported format (detected from name and content).
+
+    ``pasted`` text that is no export format is a list whose lines are arXiv ids, DOIs
+    or titles (a title is matched against the stored titles)."""
     if len(data) > MAX_FILE_BYTES:
         raise InvalidInputError(
             f"the file is {len(data) / 1_048_576:.0f} MB; library files up to "
@@ -58,9 +62,11 @@ def read_library(data: bytes, filename: str = "") -> ParsedLibrary:
     text, warnings = _decode(data)
     if not text.strip():
         raise InvalidInputError("the file is empty: it has no references to import")
-    kind = _detect(text, filename.lower())
-    parsed = {"bibtex": _bibtex, "csl-json": _csl_json, "ris": _ris,
-              "id-list": _id_list}[kind](text)
+    kind = _detect(text, filename.lower(), pasted)
+    readers: dict[LibraryFormat, Callable[[str], tuple[list[LibraryEntry], int, list[str]]]] = {
+        "bibtex": _bibtex, "csl-json": _csl_json, "ris": _ris,
+        "id-list": partial(_id_list, titles=pasted)}
+    parsed = readers[kind](text)
     entries, broken, notes = parsed
     if not entries:
         raise InvalidInputError(f"no references found in this {_NAMES[kind]} file"
@@ -85,7 +91,7 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
             "look odd (export as UTF-8 to avoid this)"]
 
 
-def _detect(text: str, filename: str) -> LibraryFormat:
+def _detect(text: str, filename: str, pasted: bool = False) -> LibraryFormat:
     head = text.lstrip()[:2_000]
     if filename.endswith(".bib") or re.search(r"^\s*@\w+\s*[{(]", head, re.MULTILINE):
         return "bibtex"
@@ -96,6 +102,8 @@ def _detect(text: str, filename: str) -> LibraryFormat:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if lines and sum(_identifiers(line) != (None, None) for line in lines[:50]) >= \
             max(1, min(len(lines), 50) // 2):
+        return "id-list"
+    if pasted:
         return "id-list"
     raise InvalidInputError("this is not a library file papertide can read: export BibTeX "
                             "(.bib), CSL JSON (.json), RIS (.ris), or list one arXiv id or DOI "
@@ -273,7 +281,7 @@ def _ris_entry(fields: dict[str, str]) -> LibraryEntry:
 
 # -- plain lists ---------------------------------------------------------------------------
 
-def _id_list(text: str) -> tuple[list[LibraryEntry], int, list[str]]:
+def _id_list(text: str, titles: bool = False) -> tuple[list[LibraryEntry], int, list[str]]:
     entries: list[LibraryEntry] = []
     broken = 0
     for line in text.splitlines():
@@ -281,6 +289,10 @@ def _id_list(text: str) -> tuple[list[LibraryEntry], int, list[str]]:
         if not value or value.startswith("#"):
             continue
         arxiv_id, doi = _identifiers(value)
+        if arxiv_id is None and doi is None and titles and len(value.split()) >= 2:
+            title = " ".join(value.split())[:400]
+            entries.append(LibraryEntry(title[:200], title=title))
+            continue
         if arxiv_id is None and doi is None:
             broken += 1
             entries.append(LibraryEntry(value[:200]))

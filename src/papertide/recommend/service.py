@@ -224,9 +224,11 @@ class Recommender:
         self.store.set_interest_filters(user_id, filters, self.clock())
         return filters
 
-    def import_library(self, user_id: int, data: bytes, filename: str = "") -> ImportReport:
-        """Parse an export and save the papers found (raises InvalidInputError if unreadable)."""
-        parsed = read_library(data, filename)
+    def import_library(self, user_id: int, data: bytes, filename: str = "",
+                       pasted: bool = False) -> ImportReport:
+        """Parse an export (or ``pasted`` ids, DOIs and titles) and save the papers found
+        (raises InvalidInputError if unreadable)."""
+        parsed = read_library(data, filename, pasted)
         importer = LibraryImporter(self.store, self.keyword_index)
         return importer.save(user_id, parsed, self.clock())
 

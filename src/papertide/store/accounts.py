@@ -46,6 +46,14 @@ class AccountStore(Protocol):
 
     def delete_session(self, token_hash: str) -> None: ...
 
+    def sessions_of(self, user_id: int, now: dt.datetime) -> list[Session]:
+        """The user's unexpired sessions, most recently seen first."""
+        ...
+
+    def delete_other_sessions(self, user_id: int, keep_hash: str) -> int:
+        """End every session of the user but ``keep_hash``; returns how many ended."""
+        ...
+
     def record_sign_in(self, user_id: int, now: dt.datetime) -> None: ...
 
     def hit_rate_limit(

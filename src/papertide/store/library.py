@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from papertide.library.models import SavedPaper, TagCount
+from papertide.library.models import LibraryOrder, SavedPaper, TagCount
 
 
 class VoteStore(Protocol):
@@ -43,9 +43,11 @@ class LibraryStore(Protocol):
 
     def unsave_paper(self, user_id: int, arxiv_id: str) -> bool: ...
 
-    def saved_papers(self, user_id: int, tag: str | None, limit: int,
-                     offset: int) -> tuple[list[SavedPaper], int]:
-        """One page of the library, last saved first, and the total."""
+    def saved_papers(self, user_id: int, tag: str | None, limit: int, offset: int,
+                     text: str | None = None,
+                     order: LibraryOrder = "saved") -> tuple[list[SavedPaper], int]:
+        """One page of the library and the total: with ``text``, only papers whose title,
+        authors or id contain it (case-insensitively); last saved first, or in ``order``."""
         ...
 
     def saved_by(self, user_id: int, arxiv_ids: Sequence[str]) -> dict[str, SavedPaper]: ...

@@ -53,12 +53,12 @@ def similar_papers(
     are still being embedded."""
     similar = service.similar(arxiv_id, limit)
     base_url = service.settings.resolved_base_url
+    papers = [SearchHitPublic(**paper_fields(paper, base_url),
+                              score=similar.scores.get(paper.arxiv_id))
+              for paper in similar.papers]
     return SimilarPapersPublic(
-        arxiv_id=similar.arxiv_id,
-        notice=similar.notice,
-        results=[SearchHitPublic(**paper_fields(paper, base_url),
-                                 score=similar.scores.get(paper.arxiv_id))
-                 for paper in similar.papers],
+        arxiv_id=similar.arxiv_id, notice=similar.notice, total=len(papers), limit=limit,
+        offset=0, has_more=False, papers=papers, results=papers,
     )
 
 
@@ -93,7 +93,7 @@ def daily(
     size = limit or service.settings.page_size
     if period is None:
         return PaperListPublic(period=None, previous=None, next=None, page=page, limit=size,
-                               total=0, has_more=False, papers=[])
+                               offset=0, total=0, has_more=False, papers=[])
     listing = service.listing(period, page, size)
     return PaperListPublic(
         period=PeriodPublic.of(period, base_url),
@@ -101,6 +101,7 @@ def daily(
         next=PeriodPublic.of(listing.next, base_url) if listing.next else None,
         page=page,
         limit=listing.page.limit,
+        offset=listing.page.offset,
         total=listing.page.total,
         has_more=listing.page.has_more,
         papers=[PaperPublic.of(paper, base_url) for paper in listing.page.papers],
@@ -133,6 +134,9 @@ def search(
                              filters=params.filters(), mode=params.mode, offset=offset)
     base_url = service.settings.resolved_base_url
     ranked = sort == "relevance" and results.query.has_text
+    hits = [SearchHitPublic(**paper_fields(paper, base_url),
+                            score=results.scores.get(paper.arxiv_id) if ranked else None)
+            for paper in results.page.papers]
     return SearchResultsPublic(
         query=results.text,
         mode=results.mode,
@@ -144,13 +148,8 @@ def search(
         offset=offset,
         has_more=results.page.has_more,
         notices=list(results.notices),
-        results=[
-            SearchHitPublic(
-                **paper_fields(paper, base_url),
-                score=results.scores.get(paper.arxiv_id) if ranked else None,
-            )
-            for paper in results.page.papers
-        ],
+        papers=hits,
+        results=hits,
     )
 
 

@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from papertide import __version__
 from papertide.app import Papertide
 from papertide.web import (
+    account_pages,
     api,
     community_api,
     docs,
@@ -39,6 +40,10 @@ API_DESCRIPTION = """\
 Trending research papers from arXiv: the papers of a day, a week or a month, each
 paper's record, keyword search, the trending lists (`/api/trending`), rising topics
 (`/api/topics`) and, signed in, papers picked for you (`/api/recommendations`).
+
+Every list has the same envelope: the papers in `papers`, with `total`, `limit`,
+`offset` and `has_more`. The older list keys `results` (search, similar) and `picks`
+(recommendations) still hold the same list for one release; they are marked deprecated.
 
 Every error has the same JSON shape: `{"status": 400, "message": "..."}`.
 Atom feeds of the same lists are linked from every HTML page.
@@ -89,6 +94,7 @@ def create_web_app(service: Papertide) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(feeds.router)  # before pages: /papers/{id:path} would match feeds
     app.include_router(signin.router)
+    app.include_router(account_pages.router)
     app.include_router(subscription_pages.router)
     app.include_router(mail_admin.router)
     app.include_router(recommend_api.router)

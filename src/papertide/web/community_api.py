@@ -12,7 +12,7 @@ from papertide.paging import MAX_PAGE_SIZE
 from papertide.ranking.trending import WindowName
 from papertide.topics.models import Topic, TopicRun
 from papertide.web.deps import ServiceDep
-from papertide.web.schemas import ErrorPublic, PaperPublic, paper_fields
+from papertide.web.schemas import ErrorPublic, ListEnvelopePublic, PaperPublic, paper_fields
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorPublic, "description": "A parameter is malformed"},
@@ -27,15 +27,12 @@ class TrendingPaperPublic(PaperPublic):
     votes: int = Field(description="Upvotes cast on this site (all time).")
 
 
-class TrendingListPublic(BaseModel):
+class TrendingListPublic(ListEnvelopePublic):
     window: WindowName
     as_of: dt.datetime = Field(description="The moment the scores are computed for; earlier "
                                            "than now when nothing happened within the window.")
     live: bool = Field(description="False when the list shows the latest activity, not now.")
     page: int
-    limit: int
-    total: int
-    has_more: bool
     papers: list[TrendingPaperPublic]
 
 
@@ -102,7 +99,7 @@ def trending(
     base_url = service.settings.resolved_base_url
     return TrendingListPublic(
         window=window, as_of=result.as_of, live=result.live, page=page, limit=size,
-        total=result.page.total, has_more=result.page.has_more,
+        offset=offset, total=result.page.total, has_more=result.page.has_more,
         papers=[TrendingPaperPublic(**paper_fields(paper, base_url),
                                     rank=result.ranks[paper.arxiv_id],
                                     score=round(result.scores[paper.arxiv_id], 6),

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from papertide.app import Listing, Papertide
 from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidInputError
-from papertide.periods import PeriodKind, day_period, parse_period
+from papertide.periods import EARLIEST_DATE, PeriodKind, day_period, parse_date, parse_period
 from papertide.search.hybrid import SEARCH_MODES
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
@@ -36,7 +36,14 @@ SIMILAR_ON_PAGE = 6
 PERIOD_TITLES = {"date": "Daily papers", "week": "Weekly papers", "month": "Monthly papers"}
 TAB_LABELS = {"date": "Daily", "week": "Weekly", "month": "Monthly"}
 PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
-SortParam = Annotated[Literal["date", "trending"], Query(description="date or trending")]
+ListingSort = Literal["date", "trending"]
+SortParam = Annotated[ListingSort | None, Query(
+    description="trending (most upvoted and starred first; the days' default) or date "
+                "(newest first; the weeks' and months' default)")]
+# Like Hugging Face's daily list: a day is read by what people upvote; weeks and
+# months stay grouped by day, newest first.
+DEFAULT_SORTS: dict[PeriodKind, ListingSort] = {"date": "trending", "week": "date",
+                                                "month": "date"}
 router = APIRouter(include_in_schema=False)
 
 
@@ -66,10 +73,22 @@ def latest_month_page(service: ServiceDep) -> Response:
     return _latest_period_redirect("month", service)
 
 
+@router.get("/papers/jump")
+def jump_to_date(
+    kind: Annotated[Literal["date", "week", "month"], Query(description="date, week or month")],
+    date: Annotated[str, Query(max_length=20, description="A day: YYYY-MM-DD.")],
+    sort: SortParam = None,
+) -> Response:
+    """The date picker's target: the day, week or month that holds ``date``."""
+    period = period_of(kind, parse_date(date))
+    return RedirectResponse(with_query(period_path(period), [("sort", sort or "")]),
+                            status_code=303)
+
+
 @router.get("/papers/date/{slug}")
 def day_page(
     slug: str, request: Request, service: ServiceDep, renderer: RendererDep,
-    page: PageNumber = 1, sort: SortParam = "date",
+    page: PageNumber = 1, sort: SortParam = None,
 ) -> Response:
     return _period_page("date", slug, request, service, renderer, page, sort)
 
@@ -77,7 +96,7 @@ def day_page(
 @router.get("/papers/week/{slug}")
 def week_page(
     slug: str, request: Request, service: ServiceDep, renderer: RendererDep,
-    page: PageNumber = 1, sort: SortParam = "date",
+    page: PageNumber = 1, sort: SortParam = None,
 ) -> Response:
     return _period_page("week", slug, request, service, renderer, page, sort)
 
@@ -85,7 +104,7 @@ def week_page(
 @router.get("/papers/month/{slug}")
 def month_page(
     slug: str, request: Request, service: ServiceDep, renderer: RendererDep,
-    page: PageNumber = 1, sort: SortParam = "date",
+    page: PageNumber = 1, sort: SortParam = None,
 ) -> Response:
     return _period_page("month", slug, request, service, renderer, page, sort)
 
@@ -186,11 +205,12 @@ def _period_page(
     service: Papertide,
     renderer: Renderer,
     page: int,
-    sort: str = "date",
+    asked: ListingSort | None = None,
 ) -> Response:
     period = parse_period(kind, slug)
     path = period_path(period)
-    sort_param = "" if sort == "date" else sort
+    sort = asked or DEFAULT_SORTS[kind]
+    sort_param = "" if sort == DEFAULT_SORTS[kind] else sort
     if period.slug != slug:  # 2026-W9, 2026-3: one address per period
         return RedirectResponse(with_query(path, [("sort", sort_param),
                                                   ("page", str(page) if page > 1 else "")]),
@@ -208,10 +228,12 @@ def _period_page(
 
 def _listing_page(
     request: Request, renderer: Renderer, listing: Listing, page_path: str, feed_url: str,
-    service: Papertide, sort: str = "date", ranks: dict[str, int] | None = None,
+    service: Papertide, sort: ListingSort, ranks: dict[str, int] | None = None,
 ) -> Response:
     period = listing.period
     papers = listing.page.papers
+    sort_default = DEFAULT_SORTS[period.kind]
+    sort_param = "" if sort == sort_default else sort
     anchor = papers[0].announced_date if papers and papers[0].announced_date else period.start
     tabs = [(kind, TAB_LABELS[kind], period_path(period_of(kind, anchor)))
             for kind in PERIOD_KINDS]
@@ -221,13 +243,16 @@ def _listing_page(
         "listing": listing,
         "period": period,
         "tabs": tabs,
-        "pagination": paginate(listing.page, page_path,
-                               [("sort", "" if sort == "date" else sort)]),
+        "pagination": paginate(listing.page, page_path, [("sort", sort_param)]),
         "feed_url": feed_url,
         "feed_title": f"{PERIOD_TITLES[period.kind]}: {period.heading}",
         "is_home": page_path == "/",
         "sort": sort,
-        "sort_urls": {"trending": with_query(page_path, [("sort", "trending")]),
-                      "date": page_path},
+        "sort_urls": {name: with_query(page_path, [("sort", "" if default else name)])
+                      for name, default in (("trending", sort_default == "trending"),
+                                            ("date", sort_default == "date"))},
+        "sort_param": sort_param,
         "cards": cards_for(request, service, papers, ranks),
+        "latest_day": service.latest_day(),
+        "earliest_day": EARLIEST_DATE,
     })

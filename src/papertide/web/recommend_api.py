@@ -9,7 +9,13 @@ from pydantic import BaseModel, Field
 
 from papertide.recommend.models import Pick
 from papertide.web.deps import ServiceDep
-from papertide.web.schemas import ErrorPublic, PaperPublic, paper_fields
+from papertide.web.schemas import (
+    DEPRECATED_LIST,
+    ErrorPublic,
+    ListEnvelopePublic,
+    PaperPublic,
+    paper_fields,
+)
 from papertide.web.session import signed_in_viewer
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -39,11 +45,12 @@ class PickPublic(PaperPublic):
     reasons: list[ReasonPublic]
 
 
-class RecommendationsPublic(BaseModel):
+class RecommendationsPublic(ListEnvelopePublic):
     window_days: int = Field(description="Days of new papers picked from.")
     profile_size: int = Field(description="Papers saved, upvoted or imported.")
     notice: str | None = Field(description="Why there are no picks, and what to do.")
-    picks: list[PickPublic]
+    papers: list[PickPublic] = Field(description="The picks, best first.")
+    picks: list[PickPublic] = Field(deprecated=True, description=DEPRECATED_LIST)
 
 
 def pick_public(pick: Pick, base_url: str) -> PickPublic:
@@ -69,6 +76,8 @@ def recommendations(
     viewer = signed_in_viewer(request)
     found = service.recommendations.for_user(viewer.user.id, limit)
     base_url = service.settings.resolved_base_url
+    picks = [pick_public(pick, base_url) for pick in found.picks]
     return RecommendationsPublic(window_days=found.window_days,
                                  profile_size=found.profile_size, notice=found.notice,
-                                 picks=[pick_public(pick, base_url) for pick in found.picks])
+                                 total=len(picks), limit=limit, offset=0, has_more=False,
+                                 papers=picks, picks=picks)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.responses import RedirectResponse, Response
 
 from papertide.accounts.paths import local_path
+from papertide.app import Papertide
 from papertide.exceptions import InvalidInputError
 from papertide.recommend.library_files import MAX_FILE_BYTES
 from papertide.web.cards import cards_for
@@ -23,6 +25,7 @@ from papertide.web.session import csrf_token_for, current_viewer, signed_in_view
 pages = APIRouter(include_in_schema=False)
 Limit = Annotated[int, Query(ge=1, le=200, description="How many picks, best first.")]
 UPLOAD_SLACK = 65_536  # the multipart envelope around the file
+ADDED_SHOWN = 200
 
 
 def _sign_in_first(path: str) -> Response:
@@ -77,39 +80,54 @@ async def filters(request: Request, service: ServiceDep) -> Response:
 def import_form(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
     if current_viewer(request) is None:
         return _sign_in_first("/library/import")
-    return renderer.page(request, "library_import.html", {
-        "section": "library", "report": None, "error": None,
-        "csrf_token": csrf_token_for(request, service), "max_mb": MAX_FILE_BYTES // 1_048_576,
-    })
+    return renderer.page(request, "library_import.html", _import_context(request, service))
 
 
 @pages.post("/library/import")
 async def import_upload(request: Request, service: ServiceDep,
                         renderer: RendererDep) -> Response:
-    """Upload a library export (multipart ``file`` plus ``csrf_token``)."""
+    """Import a library export (multipart ``file``) or pasted ids, DOIs and titles
+    (``text``), plus ``csrf_token``."""
     viewer = signed_in_viewer(request)
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_FILE_BYTES + UPLOAD_SLACK:
         raise HTTPException(413, f"the file is too large: library files up to "
                                  f"{MAX_FILE_BYTES // 1_048_576} MB are accepted")
     try:
-        async with request.form(max_files=1, max_fields=5) as form:
+        async with request.form(max_files=1, max_fields=5,
+                                max_part_size=MAX_FILE_BYTES) as form:
             check_csrf(request, service, {"csrf_token": str(form.get("csrf_token") or "")})
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                raise InvalidInputError("choose a file to import")
-            data = await upload.read(MAX_FILE_BYTES + 1)
-            filename = upload.filename or ""
+            upload = await _submitted_library(form.get("file"), form.get("text"))
     except MultiPartException:
         raise InvalidInputError("the upload could not be read: send the file as "
                                 "multipart/form-data in a field named file") from None
-    context: dict[str, Any] = {"section": "library", "report": None, "error": None,
-                               "csrf_token": csrf_token_for(request, service),
-                               "max_mb": MAX_FILE_BYTES // 1_048_576}
+    context = _import_context(request, service)
     try:
-        context["report"] = service.recommendations.import_library(
-            viewer.user.id, data, filename)
+        if upload is None:
+            raise InvalidInputError("choose a file to import, or paste arXiv ids, DOIs or "
+                                    "titles into the box")
+        report = await run_in_threadpool(service.recommendations.import_library,
+                                         viewer.user.id, *upload)
     except InvalidInputError as error:
         context["error"] = str(error)
         return renderer.page(request, "library_import.html", context, status_code=400)
+    shown = report.added[:ADDED_SHOWN]
+    found = await run_in_threadpool(service.store.get_papers, list(shown))
+    context.update(report=report, added=[found[key] for key in shown if key in found])
     return renderer.page(request, "library_import.html", context)
+
+
+async def _submitted_library(upload: object, text: object
+                             ) -> tuple[bytes, str, bool] | None:
+    """``(data, file name, pasted)``: the chosen file, or else the pasted text."""
+    if isinstance(upload, UploadFile) and upload.filename:
+        return await upload.read(MAX_FILE_BYTES + 1), upload.filename, False
+    if isinstance(text, str) and text.strip():
+        return text.encode("utf-8"), "", True
+    return None
+
+
+def _import_context(request: Request, service: Papertide) -> dict[str, Any]:
+    return {"section": "library", "report": None, "error": None, "added": [],
+            "csrf_token": csrf_token_for(request, service),
+            "max_mb": MAX_FILE_BYTES // 1_048_576}

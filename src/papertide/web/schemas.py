@@ -118,7 +118,20 @@ class PeriodPublic(BaseModel):
         )
 
 
-class PaperListPublic(BaseModel):
+DEPRECATED_LIST = ("Deprecated: the same list as `papers`, kept for one release; read "
+                   "`papers` instead.")
+
+
+class ListEnvelopePublic(BaseModel):
+    """What every list answer has: the items in ``papers`` and where this page sits."""
+
+    total: int = Field(description="How many there are in all (every page).")
+    limit: int = Field(description="The page size asked for.")
+    offset: int = Field(description="How many come before this page.")
+    has_more: bool = Field(description="True when a later page has more.")
+
+
+class PaperListPublic(ListEnvelopePublic):
     """One page of the papers announced in a day, week or month."""
 
     period: PeriodPublic | None = Field(description="Null only when no paper is stored yet.")
@@ -127,9 +140,6 @@ class PaperListPublic(BaseModel):
     )
     next: PeriodPublic | None
     page: int
-    limit: int
-    total: int
-    has_more: bool
     papers: list[PaperPublic]
 
 
@@ -139,7 +149,7 @@ class SearchHitPublic(PaperPublic):
     score: float | None = Field(description="BM25 score when sorted by relevance, else null.")
 
 
-class SearchResultsPublic(BaseModel):
+class SearchResultsPublic(ListEnvelopePublic):
     """One page of search results and how the query was understood."""
 
     query: str
@@ -147,25 +157,23 @@ class SearchResultsPublic(BaseModel):
     fallback: str | None = Field(
         default=None, description="Why the asked-for mode fell back to keyword, if it did.")
     sort: SortOrder
-    total: int
     total_exact: bool = Field(
         default=True,
         description="False when `total` is an estimate: a broad category filter over more than"
                     f" {ESTIMATE_FLOOR:,} matches is applied after ranking, so the ranking is"
                     " exact and the count is estimated.")
-    limit: int
-    offset: int
-    has_more: bool
     notices: list[str] = Field(description="Parts of the query that were ignored, and why.")
-    results: list[SearchHitPublic]
+    papers: list[SearchHitPublic]
+    results: list[SearchHitPublic] = Field(deprecated=True, description=DEPRECATED_LIST)
 
 
-class SimilarPapersPublic(BaseModel):
+class SimilarPapersPublic(ListEnvelopePublic):
     """Papers closest in meaning to one paper, best first."""
 
     arxiv_id: str
     notice: str | None = Field(default=None, description="Why the list is empty, if it is.")
-    results: list[SearchHitPublic]
+    papers: list[SearchHitPublic]
+    results: list[SearchHitPublic] = Field(deprecated=True, description=DEPRECATED_LIST)
 
 
 class HealthPublic(BaseModel):

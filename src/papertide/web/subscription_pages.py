@@ -181,12 +181,27 @@ def _link_error(request: Request, renderer: RendererDep, message: str) -> Respon
 def preferences_page(request: Request, service: ServiceDep, renderer: RendererDep,
                      token: TokenParam = "", saved: FlagParam = "",
                      welcome: FlagParam = "") -> Response:
+    if not token:
+        signed_in = _own_preferences_redirect(request, service)
+        if signed_in is not None:
+            return signed_in
     try:
         subscriber = service.digests.subscriptions.subscriber_for(token, "manage")
     except InvalidSubscriptionLinkError as error:
         return _link_error(request, renderer, str(error))
     return _preferences(request, service, renderer, subscriber, token,
                         notice="Saved." if saved else None, welcome=bool(welcome))
+
+
+def _own_preferences_redirect(request: Request, service: Papertide) -> Response | None:
+    """A signed-in reader needs no mailed link: their sign-in proved the address."""
+    viewer = current_viewer(request)
+    if viewer is None:
+        return None
+    own = service.store.subscriber_by_email(viewer.user.email)
+    if own is None:
+        return RedirectResponse("/subscribe", status_code=303)
+    return RedirectResponse(_preferences_url(service, own), status_code=303)
 
 
 def _preferences(request: Request, service: Papertide, renderer: RendererDep,

@@ -141,6 +141,21 @@ class AccountsMixin(SqlMixin):
         with self.transaction(), self._guard("ending a session"):
             self._connection().execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
+    def sessions_of(self, user_id: int, now: dt.datetime) -> list[Session]:
+        with self._guard("reading sessions"):
+            rows = self._connection().execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE user_id = ? AND expires_at > ? "
+                "ORDER BY last_seen_at DESC, token_hash", (user_id, stamp(now)),
+            ).fetchall()
+        return [_session(row) for row in rows]
+
+    def delete_other_sessions(self, user_id: int, keep_hash: str) -> int:
+        with self.transaction(), self._guard("ending sessions"):
+            cursor = self._connection().execute(
+                "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", (user_id, keep_hash)
+            )
+            return int(cursor.rowcount)
+
     # -- rate limits --------------------------------------------------------------------
 
     def hit_rate_limit(

@@ -10,11 +10,21 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from papertide.exceptions import NotFoundError
-from papertide.library.models import SavedPaper, TagCount
+from papertide.library.models import LibraryOrder, SavedPaper, TagCount
 from papertide.store.sql.mixin import IntegrityViolation, SqlMixin, placeholders
 from papertide.store.sql.rows import stamp, unstamp
 
 ID_CHUNK = 500
+_LIBRARY_ORDERS: dict[LibraryOrder, str] = {
+    "saved": "l.saved_at DESC, l.arxiv_id",
+    "announced": "p.announced_date DESC NULLS LAST, l.arxiv_id DESC",
+    "title": "lower(p.title), l.arxiv_id",
+}
+
+
+def _escape_like(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern (escape character ``!``)."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
@@ -117,22 +127,27 @@ class LibraryMixin(SqlMixin):
             )
         return cursor.rowcount == 1
 
-    def saved_papers(self, user_id: int, tag: str | None, limit: int,
-                     offset: int) -> tuple[list[SavedPaper], int]:
+    def saved_papers(self, user_id: int, tag: str | None, limit: int, offset: int,
+                     text: str | None = None,
+                     order: LibraryOrder = "saved") -> tuple[list[SavedPaper], int]:
         where = "WHERE l.user_id = ?"
         values: list[object] = [user_id]
         if tag is not None:
             where += (" AND EXISTS (SELECT 1 FROM library_tags t WHERE t.user_id = l.user_id "
                       "AND t.arxiv_id = l.arxiv_id AND t.tag = ?)")
             values.append(tag)
+        if text:
+            pattern = "%" + _escape_like(text.lower()) + "%"
+            where += (" AND (lower(p.title) LIKE ? ESCAPE '!' OR lower(p.authors) LIKE ? "
+                      "ESCAPE '!' OR lower(l.arxiv_id) LIKE ? ESCAPE '!')")
+            values += [pattern, pattern, pattern]
+        joined = f"FROM library l JOIN papers p ON p.arxiv_id = l.arxiv_id {where}"
         with self._guard("reading the library"):
             connection = self._connection()
-            total = connection.execute(
-                f"SELECT count(*) FROM library l {where}", values
-            ).fetchone()[0]
+            total = connection.execute(f"SELECT count(*) {joined}", values).fetchone()[0]
             ids = [row[0] for row in connection.execute(
-                f"SELECT l.arxiv_id FROM library l {where} "
-                "ORDER BY l.saved_at DESC, l.arxiv_id LIMIT ? OFFSET ?",
+                f"SELECT l.arxiv_id {joined} ORDER BY {_LIBRARY_ORDERS[order]} "
+                "LIMIT ? OFFSET ?",
                 [*values, limit, offset],
             )]
         saved = self.saved_by(user_id, ids)

@@ -4,7 +4,8 @@ document.addEventListener("keydown", (event) => {
   const target = event.target;
   const typing = target instanceof HTMLElement &&
     (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-  const search = document.getElementById("header-q");
+  // The search page has its own box and no header box.
+  const search = document.getElementById("search-q") || document.getElementById("header-q");
   if (!search) return;
   if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
     event.preventDefault();
@@ -48,13 +49,13 @@ document.addEventListener("submit", async (event) => {
       return;
     }
     const count = answer.votes;
-    const label = `${count} upvote${count === 1 ? "" : "s"}`;
     button.classList.toggle("voted", answer.voted);
     button.setAttribute("aria-pressed", answer.voted ? "true" : "false");
-    button.setAttribute("aria-label", `${answer.voted ? "Remove your upvote" : "Upvote"} (${label})`);
     action.value = answer.voted ? "remove" : "up";
     const shown = button.querySelector(".vote-count");
     if (shown) shown.textContent = String(count);
+    const unit = button.querySelector(".vote-unit");
+    if (unit) unit.textContent = ` upvote${count === 1 ? "" : "s"}`;
   } catch (error) {
     form.submit();  // the network failed: let the browser try the plain post
   } finally {
