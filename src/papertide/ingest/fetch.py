@@ -1,0 +1,47 @@
+"""Fetching one missing paper from the arXiv API when a reader asks for it.
+
+The web page queues a job; a worker runs it through the same polite client
+(rate limiter, retries, the ``arxiv-api`` run lease) as ``papertide ingest api``.
+One job per paper per ``FETCH_EVERY_SECONDS``, so a reader clicking again (or
+two readers at once) makes one request, and the number waiting is capped.
+"""
+
+from __future__ import annotations
+
+from papertide.exceptions import RunBusyError
+from papertide.ingest.api import ingest_arxiv_ids
+from papertide.jobs.context import JobContext, Outcome, Postponed
+from papertide.jobs.models import JobRecord, NewJob
+from papertide.sources.arxiv_api import SOURCE_NAME
+
+FETCH_KIND = "fetch-paper"
+FETCH_EVERY_SECONDS = 600
+MAX_WAITING_FETCHES = 20
+FETCH_ATTEMPTS = 3
+
+
+def fetch_key_prefix(arxiv_id: str) -> str:
+    return f"{FETCH_KIND}:{arxiv_id}:"
+
+
+def fetch_job(arxiv_id: str, now: float) -> NewJob:
+    """The job that fetches ``arxiv_id`` (its canonical id), keyed by paper and time slot."""
+    slot = int(now // FETCH_EVERY_SECONDS)
+    return NewJob(key=f"{fetch_key_prefix(arxiv_id)}{slot}", kind=FETCH_KIND,
+                  payload={"arxiv_id": arxiv_id}, lane=SOURCE_NAME, max_attempts=FETCH_ATTEMPTS)
+
+
+def latest_fetch(jobs: list[JobRecord], arxiv_id: str) -> JobRecord | None:
+    """The newest fetch of ``arxiv_id`` among ``jobs`` (newest first, as the store lists them)."""
+    prefix = fetch_key_prefix(arxiv_id)
+    return next((job for job in jobs if job.key.startswith(prefix)), None)
+
+
+def fetch_paper(context: JobContext) -> Outcome:
+    arxiv_id = str(context.job.payload.get("arxiv_id", ""))
+    try:
+        report = ingest_arxiv_ids(context.service, context.sources, [arxiv_id],
+                                  cancel=context.cancel)
+    except RunBusyError as busy:  # a manual `papertide ingest api` holds the source
+        raise Postponed(str(busy)) from None
+    return Outcome(f"fetch {arxiv_id}: {report.summary()}", complete=report.complete)
