@@ -21,7 +21,7 @@ from papertide.models import Observation, Paper, PaperPage
 from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE, page_bounds
 from papertide.periods import Period, day_period
 from papertide.ranking.paper_signals import SHOWN_SIGNALS, PaperSignals, paper_signals
-from papertide.search.author_names import AuthorProfile, author_profile
+from papertide.search.author_names import AuthorProfile, author_profile, names_like
 from papertide.search.base import KeywordIndex, SortOrder
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
@@ -211,10 +211,11 @@ class Papertide:
         """What cards show of the outside signals (HF upvotes, code, keywords...)."""
         return paper_signals(self.store.latest_observations(arxiv_ids, SHOWN_SIGNALS))
 
-    def author(self, name: str) -> AuthorProfile | None:
+    def author(self, name: str) -> AuthorProfile | tuple[str, ...]:
         """The papers here that list ``name`` (accents and case aside), newest first, with
-        their upvotes; ``None`` when no stored paper does. Found through the search index
-        (an ``author:`` filter), then kept only where the whole name matches."""
+        their upvotes. Found through the search index (an ``author:`` filter), then kept
+        only where the whole name matches; when none does, the full names that contain
+        the words asked (empty when there are none)."""
         if not name.strip() or len(name) > MAX_AUTHOR_NAME:
             raise InvalidQueryError(f"an author name has 1 to {MAX_AUTHOR_NAME} characters")
         quoted = name.replace('"', " ").strip()
@@ -222,7 +223,8 @@ class Papertide:
                             mode="keyword")
         papers = found.page.papers
         votes = self.community.library.marks(None, [paper.arxiv_id for paper in papers]).votes
-        return author_profile(name, papers, votes, complete=not found.page.has_more)
+        profile = author_profile(name, papers, votes, complete=not found.page.has_more)
+        return profile if profile is not None else names_like(name, papers)
 
     def latest_day(self) -> dt.date | None:
         return self.store.latest_announced_date()

@@ -49,6 +49,25 @@ class AuthorProfile:
         return len(self.newest)
 
 
+def names_like(asked: str, papers: Sequence[Paper], limit: int = 20) -> tuple[str, ...]:
+    """Full names containing every word of ``asked`` ("kegl" -> "Balázs Kégl"), most
+    frequent first: where a search's ``author:`` filter of one word leads."""
+    words = name_key(asked).split()
+    spellings: dict[str, Counter[str]] = {}
+    for paper in papers:
+        for author in dict.fromkeys(paper.authors):
+            key = name_key(author)
+            if all(word in key.split() for word in words):
+                spellings.setdefault(key, Counter())[author] += 1
+    ranked = sorted(spellings.items(), key=lambda item: (-item[1].total(), item[0]))
+    return tuple(best_spelling(used) for _, used in ranked[:limit])
+
+
+def best_spelling(used: Counter[str]) -> str:
+    """The most used spelling of a name; on a tie the one with accents, which says more."""
+    return max(used, key=lambda spelling: (used[spelling], not spelling.isascii()))
+
+
 def author_profile(asked: str, papers: Sequence[Paper], votes: Mapping[str, int],
                    complete: bool = True) -> AuthorProfile | None:
     """The profile of the author named ``asked`` among ``papers`` (search matches, newest
@@ -72,7 +91,7 @@ def author_profile(asked: str, papers: Sequence[Paper], votes: Mapping[str, int]
     ranked = sorted(co_authors.items(), key=lambda item: (-item[1], item[0]))
     most_upvoted = sorted(theirs, key=lambda paper: -votes.get(paper.arxiv_id, 0))
     return AuthorProfile(
-        name=spellings.most_common(1)[0][0],
+        name=best_spelling(spellings),
         newest=tuple(theirs),
         most_upvoted=tuple(paper for paper in most_upvoted if votes.get(paper.arxiv_id, 0)),
         co_authors=tuple((shown_as[other], count) for other, count in ranked[:CO_AUTHORS_SHOWN]),

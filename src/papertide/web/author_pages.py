@@ -23,9 +23,15 @@ def authors_root() -> Response:
 def author_page(name: str, request: Request, service: ServiceDep,
                 renderer: RendererDep) -> Response:
     profile = service.author(name)
-    if profile is None:
-        raise NotFoundError(f"no paper here lists an author named {name[:200]!r}; "
-                            f"search for it: {with_query('/search', [('author', name[:200])])}")
+    if isinstance(profile, tuple):
+        if len(profile) == 1:  # "kegl": the one author of that name here
+            return RedirectResponse(author_path(profile[0]), status_code=302)
+        if not profile:
+            raise NotFoundError(f"no paper here lists an author named {name[:200]!r}; "
+                                f"search for it: "
+                                f"{with_query('/search', [('author', name[:200])])}")
+        return renderer.page(request, "authors_like.html",
+                             {"section": "author", "asked": name, "names": profile})
     if profile.name != name and author_path(profile.name) != request.url.path:
         # One address per person: "balazs kegl" and "Balázs Kégl" land on the name as written.
         return RedirectResponse(author_path(profile.name), status_code=301)

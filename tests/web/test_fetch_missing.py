@@ -1,0 +1,136 @@
+"""A paper that is not stored: a 404 page with arXiv links and, signed in, a button that
+queues a polite fetch from the arXiv API, run by a worker against the recorded answer
+replayed on loopback."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from papertide.app import Papertide
+from papertide.ingest.runtime import build_sources
+from papertide.jobs.kinds import job_kinds
+from papertide.jobs.queue import JobQueue
+from papertide.jobs.runner import JobRunner
+from papertide.web import create_web_app
+from tests.helpers import open_test_app
+from tests.ingest.conftest import source_settings
+from tests.ingest.recorded import API_EMPTY, API_OLD_STYLE, xml_reply
+from tests.ingest.replay import ReplayServer, replay_server
+from tests.web.html_dom import fetch_page
+
+BASE_URL = "https://papers.example.org"
+MISSING = "astro-ph/0601001"
+CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
+
+
+@pytest.fixture
+def server() -> Iterator[ReplayServer]:
+    with replay_server() as running:
+        yield running
+
+
+@pytest.fixture
+def service(server: ReplayServer, tmp_path: Path) -> Iterator[Papertide]:
+    opened = open_test_app(tmp_path / "data", base_url=BASE_URL,
+                           **source_settings(server))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def client(service: Papertide) -> Iterator[TestClient]:
+    with TestClient(create_web_app(service), base_url=BASE_URL) as client:
+        yield client
+
+
+def sign_in(client: TestClient, service: Papertide) -> None:
+    accounts = service.community.accounts
+    accounts.add_user("fetcher@example.org", admin=False)
+    link = accounts.sign_in_link("fetcher@example.org")
+    signed = accounts.complete_sign_in(parse_qs(urlsplit(link).query)["token"][0])
+    client.cookies.set("papertide_session", signed.cookie)
+
+
+def run_queued_jobs(service: Papertide) -> list[str]:
+    """What a `papertide worker` does with the queued jobs: run each once."""
+    queue = JobQueue(service.store, service.settings)
+    sources = build_sources(service.settings)
+    runner = JobRunner(service, sources, queue, job_kinds(service.settings), threading.Event())
+    ran = []
+    try:
+        while (job := queue.claim()) is not None:
+            runner.run(job)
+            ran.append(job.kind)
+    finally:
+        sources.close()
+    return ran
+
+
+def test_a_reader_not_signed_in_gets_arxiv_links_and_a_way_to_sign_in(
+    client: TestClient,
+) -> None:
+    page = fetch_page(client, f"/papers/{MISSING}", status=404)
+    hrefs = {a.get("href") for a in page.find_all("a")}
+    assert {f"https://arxiv.org/abs/{MISSING}", f"https://arxiv.org/pdf/{MISSING}"} <= hrefs
+    assert not page.find_all("form", class_="fetch-form")
+    assert "/signin?next=%2Fpapers%2Fastro-ph%2F0601001" in hrefs
+    assert client.post(f"/papers/{MISSING}/fetch", data={}).status_code == 401
+
+
+def test_fetching_a_missing_paper_queues_a_job_that_stores_it(
+    client: TestClient, service: Papertide, server: ReplayServer
+) -> None:
+    server.route("/api/query", xml_reply(API_OLD_STYLE))
+    sign_in(client, service)
+    page = client.get(f"/papers/{MISSING}")
+    assert page.status_code == 404 and "Fetch it from arXiv" in page.text
+    assert client.post(f"/papers/{MISSING}/fetch",
+                       data={"csrf_token": "forged"}).status_code == 403
+
+    token = CSRF.findall(page.text)[-1]
+    queued = client.post(f"/papers/{MISSING}/fetch", data={"csrf_token": token},
+                         follow_redirects=False)
+    assert queued.status_code == 303 and queued.headers["location"] == f"/papers/{MISSING}"
+    again = client.post(f"/papers/{MISSING}/fetch", data={"csrf_token": token},
+                        follow_redirects=False)
+    assert again.status_code == 303  # asking twice queues one fetch
+
+    waiting = fetch_page(client, f"/papers/{MISSING}", status=404)
+    assert "Fetch queued" in waiting.find(class_="fetch-status").text()
+    assert waiting.find("meta", **{"http-equiv": "refresh"}).get("content") == "5"
+    assert not waiting.find_all("form", class_="fetch-form")
+    assert not server.seen()  # nothing asked of arXiv by the web server itself
+
+    assert run_queued_jobs(service) == ["fetch-paper"]
+    (request,) = server.seen("/api/query")
+    assert request.params["id_list"] == MISSING
+    stored = fetch_page(client, f"/papers/{MISSING}")
+    assert stored.find("h1").text().startswith("Frequency of Hot Jupiters")
+
+
+def test_an_id_arxiv_does_not_know_says_so(
+    client: TestClient, service: Papertide, server: ReplayServer
+) -> None:
+    server.route("/api/query", xml_reply(API_EMPTY))
+    sign_in(client, service)
+    token = CSRF.findall(client.get("/papers/0000.00001").text)[-1]
+    client.post("/papers/0000.00001/fetch", data={"csrf_token": token})
+    run_queued_jobs(service)
+    page = fetch_page(client, "/papers/0000.00001", status=404)
+    assert "did not return this paper" in page.find(class_="fetch-status").text()
+    assert not page.find_all("meta", **{"http-equiv": "refresh"})
+
+
+def test_malformed_ids_cannot_be_fetched(client: TestClient, service: Papertide) -> None:
+    sign_in(client, service)
+    token = CSRF.findall(client.get("/papers/2401.99999").text)[-1]
+    response = client.post("/papers/not-an-id/fetch", data={"csrf_token": token})
+    assert response.status_code == 400
+    assert service.store.job_counts().get("queued", 0) == 0
