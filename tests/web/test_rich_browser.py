@@ -155,16 +155,21 @@ def test_a_desktop_screen_shows_six_papers(browser: Browser, site: tuple[str, st
     page.context.close()
 
 
-def test_the_paper_page_has_two_columns_on_a_desktop_and_one_on_a_phone(
+def test_the_paper_page_has_two_columns_on_a_desktop_and_links_first_on_a_phone(
     browser: Browser, site: tuple[str, str]
 ) -> None:
-    for viewport, side_by_side in ((DESKTOP, True), (PHONE, False)):
+    for viewport in (DESKTOP, PHONE):
         page, _, _ = open_page(browser, site, viewport, signed_in=False)
         page.goto(site[0] + "/papers/2606.13594")
-        main = page.locator(".paper-main").bounding_box()
-        side = page.locator(".paper-side").bounding_box()
-        assert main and side
-        assert (side["x"] >= main["x"] + main["width"]) is side_by_side
+        abstract = page.locator("#abstract-heading").bounding_box()
+        pdf = page.get_by_role("link", name="PDF", exact=True).bounding_box()
+        similar = page.locator("#similar-heading").bounding_box()
+        assert abstract and pdf and similar
+        if viewport is DESKTOP:  # side by side: the links to the right of the text
+            assert pdf["x"] > abstract["x"] + 500 and similar["x"] == pytest.approx(pdf["x"], abs=20)
+        else:  # one column: the PDF above the abstract, similar papers after it
+            assert pdf["y"] < abstract["y"] < similar["y"]
+            assert pdf["y"] + pdf["height"] <= viewport["height"]  # on the first screen
         page.context.close()
 
 

@@ -25,6 +25,9 @@ class Cards:
     here: str
     ranks: dict[str, int] = field(default_factory=dict)
     outside: dict[str, PaperSignals] = field(default_factory=dict)
+    # Comments of papertide's own discussions, per paper, once discussions exist:
+    # cards_for fills it and the card shows it before the outside signals.
+    discussions: dict[str, int] = field(default_factory=dict)
 
     def votes(self, arxiv_id: str) -> int:
         return self.marks.votes_of(arxiv_id)
@@ -37,6 +40,9 @@ class Cards:
 
     def signals(self, arxiv_id: str) -> PaperSignals:
         return self.outside.get(arxiv_id, NO_SIGNALS)
+
+    def discussion_count(self, arxiv_id: str) -> int | None:
+        return self.discussions.get(arxiv_id)
 
 
 def cards_for(request: Request, service: Papertide, papers: Sequence[Paper],
