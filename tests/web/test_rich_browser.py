@@ -166,7 +166,8 @@ def test_the_paper_page_has_two_columns_on_a_desktop_and_links_first_on_a_phone(
         similar = page.locator("#similar-heading").bounding_box()
         assert abstract and pdf and similar
         if viewport is DESKTOP:  # side by side: the links to the right of the text
-            assert pdf["x"] > abstract["x"] + 500 and similar["x"] == pytest.approx(pdf["x"], abs=20)
+            assert pdf["x"] > abstract["x"] + 500
+            assert similar["x"] == pytest.approx(pdf["x"], abs=20)
         else:  # one column: the PDF above the abstract, similar papers after it
             assert pdf["y"] < abstract["y"] < similar["y"]
             assert pdf["y"] + pdf["height"] <= viewport["height"]  # on the first screen

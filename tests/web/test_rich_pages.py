@@ -28,6 +28,7 @@ from tests.web.html_dom import Element, fetch_page
 
 HF_DAILY = DATA_DIR / "fixtures" / "hf-daily-papers" / "sotawhat_daily_papers_2026-06-12.json"
 ACCENTED = "Balázs Kégl"
+PROLIFIC = 32
 
 
 def hf_items() -> dict[str, dict[str, Any]]:
@@ -48,6 +49,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Papertide]:
                    authors="Balazs Kegl and Alan Turing",
                    versions=("Tue, 7 Jan 2025 10:00:00 GMT",)),
         kaggle_row("2501.00103", "Another Kégl", authors="Balázs Kégl-Smith"),
+        *(kaggle_row(f"2502.{number:05d}", f"Prolific paper {number}", authors="Pat Prolific")
+          for number in range(1, PROLIFIC + 1)),
     ])
     assert not service.import_files([extra]).errors
     yield service
@@ -247,6 +250,16 @@ def test_one_name_of_one_author_leads_to_their_page(client: TestClient) -> None:
     response = client.get("/authors/lovelace", follow_redirects=False)
     assert response.status_code == 302
     assert response.headers["location"] == "/authors/Ada%20Lovelace"
+
+
+def test_a_prolific_author_page_shows_the_newest_and_counts_them_all(
+    client: TestClient,
+) -> None:
+    page = fetch_page(client, "/authors/Pat%20Prolific")
+    assert f"{PROLIFIC} papers here" in squash(page.find(class_="period-sub").text())
+    assert len(page.find_all("article", class_="paper-card")) == 30
+    more = page.find(class_="more-papers").find("a").get("href")
+    assert more == "/search?author=Pat+Prolific&sort=date"
 
 
 def test_unknown_authors_are_a_404_that_offers_a_search(client: TestClient) -> None:

@@ -11,6 +11,7 @@ from papertide.web.deps import RendererDep, ServiceDep
 from papertide.web.presenters import author_path, with_query
 
 MOST_UPVOTED_SHOWN = 5
+NEWEST_SHOWN = 30
 router = APIRouter(include_in_schema=False)
 
 
@@ -39,6 +40,7 @@ def author_page(name: str, request: Request, service: ServiceDep,
         "section": "author",
         "profile": profile,
         "top": profile.most_upvoted[:MOST_UPVOTED_SHOWN],
-        "cards": cards_for(request, service, profile.newest),
+        "newest": profile.newest[:NEWEST_SHOWN],
+        "cards": cards_for(request, service, profile.newest[:NEWEST_SHOWN]),
         "search_url": with_query("/search", [("author", profile.name), ("sort", "date")]),
     })
