@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from papertide.app import Papertide
+from papertide.ingest.fetch import MAX_WAITING_FETCHES
 from papertide.ingest.runtime import build_sources
 from papertide.jobs.kinds import job_kinds
 from papertide.jobs.queue import JobQueue
@@ -134,3 +135,20 @@ def test_malformed_ids_cannot_be_fetched(client: TestClient, service: Papertide)
     response = client.post("/papers/not-an-id/fetch", data={"csrf_token": token})
     assert response.status_code == 400
     assert service.store.job_counts().get("queued", 0) == 0
+
+
+def test_fetches_wait_in_a_short_queue(client: TestClient, service: Papertide) -> None:
+    sign_in(client, service)
+    token = CSRF.findall(client.get("/papers/2401.99999").text)[-1]
+    for number in range(MAX_WAITING_FETCHES):
+        response = client.post(f"/papers/2401.{number:05d}/fetch", data={"csrf_token": token},
+                               follow_redirects=False)
+        assert response.status_code == 303
+    refused = client.post("/papers/2401.99999/fetch", data={"csrf_token": token})
+    assert refused.status_code == 429 and "already waiting" in refused.text
+    assert int(refused.headers["retry-after"]) > 0
+    # one already waiting is no new request: asking for it again is fine
+    again = client.post("/papers/2401.00003/fetch", data={"csrf_token": token},
+                        follow_redirects=False)
+    assert again.status_code == 303
+    assert service.store.job_counts()["queued"] == MAX_WAITING_FETCHES

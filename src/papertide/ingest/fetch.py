@@ -8,10 +8,12 @@ two readers at once) makes one request, and the number waiting is capped.
 
 from __future__ import annotations
 
-from papertide.exceptions import RunBusyError
+from papertide.app import Papertide
+from papertide.exceptions import RateLimitedError, RunBusyError
 from papertide.ingest.api import ingest_arxiv_ids
 from papertide.jobs.context import JobContext, Outcome, Postponed
 from papertide.jobs.models import JobRecord, NewJob
+from papertide.jobs.queue import JobQueue
 from papertide.sources.arxiv_api import SOURCE_NAME
 
 FETCH_KIND = "fetch-paper"
@@ -35,6 +37,21 @@ def latest_fetch(jobs: list[JobRecord], arxiv_id: str) -> JobRecord | None:
     """The newest fetch of ``arxiv_id`` among ``jobs`` (newest first, as the store lists them)."""
     prefix = fetch_key_prefix(arxiv_id)
     return next((job for job in jobs if job.key.startswith(prefix)), None)
+
+
+def request_fetch(service: Papertide, arxiv_id: str) -> None:
+    """Queue a fetch of ``arxiv_id`` (a canonical id) unless it is stored or already waits;
+    RateLimitedError when too many other papers wait."""
+    if service.store.get_paper(arxiv_id) is not None:
+        return
+    waiting = service.store.job_records(MAX_WAITING_FETCHES, ("queued",), (FETCH_KIND,))
+    if latest_fetch(waiting, arxiv_id) is not None:
+        return
+    if len(waiting) >= MAX_WAITING_FETCHES:
+        raise RateLimitedError(f"{len(waiting)} papers are already waiting to be fetched; "
+                               "try again in a few minutes", FETCH_EVERY_SECONDS)
+    queue = JobQueue(service.store, service.settings)
+    queue.enqueue(fetch_job(arxiv_id, queue.wall()))
 
 
 def fetch_paper(context: JobContext) -> Outcome:

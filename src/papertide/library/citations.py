@@ -129,7 +129,8 @@ class MetaTag:
 
 
 def citation_meta(paper: Paper) -> list[MetaTag]:
-    """Highwire-style ``citation_*`` tags (one ``citation_author`` per author, in order)."""
+    """Highwire-style ``citation_*`` tags (one ``citation_author`` per author, in order),
+    the set arXiv's own pages carry, so a connector files the paper as a preprint."""
     tags = [MetaTag("citation_title", paper.title)]
     tags += [MetaTag("citation_author", name) for name in paper.authors]
     if paper.submitted_at is not None:
@@ -142,8 +143,6 @@ def citation_meta(paper: Paper) -> list[MetaTag]:
              MetaTag("citation_publisher", "arXiv")]
     if paper.abstract:
         tags.append(MetaTag("citation_abstract", " ".join(paper.abstract.split())))
-    if paper.journal_ref:
-        tags.append(MetaTag("citation_journal_title", paper.journal_ref))
     return tags
 
 

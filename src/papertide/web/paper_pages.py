@@ -10,20 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from papertide.app import Papertide
 from papertide.arxiv_ids import parse_arxiv_id
-from papertide.exceptions import NotFoundError, RateLimitedError
-from papertide.ingest.fetch import (
-    FETCH_EVERY_SECONDS,
-    FETCH_KIND,
-    MAX_WAITING_FETCHES,
-    fetch_job,
-    latest_fetch,
-)
+from papertide.exceptions import NotFoundError
+from papertide.ingest.fetch import FETCH_EVERY_SECONDS, FETCH_KIND, latest_fetch, request_fetch
 from papertide.jobs.models import JobRecord
-from papertide.jobs.queue import JobQueue
 from papertide.library.citations import (
     CITATION_FORMATS,
     CitationFormat,
@@ -68,15 +62,7 @@ async def fetch_missing(arxiv_id: str, request: Request, service: ServiceDep) ->
     signed_in_viewer(request)
     check_csrf(request, service, form)
     canonical = parse_arxiv_id(arxiv_id).base
-    if service.store.get_paper(canonical) is None:
-        queue = JobQueue(service.store, service.settings)
-        waiting = service.store.job_records(MAX_WAITING_FETCHES, ("queued",), (FETCH_KIND,))
-        mine = latest_fetch(waiting, canonical)
-        if mine is None and len(waiting) >= MAX_WAITING_FETCHES:
-            raise RateLimitedError(f"{len(waiting)} papers are already waiting to be fetched; "
-                                   "try again in a few minutes", FETCH_EVERY_SECONDS)
-        if mine is None:
-            queue.enqueue(fetch_job(canonical, queue.wall()))
+    await run_in_threadpool(request_fetch, service, canonical)  # reads and writes the queue
     return RedirectResponse(paper_path(canonical), status_code=303)
 
 
