@@ -100,8 +100,6 @@ def test_pages_fit_and_card_controls_stay_inside_their_cards(
 ) -> None:
     page, hosts, _ = open_page(browser, site, viewport)
     assert page.goto(site[0] + path).status == 200  # type: ignore[union-attr]
-    page.screenshot(path=f"/tmp/papertide-rich-{viewport['width']}-"
-                         f"{path.strip('/').replace('/', '_') or 'home'}.png")
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > innerWidth + 1 &&
