@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
+from playwright.sync_api import sync_playwright
 
 from papertide.app import Papertide
 from papertide.ingest.fetch import MAX_WAITING_FETCHES
@@ -20,13 +23,14 @@ from papertide.jobs.kinds import job_kinds
 from papertide.jobs.queue import JobQueue
 from papertide.jobs.runner import JobRunner
 from papertide.web import create_web_app
-from tests.helpers import open_test_app
+from tests.helpers import free_port, open_test_app
 from tests.ingest.conftest import source_settings
 from tests.ingest.recorded import API_EMPTY, API_OLD_STYLE, xml_reply
 from tests.ingest.replay import ReplayServer, replay_server
 from tests.web.html_dom import fetch_page
 
 BASE_URL = "https://papers.example.org"
+CHROMIUM = Path("/usr/bin/chromium")
 MISSING = "astro-ph/0601001"
 CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
@@ -105,7 +109,9 @@ def test_fetching_a_missing_paper_queues_a_job_that_stores_it(
 
     waiting = fetch_page(client, f"/papers/{MISSING}", status=404)
     assert "Fetch queued" in waiting.find(class_="fetch-status").text()
-    assert waiting.find("meta", **{"http-equiv": "refresh"}).get("content") == "5"
+    status = waiting.find(class_="fetch-status")
+    assert status.get("data-refresh") == "5"  # the script looks again; without it, a link
+    assert status.find("a").get("href") == f"/papers/{MISSING}"
     assert not waiting.find_all("form", class_="fetch-form")
     assert not server.seen()  # nothing asked of arXiv by the web server itself
 
@@ -126,7 +132,7 @@ def test_an_id_arxiv_does_not_know_says_so(
     run_queued_jobs(service)
     page = fetch_page(client, "/papers/0000.00001", status=404)
     assert "did not return this paper" in page.find(class_="fetch-status").text()
-    assert not page.find_all("meta", **{"http-equiv": "refresh"})
+    assert not page.find(class_="fetch-status").get("data-refresh")
 
 
 def test_malformed_ids_cannot_be_fetched(client: TestClient, service: Papertide) -> None:
@@ -152,3 +158,43 @@ def test_fetches_wait_in_a_short_queue(client: TestClient, service: Papertide) -
                         follow_redirects=False)
     assert again.status_code == 303
     assert service.store.job_counts()["queued"] == MAX_WAITING_FETCHES
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+def test_in_a_browser_the_button_queues_and_the_page_shows_the_paper_once_fetched(
+    service: Papertide, server: ReplayServer
+) -> None:
+    server.route("/api/query", xml_reply(API_OLD_STYLE))
+    accounts = service.community.accounts
+    accounts.add_user("clicker@example.org", admin=False)
+    link = accounts.sign_in_link("clicker@example.org")
+    cookie = accounts.complete_sign_in(parse_qs(urlsplit(link).query)["token"][0]).cookie
+    port = free_port()
+    web = uvicorn.Server(uvicorn.Config(create_web_app(service), host="127.0.0.1", port=port,
+                                        log_level="warning", ws="none", lifespan="off"))
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not web.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            context.add_cookies([{"name": "papertide_session", "value": cookie, "url": base}])
+            page = context.new_page()
+            page.goto(f"{base}/papers/{MISSING}")
+            page.get_by_role("button", name="Fetch it from arXiv").click()
+            page.get_by_text("Fetch queued").wait_for()
+            assert run_queued_jobs(service) == ["fetch-paper"]
+            # the page looks again by itself and finds the paper stored
+            page.locator("h1", has_text="Frequency of Hot Jupiters").wait_for(timeout=20_000)
+            browser.close()
+    finally:
+        web.should_exit = True
+        thread.join(timeout=10)

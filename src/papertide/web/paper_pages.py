@@ -2,7 +2,8 @@
 
 A well-formed arXiv id that is not here answers 404 with links to arXiv and, for
 a signed-in reader, a button that queues a polite fetch from the arXiv API; the
-page then shows how that fetch is going (refreshing itself while it waits).
+page then shows how that fetch is going (looking again every few seconds while it
+waits, when scripts run).
 """
 
 from __future__ import annotations

@@ -79,3 +79,11 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     setTimeout(() => { button.textContent = label; }, 2000);
   });
 }
+
+// A fetch from arXiv in progress: look again every few seconds until the paper is here
+// (without this script the page has a "Check again" link).
+const fetchStatus = document.querySelector("[data-refresh]");
+if (fetchStatus) {
+  const seconds = Number(fetchStatus.dataset.refresh) || 5;
+  setTimeout(() => window.location.reload(), seconds * 1000);
+}
