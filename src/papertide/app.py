@@ -21,6 +21,8 @@ from papertide.importing import BatchCallback, ImportReport, import_files
 from papertide.models import Observation, Paper, PaperPage
 from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE, page_bounds
 from papertide.periods import Period, day_period
+from papertide.ranking.paper_signals import SHOWN_SIGNALS, PaperSignals, paper_signals
+from papertide.search.author_names import AuthorProfile, author_profile, names_like
 from papertide.search.base import KeywordIndex, SortOrder
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from papertide.search.vector_sync import VectorSyncReport
 
 SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
+MAX_AUTHOR_NAME = 200
 Clock = Callable[[], dt.datetime]
 
 
@@ -204,6 +207,25 @@ class Papertide:
 
     def observations(self, arxiv_id: str) -> list[Observation]:
         return self.store.observations_for(parse_arxiv_id(arxiv_id).base)
+
+    def paper_signals(self, arxiv_ids: Sequence[str]) -> dict[str, PaperSignals]:
+        """What cards show of the outside signals (HF upvotes, code, keywords...)."""
+        return paper_signals(self.store.latest_observations(arxiv_ids, SHOWN_SIGNALS))
+
+    def author(self, name: str) -> AuthorProfile | tuple[str, ...]:
+        """The papers here that list ``name`` (accents and case aside), newest first, with
+        their upvotes. Found through the search index (an ``author:`` filter), then kept
+        only where the whole name matches; when none does, the full names that contain
+        the words asked (empty when there are none)."""
+        if not name.strip() or len(name) > MAX_AUTHOR_NAME:
+            raise InvalidQueryError(f"an author name has 1 to {MAX_AUTHOR_NAME} characters")
+        quoted = name.replace('"', " ").strip()
+        found = self.search("", 1, MAX_PAGE_SIZE, "date", SearchFilters(authors=(quoted,)),
+                            mode="keyword")
+        papers = found.page.papers
+        votes = self.community.library.marks(None, [paper.arxiv_id for paper in papers]).votes
+        profile = author_profile(name, papers, votes, complete=not found.page.has_more)
+        return profile if profile is not None else names_like(name, papers)
 
     def latest_day(self) -> dt.date | None:
         return self.store.latest_announced_date()

@@ -23,7 +23,7 @@ def _upvotes(value: float, when: dt.datetime, arxiv_id: str = "2501.00001") -> O
 
 
 def test_observations_come_back_in_time_order(store: Store) -> None:
-    store.upsert_papers([make_record("2501.00001"), make_record("2501.00002")], FIXED_NOW)
+    store.upsert_papers([make_record(f"2501.0000{n}") for n in (1, 2, 3)], FIXED_NOW)
     added = store.add_observations([
         _upvotes(30, utc(2025, 1, 8)),
         _upvotes(10, utc(2025, 1, 6)),
@@ -63,6 +63,28 @@ def test_observations_of_several_signals_are_each_in_time_order(store: Store) ->
         times = [o.observed_at for o in observed if o.signal == signal]
         assert times == sorted(times)
         assert len(times) == 2
+
+
+def test_latest_observations_give_the_newest_value_of_each_asked_signal(store: Store) -> None:
+    store.upsert_papers([make_record(f"2501.0000{n}") for n in (1, 2, 3)], FIXED_NOW)
+    store.add_observations([
+        _upvotes(3, utc(2025, 1, 6)),
+        _upvotes(9, utc(2025, 1, 8)),
+        _upvotes(5, utc(2025, 1, 7)),
+        Observation("2501.00001", "hf", "githubRepo", utc(2025, 1, 6), value_text="a/b"),
+        Observation("2501.00001", "hf", "rank", utc(2025, 1, 9), value_number=1),
+        _upvotes(40, utc(2025, 1, 6), "2501.00002"),
+        _upvotes(70, utc(2025, 1, 6), "2501.00003"),
+    ])
+    latest = store.latest_observations(["2501.00001", "2501.00002"],
+                                       {"upvotes", "githubRepo"})
+    assert [(o.arxiv_id, o.signal, o.value_number, o.value_text) for o in latest] == [
+        ("2501.00001", "githubRepo", None, "a/b"),
+        ("2501.00001", "upvotes", 9, None),
+        ("2501.00002", "upvotes", 40, None),
+    ]
+    assert store.latest_observations([], {"upvotes"}) == []
+    assert store.latest_observations(["2501.00001"], set()) == []
 
 
 def test_an_observation_round_trips(store: Store) -> None:

@@ -5,17 +5,20 @@
   overlap; one that stored new or changed papers queues an ``embed`` job;
 - the mail jobs (``digest-daily``, ``digest-weekly``, ``mail-outbox``; see
   ``digest.jobs``) and the ``deliver`` jobs a composed issue queues;
-- ``embed``: vectors for the papers that lack one, one run at a time.
+- ``embed``: vectors for the papers that lack one, one run at a time;
+- ``fetch-paper``: one paper a reader asked for from the arXiv API (``ingest.fetch``).
 """
 
 from __future__ import annotations
 
 from papertide.digest.jobs import DELIVER_KIND, deliver_messages, digest_jobs, queue_handler
 from papertide.exceptions import RunBusyError
+from papertide.ingest.fetch import FETCH_KIND, fetch_paper
 from papertide.ingest.jobs import Job, ingest_jobs
 from papertide.ingest.scheduler import run_job_now
 from papertide.jobs.context import Handler, JobContext, JobKind, Outcome, Postponed
 from papertide.settings import Settings
+from papertide.sources.arxiv_api import SOURCE_NAME
 
 EMBED_KIND = "embed"
 
@@ -34,6 +37,7 @@ def job_kinds(settings: Settings) -> dict[str, JobKind]:
     }
     kinds[DELIVER_KIND] = JobKind(DELIVER_KIND, deliver_messages)
     kinds[EMBED_KIND] = JobKind(EMBED_KIND, embed_papers, lane=EMBED_KIND)
+    kinds[FETCH_KIND] = JobKind(FETCH_KIND, fetch_paper, lane=SOURCE_NAME)
     return kinds
 
 

@@ -20,12 +20,12 @@ import math
 import re
 import threading
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from papertide.models import Paper
+from papertide.search.author_names import fold_accents
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
 from papertide.search.facet_terms import filed_categories
 from papertide.search.postgres_facets import facet_conditions
@@ -229,7 +229,7 @@ class PostgresKeywordIndex:
                       else analysed[word][1] for word in query.words if analysed[word][1]]
         chosen = meaningful or [analysed[word][0] for word in query.words]
         plan.loose = list(dict.fromkeys(lexeme for lexemes in chosen for lexeme in lexemes))
-        plan.prefixes = [prefix for prefix in (_fold(p).lower() for p in query.prefixes)
+        plan.prefixes = [prefix for prefix in (fold_accents(p).lower() for p in query.prefixes)
                          if prefix.isalnum()]
         plan.required = [q for q in (self._word_query(w, analysed, compounds)
                                      for w in query.required_words) if q]
@@ -453,7 +453,7 @@ def _analyse(
     """Per text: its lexemes, those that are no English stopword, as a phrase, as a name."""
     if not texts:
         return []
-    rows = connection.execute(sql, ([_fold(text) for text in texts],)).fetchall()
+    rows = connection.execute(sql, ([fold_accents(text) for text in texts],)).fetchall()
     return [(list(row[0]), list(row[1]), row[2], row[3]) for row in rows]
 
 
@@ -469,9 +469,9 @@ def _latest(papers: Sequence[Paper]) -> list[Paper]:
 
 def _columns(papers: Sequence[Paper]) -> list[list[Any]]:
     """The papers as the column arrays ``_UPSERT`` unnests (text folded to ASCII)."""
-    titles = [_fold(paper.title) for paper in papers]
-    abstracts = [_fold(paper.abstract or "") for paper in papers]
-    authors = [_fold(" ; ".join(paper.authors)) for paper in papers]
+    titles = [fold_accents(paper.title) for paper in papers]
+    abstracts = [fold_accents(paper.abstract or "") for paper in papers]
+    authors = [fold_accents(" ; ".join(paper.authors)) for paper in papers]
     categories = [" ".join(filed_categories(paper.categories)) for paper in papers]
     return [
         [paper.arxiv_id for paper in papers], [paper.change_seq for paper in papers],
@@ -481,14 +481,6 @@ def _columns(papers: Sequence[Paper]) -> list[list[Any]]:
         [len(_WORD.findall(text)) for text in authors],
         [_solid_words(text) for text in titles], [_solid_words(text) for text in abstracts],
     ]
-
-
-def _fold(text: str) -> str:
-    """Accents off (as tantivy's ascii folding): "Balázs" is found by "balazs"."""
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _quote(lexeme: str) -> str:

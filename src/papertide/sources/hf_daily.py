@@ -43,7 +43,10 @@ SIGNAL_COMMENTS = "numComments"
 SIGNAL_GITHUB_REPO = "githubRepo"
 SIGNAL_GITHUB_STARS = "githubStars"
 SIGNAL_KEYWORDS = "ai_keywords"
-TEXT_SIGNALS = frozenset({SIGNAL_GITHUB_REPO, SIGNAL_KEYWORDS})
+SIGNAL_SUMMARY = "ai_summary"
+SIGNAL_PROJECT_PAGE = "projectPage"
+TEXT_SIGNALS = frozenset({SIGNAL_GITHUB_REPO, SIGNAL_KEYWORDS, SIGNAL_SUMMARY,
+                          SIGNAL_PROJECT_PAGE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +115,17 @@ def _observations(
         if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
             yield Observation(arxiv_id, SOURCE_NAME, signal, now, value_number=float(value),
                               extra=extra)
-    repo = paper.get("githubRepo")
-    if isinstance(repo, str) and repo.strip():
-        yield Observation(arxiv_id, SOURCE_NAME, SIGNAL_GITHUB_REPO, now, value_text=repo.strip(),
-                          extra=extra)
+    for signal in (SIGNAL_GITHUB_REPO, SIGNAL_PROJECT_PAGE):
+        link = paper.get(signal)
+        if isinstance(link, str) and link.strip().startswith(("https://", "http://")):
+            yield Observation(arxiv_id, SOURCE_NAME, signal, now, value_text=link.strip(),
+                              extra=extra)
+    summary = paper.get("ai_summary")
+    if isinstance(summary, str) and summary.strip():
+        model = paper.get("ai_summary_model")
+        yield Observation(arxiv_id, SOURCE_NAME, SIGNAL_SUMMARY, now,
+                          value_text=summary.strip()[:2_000],
+                          extra=extra | ({"model": model} if isinstance(model, str) else {}))
     keywords = paper.get("ai_keywords")
     if isinstance(keywords, list):
         words = [word.strip() for word in keywords if isinstance(word, str) and word.strip()]

@@ -24,6 +24,13 @@ class SignalStore(Protocol):
         baseline a change is measured from). Ordered by paper, signal, time."""
         ...
 
+    def latest_observations(
+        self, arxiv_ids: Sequence[str], signals: Collection[str]
+    ) -> list[Observation]:
+        """The newest observation of each (paper, signal) among ``signals``, for the
+        papers a page shows: what a card says now, not the history."""
+        ...
+
     def iter_texts(self, start: dt.date, end: dt.date,
                    batch_size: int = 5_000) -> Iterator[tuple[str, dt.date, str, str | None]]:
         """``(arxiv_id, announced_date, title, abstract)`` announced in ``[start, end)``."""

@@ -14,12 +14,14 @@ from papertide.app import Papertide
 from papertide.web import (
     account_pages,
     api,
+    author_pages,
     community_api,
     docs,
     feeds,
     library_pages,
     mail_admin,
     pages,
+    paper_pages,
     recommend_api,
     recommend_pages,
     signin,
@@ -102,7 +104,9 @@ def create_web_app(service: Papertide) -> FastAPI:
     app.include_router(library_pages.router)
     app.include_router(trending_pages.router)
     app.include_router(topics_pages.router)
-    app.include_router(pages.router)
+    app.include_router(author_pages.router)
+    app.include_router(pages.router)  # the period pages, before a paper's /papers/{id:path}
+    app.include_router(paper_pages.router)
     app.mount("/static", CachedStaticFiles(STATIC_DIR), name="static")
     app.mount(docs.DOCS_STATIC, CachedStaticFiles(Path(docs.SWAGGER_UI_DIR), DOCS_MAX_AGE),
               name="docs-static")

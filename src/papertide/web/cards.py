@@ -1,4 +1,4 @@
-"""What paper cards show beside each paper: upvotes and the viewer's own marks."""
+"""What paper cards show beside each paper: upvotes, outside signals and the viewer's own marks."""
 
 from __future__ import annotations
 
@@ -11,18 +11,23 @@ from papertide.app import Papertide
 from papertide.library.models import SavedPaper
 from papertide.library.service import PaperMarks
 from papertide.models import Paper
+from papertide.ranking.paper_signals import NO_SIGNALS, PaperSignals
 from papertide.web.session import csrf_token_for, current_viewer
 
 
 @dataclass(frozen=True, slots=True)
 class Cards:
-    """Upvote counts and the forms' needs (CSRF token, where to come back to)."""
+    """Upvote counts, signals and the forms' needs (CSRF token, where to come back to)."""
 
     marks: PaperMarks
     signed_in: bool
     csrf_token: str
     here: str
     ranks: dict[str, int] = field(default_factory=dict)
+    outside: dict[str, PaperSignals] = field(default_factory=dict)
+    # Comments of papertide's own discussions, per paper, once discussions exist:
+    # cards_for fills it and the card shows it before the outside signals.
+    discussions: dict[str, int] = field(default_factory=dict)
 
     def votes(self, arxiv_id: str) -> int:
         return self.marks.votes_of(arxiv_id)
@@ -33,12 +38,19 @@ class Cards:
     def saved(self, arxiv_id: str) -> SavedPaper | None:
         return self.marks.saved.get(arxiv_id)
 
+    def signals(self, arxiv_id: str) -> PaperSignals:
+        return self.outside.get(arxiv_id, NO_SIGNALS)
+
+    def discussion_count(self, arxiv_id: str) -> int | None:
+        return self.discussions.get(arxiv_id)
+
 
 def cards_for(request: Request, service: Papertide, papers: Sequence[Paper],
               ranks: dict[str, int] | None = None) -> Cards:
     viewer = current_viewer(request)
-    marks = service.community.library.marks(viewer.user.id if viewer else None,
-                                            [paper.arxiv_id for paper in papers])
+    ids = [paper.arxiv_id for paper in papers]
+    marks = service.community.library.marks(viewer.user.id if viewer else None, ids)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Cards(marks, viewer is not None,
-                 csrf_token_for(request, service) if viewer else "", here, ranks or {})
+                 csrf_token_for(request, service) if viewer else "", here, ranks or {},
+                 service.paper_signals(ids))

@@ -14,15 +14,13 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from papertide.app import Listing, Papertide
-from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidInputError
-from papertide.periods import EARLIEST_DATE, PeriodKind, day_period, parse_date, parse_period
+from papertide.periods import EARLIEST_DATE, PeriodKind, parse_date, parse_period
 from papertide.search.hybrid import SEARCH_MODES
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
 from papertide.web.presenters import (
     paginate,
-    paper_path,
     period_of,
     period_path,
     with_query,
@@ -32,7 +30,6 @@ from papertide.web.templating import Renderer
 from papertide.web.trending_pages import DEFAULT_WINDOW, trending_response
 
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("date", "week", "month")
-SIMILAR_ON_PAGE = 6
 PERIOD_TITLES = {"date": "Daily papers", "week": "Weekly papers", "month": "Monthly papers"}
 TAB_LABELS = {"date": "Daily", "week": "Weekly", "month": "Monthly"}
 PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
@@ -164,30 +161,6 @@ def about_page(request: Request, service: ServiceDep, renderer: RendererDep) -> 
 @router.get("/favicon.ico")
 def favicon() -> Response:
     return RedirectResponse("/static/favicon.svg", status_code=301)
-
-
-@router.get("/papers/{arxiv_id:path}")
-def paper_page(
-    arxiv_id: str, request: Request, service: ServiceDep, renderer: RendererDep
-) -> Response:
-    """A paper's page; ``2502.01341v2`` or ``arXiv:2502.01341`` redirect to the canonical one."""
-    if not arxiv_id.strip("/"):
-        return RedirectResponse("/", status_code=307)
-    canonical = parse_arxiv_id(arxiv_id.strip("/")).base
-    if canonical != arxiv_id:
-        return RedirectResponse(paper_path(canonical), status_code=301)
-    paper = service.paper(canonical)
-    observations = service.observations(canonical)
-    announced = paper.announced_date
-    return renderer.page(request, "paper.html", {
-        "paper": paper,
-        "cards": cards_for(request, service, [paper]),
-        "observations": observations,
-        "similar": service.similar(canonical, SIMILAR_ON_PAGE),
-        "periods": [period_of(kind, announced) for kind in PERIOD_KINDS] if announced else [],
-        "feed_url": (period_path(day_period(announced)) + "/feed.atom") if announced else None,
-        "feed_title": "Papers of the same day",
-    })
 
 
 def _latest_period_redirect(kind: PeriodKind, service: Papertide) -> Response:

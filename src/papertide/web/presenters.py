@@ -31,6 +31,11 @@ def paper_path(arxiv_id: str) -> str:
     return "/papers/" + quote(arxiv_id, safe="/.-")
 
 
+def author_path(name: str) -> str:
+    """``/authors/Jane%20Doe``: every character of a name escaped, slashes too."""
+    return "/authors/" + quote(name, safe="")
+
+
 def period_path(period: Period) -> str:
     return f"/papers/{period.kind}/{period.slug}"
 
@@ -91,6 +96,15 @@ def licence_name(licence: str) -> str:
     if "arxiv.org/licenses/nonexclusive-distrib" in licence:
         return "arXiv non-exclusive licence"
     return licence
+
+
+def compact_count(number: int) -> str:
+    """``980``, ``1.2k``, ``12k``: a count that fits in a badge."""
+    if number < 1_000:
+        return str(number)
+    if number < 10_000:
+        return f"{number / 1_000:.1f}".rstrip("0").rstrip(".") + "k"
+    return f"{number // 1_000}k"
 
 
 # -- dates -----------------------------------------------------------------------------

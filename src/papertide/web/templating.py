@@ -51,6 +51,7 @@ class Renderer:
             version=__version__,
             static_url=lambda name: f"/static/{name}?v={versions.get(name, __version__)}",
             paper_path=presenters.paper_path,
+            author_path=presenters.author_path,
             period_path=presenters.period_path,
             period_of=presenters.period_of,
             with_query=presenters.with_query,
@@ -60,6 +61,7 @@ class Renderer:
         )
         self.environment.filters.update(
             preview=presenters.preview,
+            compact_count=presenters.compact_count,
             printable=presenters.printable,
             short_date=presenters.short_date,
             long_date=presenters.long_date,

@@ -69,6 +69,29 @@ class SignalsMixin(SqlMixin):
         observations.sort(key=lambda o: (o.arxiv_id, o.signal, o.observed_at))
         return observations
 
+    def latest_observations(
+        self, arxiv_ids: Sequence[str], signals: Collection[str]
+    ) -> list[Observation]:
+        if not signals or not arxiv_ids:
+            return []
+        names = sorted(signals)
+        found: list[Observation] = []
+        for start in range(0, len(arxiv_ids), ID_CHUNK):
+            chunk = list(dict.fromkeys(arxiv_ids[start:start + ID_CHUNK]))
+            with self._guard("reading observations"):
+                rows = self._connection().execute(
+                    f"SELECT {_OBSERVATION_COLUMNS} FROM (SELECT {_OBSERVATION_COLUMNS}, "
+                    "row_number() OVER (PARTITION BY arxiv_id, signal "
+                    "ORDER BY observed_at DESC, id DESC) AS newest FROM observations "
+                    f"WHERE arxiv_id IN ({placeholders(chunk)}) "
+                    f"AND signal IN ({placeholders(names)})) latest WHERE newest = 1",
+                    [*chunk, *names],
+                ).fetchall()
+            found += (Observation(row[0], row[1], row[2], unstamp(row[3]) or dt.datetime.min,
+                                  row[4], row[5], json.loads(row[6])) for row in rows)
+        found.sort(key=lambda o: (o.arxiv_id, o.signal))
+        return found
+
     def iter_texts(self, start: dt.date, end: dt.date,
                    batch_size: int = 5_000) -> Iterator[tuple[str, dt.date, str, str | None]]:
         with self._guard("reading titles and abstracts"):

@@ -62,3 +62,29 @@ document.addEventListener("submit", async (event) => {
     button.disabled = false;
   }
 });
+
+// Copy buttons (hidden without this script, where the text is there to select).
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const source = document.getElementById(button.dataset.copy);
+    if (!source) return;
+    const label = button.textContent;
+    try {
+      await navigator.clipboard.writeText(source.textContent);
+      button.textContent = "Copied";
+    } catch (error) {
+      window.getSelection().selectAllChildren(source);
+      button.textContent = "Selected: press Ctrl+C";
+    }
+    setTimeout(() => { button.textContent = label; }, 2000);
+  });
+}
+
+// A fetch from arXiv in progress: look again every few seconds until the paper is here
+// (without this script the page has a "Check again" link).
+const fetchStatus = document.querySelector("[data-refresh]");
+if (fetchStatus) {
+  const seconds = Number(fetchStatus.dataset.refresh) || 5;
+  setTimeout(() => window.location.reload(), seconds * 1000);
+}
