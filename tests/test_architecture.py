@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "papertide.embed.", "papertide.search.", "papertide.ranking.", "papertide.topics.",
         "papertide.library.", "papertide.accounts.", "papertide.mail.")),
     ("features", ("papertide.recommend.", "papertide.subscriptions.", "papertide.digest.",
-                  "papertide.community")),
+                  "papertide.follows.", "papertide.community")),
     ("service", ("papertide.app",)),
     ("drivers", ("papertide.ingest.", "papertide.jobs.")),
     ("entry points", ("papertide.web.", "papertide.cli.", "papertide.__main__")),
@@ -105,7 +105,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         trail.append(module)
         for target in sorted(graph[module]):
             if state.get(target) == 1:
-                return trail[trail.index(target):] + [target]
+                return [*trail[trail.index(target):], target]
             if target not in state and (found := visit(target)) is not None:
                 return found
         trail.pop()
@@ -149,7 +149,8 @@ def test_the_cycle_check_finds_cycles(graph: dict[str, set[str]],
 
 def test_the_layer_check_reads_imports_in_functions_and_type_checking_blocks(
         tmp_path: Path) -> None:
-    source = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from papertide.app import X\n"
+    source = ("from typing import TYPE_CHECKING\n"
+              "if TYPE_CHECKING:\n    from papertide.app import X\n"
               "def late() -> None:\n    from papertide.web import pages\n")
     path = tmp_path / "probe.py"
     path.write_text(source)
