@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from papertide.accounts.paths import local_path
 from papertide.exceptions import InvalidInputError
+from papertide.follows.describe import abstract_diff, event_lines, event_title
 from papertide.models import PaperPage
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
@@ -20,6 +21,7 @@ from papertide.web.session import current_viewer, signed_in_viewer
 
 router = APIRouter(include_in_schema=False)
 PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+LIBRARY_UPDATES = 5
 
 
 @router.post("/votes/{arxiv_id:path}")
@@ -85,4 +87,8 @@ def library_page(
         "tags": community.library.tags(viewer.user.id),
         "cards": cards_for(request, service, papers),
         "pagination": paginate(listing, "/library", [("tag", chosen or "")]),
+        "updates": service.follows.updates(viewer.user.id, LIBRARY_UPDATES),
+        "unwatched": service.follows.unwatched(viewer.user.id,
+                                               [paper.arxiv_id for paper in papers]),
+        "event_title": event_title, "event_lines": event_lines, "abstract_diff": abstract_diff,
     })
