@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from benchlib import Stopwatch, opened_app
-
 from papertide.digest.compose import DigestInputs, compose_digest
 from papertide.digest.models import DigestPeriod
 from papertide.follows.digest_sections import FollowSections
