@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[^\w\s-]+")
 _SPACES = re.compile(r"[\s-]+")
 
 
+@lru_cache(maxsize=65_536)  # names recur across papers; the function is pure
 def author_key(name: str) -> str:
     """``"Jané  O'Doe-Smith"`` -> ``"jane odoe smith"``: no accents, case or punctuation."""
     decomposed = unicodedata.normalize("NFKD", name)
