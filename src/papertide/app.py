@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from papertide.digest.service import ComposeReport, Digests
     from papertide.embed.base import Embedder
     from papertide.embed.sync import EmbedReport
+    from papertide.follows.service import Follows
     from papertide.recommend.service import Recommender
     from papertide.search.semantic import EmbeddingStatus, SemanticEngine
     from papertide.search.vector_sync import VectorSyncReport
@@ -134,10 +135,19 @@ class Papertide:
     def digests(self) -> Digests:
         """Subscriptions, email digests and the outbox (built on first use)."""
         from papertide.digest.service import Digests
+        from papertide.follows.digest_sections import FollowSections
         from papertide.recommend.digest_picks import RecommendedPicks
 
         return Digests(self.settings, self.store, self.keyword_index, self.community.board,
-                       RecommendedPicks(self.recommendations), self.clock, compose_digest_shard)
+                       RecommendedPicks(self.recommendations), self.clock, compose_digest_shard,
+                       FollowSections(self.store))
+
+    @cached_property
+    def follows(self) -> Follows:
+        """Followed authors, watched papers and their updates, private feeds."""
+        from papertide.follows.service import Follows
+
+        return Follows(self.store, self.keyword_index, self.clock)
 
     @cached_property
     def recommendations(self) -> Recommender:
@@ -146,7 +156,7 @@ class Papertide:
 
         return Recommender(self.store, self.keyword_index, self.clock,
                            self.settings.recommend_window_days,
-                           lambda: self.semantic.model_name)
+                           lambda: self.semantic.model_name, followed=self.follows)
 
     @cached_property
     def semantic(self) -> SemanticEngine:

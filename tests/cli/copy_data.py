@@ -9,6 +9,7 @@ import numpy as np
 
 from papertide.accounts.models import Session, SignInToken
 from papertide.digest.models import NewMessage
+from papertide.follows.models import AuthorFollow, NewPaperEvent
 from papertide.jobs.models import NewJob
 from papertide.models import Observation
 from papertide.recommend.models import InterestFilters
@@ -59,13 +60,20 @@ def fill_database(data_dir: Path, database_url: str) -> None:
         vectors = [NewVector(arxiv_id, f"fp-{arxiv_id}", rng.random(384, dtype=np.float32))
                    for arxiv_id in ids[:20]]
         store.save_vectors(VECTOR_MODEL, vectors, [], store.max_change_seq())
+        store.add_paper_events([NewPaperEvent(ids[0], "version", "version:9",
+                                              {"version": 9, "comment": "ü"})], FIXED_NOW)
+        event = store.paper_events_for(ids[0])[0]
+        store.follow_author(ada.id, AuthorFollow("jane doe", "Jané Doe", ("li wei",), True,
+                                                 FIXED_NOW))
+        store.set_watching(alan.id, ids[1], False)
+        store.set_feed_token(ada.id, "feed-hash", FIXED_NOW)
         kept = store.add_subscriber("reader@example.org", Preferences(categories=("cs.CL",)),
                                     FIXED_NOW)
         dropped = store.add_subscriber("left@example.org", Preferences(), FIXED_NOW)
         store.enqueue_message(NewMessage("digest:1:2026-11-26", "digest", kept.id,
                                          kept.email, "papers@example.org", "<m1@example.org>",
                                          b"Subject: digest\r\n\r\n\x00\xff bytes",
-                                         tuple(ids[:2])), FIXED_NOW)
+                                         tuple(ids[:2]), (event.id,)), FIXED_NOW)
         store.enqueue_message(NewMessage("digest:2:2026-11-26", "digest", dropped.id,
                                          dropped.email, "papers@example.org",
                                          "<m2@example.org>", b"body", tuple(ids[2:3])),

@@ -33,6 +33,7 @@ from tests.digest.smtp import Mailbox, Received, smtp_server
 from tests.helpers import data_dir_environment, make_record, make_settings
 
 SUBSCRIBERS = 120
+SAVED = "2610.00001"  # every reader saved it; it gains version 2 before the issue
 
 
 def environment(data_dir: Path, port: int) -> dict[str, str]:
@@ -62,6 +63,8 @@ def seed(data_dir: Path, environ: dict[str, str]) -> list[str]:
                         announced=today - dt.timedelta(days=number % 2),
                         categories=("cs.CL",) if number % 3 else ("cs.LG",))
             for number in range(30)], now)
+        service.store.upsert_papers([make_record(SAVED, "A saved paper", version_count=1,
+                                                 announced=today - dt.timedelta(days=30))], now)
         service.sync_search_index()
         addresses = []
         for number in range(SUBSCRIBERS):
@@ -70,7 +73,11 @@ def seed(data_dir: Path, environ: dict[str, str]) -> list[str]:
                 address, Preferences(trending_count=2, categories=("cs.LG",),
                                      searches=("merging",)), now)
             service.store.set_subscriber_status(subscriber.id, "active", now)
+            user = service.store.add_user(address, False, now)
+            service.store.save_paper(user.id, SAVED, (), now)
             addresses.append(address)
+        service.store.upsert_papers([make_record(SAVED, "A saved paper", version_count=2,
+                                                 announced=today - dt.timedelta(days=30))], now)
         return addresses
     finally:
         service.close()
@@ -131,6 +138,8 @@ def test_kill_9_at_any_point_never_duplicates_or_loses_a_digest(tmp_path: Path) 
     assert set(delivered) <= set(addresses) and set(delivered.values()) == {1}  # never twice
     missing = set(addresses) - set(delivered)
     assert len(missing) <= 1  # only the random kill can fall between "sending" and the dot
+    for item in mailbox.received:  # the update rides in each reader's one message, once
+        assert item.message.as_string().count("New version (v2)") == 2  # text and HTML part
     message_ids = [item.message["Message-ID"] for item in mailbox.received]
     assert len(set(message_ids)) == len(message_ids) == SUBSCRIBERS - len(missing)
 

@@ -20,6 +20,7 @@ from papertide.cli.community import topics_command, trending_command, user_group
 from papertide.cli.context import GlobalOptions
 from papertide.cli.db import db_group
 from papertide.cli.digest import digest_group
+from papertide.cli.follows import follows_command
 from papertide.cli.ingest import ingest_group
 from papertide.cli.jobs import jobs_command, worker_command
 from papertide.cli.recommend import library_group, recommend_command
@@ -59,7 +60,7 @@ for command in (import_command, serve_command, search_command, show_command, rei
                 digest_group):
     cli.add_command(command)
 for command in (user_group, trending_command, topics_command, library_group, recommend_command,
-                db_group):
+                follows_command, db_group):
     cli.add_command(command)
 
 

@@ -5,9 +5,11 @@ shared inputs (papers, trending scores, new papers per category, matches of
 saved searches, personal picks) and the papers they were already mailed, and
 returns the sections of the issue. Rules:
 
-- sections come in a fixed order: personal picks, trending, each saved
-  search, each followed category; every section says why it is there;
-- a paper already mailed to this subscriber never appears again, and a paper
+- sections come in a fixed order: updates to saved papers, new papers by
+  followed authors, personal picks, trending, each saved search, each followed
+  category; every section says why it is there;
+- a paper already mailed to this subscriber never appears again (except to
+  tell of an update to it, once per update), and a paper
   appears once per issue, in the first section that has it; it carries every
   reason it qualifies ("trending #2", "matches 'model merging'", "new in cs.CL");
 - a section lists at most ``section_size`` papers (trending: the subscriber's
@@ -31,6 +33,8 @@ from papertide.digest.models import (
     SearchMatches,
     SectionKind,
 )
+from papertide.follows.describe import event_lines
+from papertide.follows.models import FollowedPaper, PaperEvent
 from papertide.models import Paper
 from papertide.subscriptions.models import Subscriber
 
@@ -56,6 +60,8 @@ class DigestInputs:
     new_by_category: Mapping[str, Sequence[str]] = field(default_factory=dict)
     searches: Mapping[str, SearchMatches] = field(default_factory=dict)
     picks: Mapping[int, Sequence[str]] = field(default_factory=dict)
+    followed: Mapping[int, Sequence[FollowedPaper]] = field(default_factory=dict)
+    updates: Mapping[int, Sequence[PaperEvent]] = field(default_factory=dict)
 
 
 def compose_digest(
@@ -71,7 +77,21 @@ def compose_digest(
                      in enumerate(inputs.trending[:TRENDING_DEPTH], start=1)}
     builder = _Builder(inputs.papers, already_mailed)
     window_words = WINDOW_WORDS[period.window]
+    updates = [event for event in inputs.updates.get(subscriber.id, ())
+               if event.arxiv_id in inputs.papers]
+    updated_ids = list(dict.fromkeys(event.arxiv_id for event in updates))
+    followed = {item.paper.arxiv_id: item.authors
+                for item in inputs.followed.get(subscriber.id, ())}
 
+    if updated_ids:
+        builder.add("updates", "Updates to papers you saved",
+                    "New versions, publications and code of papers in your library.",
+                    updated_ids, section_size, len(updated_ids), "/library",
+                    allow_mailed=True)
+    if followed:
+        builder.add("follows", "New from people you follow",
+                    "New papers by the authors you follow.", list(followed), section_size,
+                    len(followed), "/follows")
     if preferences.personal_picks and inputs.picks.get(subscriber.id):
         builder.add("picks", "Picked for you", "Papers close to the ones in your library.",
                     inputs.picks[subscriber.id], section_size,
@@ -95,7 +115,9 @@ def compose_digest(
                     new, section_size, len(new), _search_path(f"cat:{category}", period))
 
     def reasons(arxiv_id: str) -> tuple[str, ...]:
-        found: list[str] = []
+        found: list[str] = [line for event in updates if event.arxiv_id == arxiv_id
+                            for line in event_lines(event)]
+        found.extend(f"by {name}, whom you follow" for name in followed.get(arxiv_id, ()))
         if arxiv_id in trending_rank:
             found.append(f"trending #{trending_rank[arxiv_id]}")
         found.extend(f"matches “{text}”" for text in preferences.searches
@@ -115,7 +137,10 @@ def compose_digest(
         )
         for draft in builder.drafts
     )
-    return Digest(subscriber.id, subscriber.email, preferences.name, period, sections, now)
+    listed_updates = set(builder.drafts[0].ids) if updated_ids else set()
+    event_ids = tuple(event.id for event in updates if event.arxiv_id in listed_updates)
+    return Digest(subscriber.id, subscriber.email, preferences.name, period, sections, now,
+                  event_ids)
 
 
 @dataclass(slots=True)
@@ -139,13 +164,15 @@ class _Builder:
         self.drafts: list[_Draft] = []
 
     def add(self, kind: SectionKind, title: str, reason: str, candidates: Iterable[str],
-            limit: int, total: int, more_path: str | None, note: str | None = None) -> None:
+            limit: int, total: int, more_path: str | None, note: str | None = None,
+            allow_mailed: bool = False) -> None:
         chosen: list[str] = []
         above = 0
         for arxiv_id in candidates:
             if len(chosen) >= limit:
                 break
-            if arxiv_id in self.already_mailed or arxiv_id not in self.papers:
+            if (arxiv_id in self.already_mailed and not allow_mailed) \
+                    or arxiv_id not in self.papers:
                 continue
             if arxiv_id in self.listed:
                 above += 1

@@ -21,6 +21,7 @@ from papertide.digest.compose import (
 )
 from papertide.digest.models import DigestPeriod, SearchMatches
 from papertide.exceptions import InvalidQueryError
+from papertide.follows.models import FollowedPaper, PaperEvent
 from papertide.models import Paper
 from papertide.ranking.board import TrendingBoard
 from papertide.ranking.trending import WINDOW_SPANS
@@ -38,6 +39,13 @@ class PicksSource(Protocol):
 
     def picks(self, subscribers: Sequence[Subscriber], period: DigestPeriod
               ) -> Mapping[int, Sequence[str]]: ...
+
+
+class FollowsSource(Protocol):
+    """Papers by followed authors and updates to saved papers (``papertide.follows``)."""
+
+    def sections(self, subscribers: Sequence[Subscriber], new_papers: Sequence[Paper]
+                 ) -> tuple[dict[int, list[FollowedPaper]], dict[int, list[PaperEvent]]]: ...
 
 
 class NoPicks:
@@ -64,12 +72,14 @@ class IssueGatherer:
     """Builds the :class:`DigestInputs` of one issue."""
 
     def __init__(self, store: Store, keyword_index: KeywordIndex, board: TrendingBoard,
-                 picks: PicksSource, period: DigestPeriod) -> None:
+                 picks: PicksSource, period: DigestPeriod,
+                 follows: FollowsSource | None = None) -> None:
         self.store = store
         self.keyword_index = keyword_index
         self.board = board
         self.picks_source = picks
         self.period = period
+        self.follows = follows
 
     def inputs(self, subscribers: Sequence[Subscriber]) -> DigestInputs:
         store = self.store
@@ -79,7 +89,11 @@ class IssueGatherer:
         papers: dict[str, Paper] = {paper.arxiv_id: paper for paper in listing.papers}
         trending, scores = self._trending()
         picks = self.picks_source.picks(subscribers, period)
+        followed, updates = (self.follows.sections(subscribers, listing.papers)
+                             if self.follows is not None else ({}, {}))
         wanted = [arxiv_id for arxiv_id in trending if arxiv_id not in papers]
+        wanted += [event.arxiv_id for events in updates.values() for event in events
+                   if event.arxiv_id not in papers]
         wanted += [arxiv_id for ids in picks.values() for arxiv_id in ids
                    if arxiv_id not in papers]
         searches = self._searches(text for subscriber in subscribers
@@ -101,6 +115,8 @@ class IssueGatherer:
                                           found.total, found.invalid)
                       for text, found in searches.items()},
             picks=picks,
+            followed=followed,
+            updates=updates,
         )
 
     def _trending(self) -> tuple[list[str], dict[str, float]]:

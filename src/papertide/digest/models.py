@@ -14,7 +14,7 @@ from papertide.models import Paper
 
 DigestKind = Literal["daily", "weekly"]
 DIGEST_KINDS: tuple[DigestKind, ...] = ("daily", "weekly")
-SectionKind = Literal["picks", "trending", "search", "category"]
+SectionKind = Literal["updates", "follows", "picks", "trending", "search", "category"]
 OutboxState = Literal["pending", "claimed", "sending", "sent", "failed", "cancelled"]
 OUTBOX_STATES: tuple[OutboxState, ...] = ("pending", "claimed", "sending", "sent", "failed",
                                           "cancelled")
@@ -98,6 +98,7 @@ class Digest:
     period: DigestPeriod
     sections: tuple[DigestSection, ...]
     composed_at: dt.datetime
+    event_ids: tuple[int, ...] = ()
 
     @property
     def arxiv_ids(self) -> tuple[str, ...]:
@@ -121,6 +122,7 @@ class NewMessage:
     message_id: str
     data: bytes
     arxiv_ids: tuple[str, ...] = ()
+    event_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

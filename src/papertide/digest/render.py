@@ -185,13 +185,16 @@ def digest_subject(site_name: str, digest: Digest) -> str:
 
 def summary_line(digest: Digest) -> str:
     """``12 papers for you: 5 trending, 4 matching your searches, 3 new in your categories.``"""
-    counts = {"picks": 0, "trending": 0, "search": 0, "category": 0}
+    counts = {"updates": 0, "follows": 0, "picks": 0, "trending": 0, "search": 0,
+              "category": 0}
     for section in digest.sections:
         counts[section.kind] += len(section.entries)
     total = sum(counts.values())
     if total == 0:
         return f"Nothing new for you {_window_words(digest)}."
-    parts = [f"{counts['picks']} picked for you" if counts["picks"] else "",
+    parts = [f"{counts['updates']} updated in your library" if counts["updates"] else "",
+             f"{counts['follows']} by people you follow" if counts["follows"] else "",
+             f"{counts['picks']} picked for you" if counts["picks"] else "",
              f"{counts['trending']} trending" if counts["trending"] else "",
              f"{counts['search']} matching your searches" if counts["search"] else "",
              f"{counts['category']} new in your categories" if counts["category"] else ""]

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from papertide.accounts.secret_key import site_key
 from papertide.accounts.tokens import Signer
 from papertide.digest.compose import DigestInputs, compose_digest
-from papertide.digest.gather import IssueGatherer, PicksSource
+from papertide.digest.gather import FollowsSource, IssueGatherer, PicksSource
 from papertide.digest.models import (
     Digest,
     DigestKind,
@@ -101,7 +101,8 @@ class Digests:
 
     def __init__(self, settings: Settings, store: Store, keyword_index: KeywordIndex,
                  board: TrendingBoard, picks: PicksSource, clock: Callable[[], dt.datetime],
-                 compose_shard: ShardComposer | None = None) -> None:
+                 compose_shard: ShardComposer | None = None,
+                 follows: FollowsSource | None = None) -> None:
         """``compose_shard`` composes a share of a long list in another process (module
         level, so it can be sent there); without it everything is composed here."""
         self.settings = settings
@@ -110,6 +111,7 @@ class Digests:
         self.board = board
         self.clock = clock
         self.compose_shard = compose_shard
+        self.follows = follows
         host = urlsplit(settings.resolved_base_url).hostname or "localhost"
         self.renderer = MailRenderer(settings.site_name, settings.resolved_base_url,
                                      sender_address(settings.mail_from, settings.site_name,
@@ -122,7 +124,8 @@ class Digests:
 
     def gatherer(self, period: DigestPeriod) -> IssueGatherer:
         """What the issue of ``period`` is composed from, read once for every subscriber."""
-        return IssueGatherer(self.store, self.keyword_index, self.board, self.picks, period)
+        return IssueGatherer(self.store, self.keyword_index, self.board, self.picks, period,
+                             self.follows)
 
     @property
     def smtp_configured(self) -> bool:
@@ -192,7 +195,7 @@ class Digests:
             key=issue_key(subscriber, inputs.period), kind="digest",
             subscriber_id=subscriber.id, recipient=subscriber.email,
             sender=self.renderer.envelope_sender, message_id=message.message_id,
-            data=message.data, arxiv_ids=digest.arxiv_ids)
+            data=message.data, arxiv_ids=digest.arxiv_ids, event_ids=digest.event_ids)
 
     def _queue(self, message: NewMessage, report: ComposeReport) -> None:
         queued = self.outbox.enqueue(message)

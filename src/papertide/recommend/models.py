@@ -7,7 +7,7 @@ from typing import Literal
 
 from papertide.models import Paper
 
-ReasonKind = Literal["library", "category", "words"]
+ReasonKind = Literal["library", "category", "words", "author"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,7 @@ class Reason:
     papers: tuple[NamedPaper, ...] = ()
     category: str = ""
     word: str = ""
+    author: str = ""
 
     @property
     def text(self) -> str:
@@ -41,6 +42,8 @@ class Reason:
             return f"close to {titles} in your library"
         if self.kind == "category":
             return f"in {self.category}, which you follow"
+        if self.kind == "author":
+            return f"by {self.author}, whom you follow"
         return f"mentions “{self.word}”, a word you asked for"
 
 

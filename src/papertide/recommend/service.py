@@ -14,13 +14,15 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidInputError, NotFoundError
+from papertide.follows.models import FollowedPaper
 from papertide.models import Paper
 from papertide.recommend.importer import ImportReport, LibraryImporter
 from papertide.recommend.library_files import read_library
@@ -51,12 +53,20 @@ class _Ranked:
     notice: str | None
 
 
+class FollowedSource(Protocol):
+    """New papers by the authors a person follows (``papertide.follows`` plugs in here)."""
+
+    def followed_between(self, user_id: int, first_day: dt.date, last_day: dt.date
+                         ) -> list[FollowedPaper]: ...
+
+
 class Recommender:
     """Builds, caches and serves each person's recommendations."""
 
     def __init__(self, store: Store, keyword_index: KeywordIndex,
                  clock: Callable[[], dt.datetime], window_days: int,
-                 model_name: Callable[[], str], params: RankerParams | None = None) -> None:
+                 model_name: Callable[[], str], params: RankerParams | None = None,
+                 followed: FollowedSource | None = None) -> None:
         """``model_name`` is asked on each use, so the embedding model loads only when needed."""
         self.store = store
         self.keyword_index = keyword_index
@@ -64,6 +74,7 @@ class Recommender:
         self.model_name = model_name
         self.params = params or RankerParams()
         self.window_days = window_days
+        self.followed = followed
         self._lock = threading.Lock()
         self._windows: OrderedDict[tuple[object, ...], Window] = OrderedDict()
         self._ranked: OrderedDict[tuple[object, ...], _Ranked] = OrderedDict()
@@ -76,9 +87,17 @@ class Recommender:
         if latest is None:
             return Recommendations((), 0, self.window_days, "There are no papers yet.")
         end = latest + dt.timedelta(days=1)
-        ranked = self._ranked_for(user_id, end - dt.timedelta(days=self.window_days), end)
-        return Recommendations(ranked.picks[:max(limit, 0)], ranked.profile_size,
-                               self.window_days, ranked.notice)
+        start = end - dt.timedelta(days=self.window_days)
+        ranked = self._ranked_for(user_id, start, end)
+        picks = ranked.picks
+        if self.followed is not None:
+            followed = self.followed.followed_between(user_id, start, latest)
+            hidden = set(self.store.not_interested_ids(user_id)) if followed else set()
+            picks = with_followed(picks, [item for item in followed
+                                          if item.paper.arxiv_id not in hidden])
+        notice = ranked.notice if not picks else None
+        return Recommendations(picks[:max(limit, 0)], ranked.profile_size,
+                               self.window_days, notice)
 
     def picks_between(self, user_id: int, first_day: dt.date, last_day: dt.date,
                       limit: int) -> list[str]:
@@ -254,3 +273,18 @@ def _in_category(categories: tuple[str, ...] | list[str], wanted: str) -> bool:
     """``cs`` follows every cs.* category; ``cs.CL`` only itself."""
     return any(category == wanted or category.startswith(f"{wanted}.")
                for category in categories)
+
+
+def with_followed(picks: tuple[Pick, ...], followed: list[FollowedPaper]) -> tuple[Pick, ...]:
+    """Papers by followed authors first (newest first), each saying whom it is by; a paper
+    that was a pick anyway keeps its other reasons too."""
+    if not followed:
+        return picks
+    by_id = {pick.paper.arxiv_id: pick for pick in picks}
+    first: list[Pick] = []
+    for item in followed:
+        reasons = tuple(Reason("author", author=name) for name in item.authors)
+        earlier = by_id.pop(item.paper.arxiv_id, None)
+        first.append(replace(earlier, reasons=reasons + earlier.reasons) if earlier
+                     else Pick(item.paper, 0.0, reasons))
+    return (*first, *(pick for pick in picks if pick.paper.arxiv_id in by_id))

@@ -18,6 +18,7 @@ from papertide.web import (
     community_api,
     docs,
     feeds,
+    follows_pages,
     library_pages,
     mail_admin,
     pages,
@@ -100,6 +101,8 @@ def create_web_app(service: Papertide) -> FastAPI:
     app.include_router(subscription_pages.router)
     app.include_router(mail_admin.router)
     app.include_router(recommend_api.router)
+    app.include_router(follows_pages.api)
+    app.include_router(follows_pages.pages)
     app.include_router(recommend_pages.pages)  # before library_pages: /library/{id} matches
     app.include_router(library_pages.router)
     app.include_router(trending_pages.router)

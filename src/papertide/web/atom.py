@@ -33,6 +33,17 @@ class FeedInfo:
     fallback_updated: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class UpdateEntry:
+    """An entry about something that happened to a paper (its own id, not the paper's)."""
+
+    entry_id: str
+    title: str
+    updated: dt.datetime
+    paper: Paper
+    summary: str
+
+
 def entry_updated(paper: Paper) -> dt.datetime:
     """When the paper last changed on arXiv, as precisely as the sources say."""
     if paper.updated_at:
@@ -44,13 +55,15 @@ def entry_updated(paper: Paper) -> dt.datetime:
     return paper.first_stored_at
 
 
-def render_feed(info: FeedInfo, papers: Sequence[Paper]) -> bytes:
-    """The feed as UTF-8 XML bytes."""
+def render_feed(info: FeedInfo, papers: Sequence[Paper],
+                updates: Sequence[UpdateEntry] = ()) -> bytes:
+    """The feed as UTF-8 XML bytes (``updates`` after the papers)."""
     feed = ET.Element("feed", {"xmlns": ATOM_NAMESPACE})
     _text(feed, "id", info.self_url)
     _text(feed, "title", info.title)
     _text(feed, "subtitle", info.subtitle)
-    updated = max((entry_updated(paper) for paper in papers), default=info.fallback_updated)
+    updated = max([*(entry_updated(paper) for paper in papers),
+                   *(update.updated for update in updates)], default=info.fallback_updated)
     _text(feed, "updated", _rfc3339(updated))
     _link(feed, "self", info.self_url, "application/atom+xml")
     _link(feed, "alternate", info.page_url, "text/html")
@@ -61,6 +74,13 @@ def render_feed(info: FeedInfo, papers: Sequence[Paper]) -> bytes:
     _text(feed, "icon", f"{info.site_url}/static/favicon.svg")
     for paper in papers:
         feed.append(_entry(paper, info.site_url))
+    for update in updates:
+        entry = ET.SubElement(feed, "entry")
+        _text(entry, "id", update.entry_id)
+        _text(entry, "title", update.title)
+        _text(entry, "updated", _rfc3339(update.updated))
+        _link(entry, "alternate", info.site_url + paper_path(update.paper.arxiv_id), "text/html")
+        _text(entry, "summary", update.summary, type="text")
     ET.indent(feed)
     document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return document

@@ -14,6 +14,7 @@ from papertide.accounts.paths import local_path
 from papertide.exceptions import InvalidInputError
 from papertide.library.export import FILE_KINDS, ExportFormat, export_library
 from papertide.library.models import LibraryOrder
+from papertide.follows.describe import abstract_diff, event_lines, event_title
 from papertide.models import PaperPage
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
@@ -31,6 +32,7 @@ SORT_LABELS: dict[LibraryOrder, str] = {"saved": "Last saved", "announced": "New
                                         "title": "Title A–Z"}
 EXPORT_LABELS: dict[ExportFormat, str] = {"bibtex": "BibTeX", "ris": "RIS",
                                           "csl-json": "CSL-JSON", "csv": "CSV"}
+LIBRARY_UPDATES = 5
 
 
 @router.post("/votes/{arxiv_id:path}")
@@ -104,6 +106,10 @@ def library_page(
                     for name, label in EXPORT_LABELS.items()],
         "cards": cards_for(request, service, papers),
         "pagination": paginate(listing, "/library", kept),
+        "updates": service.follows.updates(viewer.user.id, LIBRARY_UPDATES),
+        "unwatched": service.follows.unwatched(viewer.user.id,
+                                               [paper.arxiv_id for paper in papers]),
+        "event_title": event_title, "event_lines": event_lines, "abstract_diff": abstract_diff,
     })
 
 

@@ -32,7 +32,7 @@ class NamedPaperPublic(BaseModel):
 
 
 class ReasonPublic(BaseModel):
-    kind: Literal["library", "category", "words"]
+    kind: Literal["library", "category", "words", "author"]
     text: str = Field(description="The reason as a sentence fragment.")
     papers: list[NamedPaperPublic] = Field(description="Papers of the profile it names.")
     category: str | None = None

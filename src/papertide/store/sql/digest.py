@@ -195,6 +195,13 @@ class DigestMixin(SqlMixin):
                     [(message.subscriber_id, arxiv_id, outbox_id)
                      for arxiv_id in message.arxiv_ids],
                 )
+            if message.subscriber_id is not None and message.event_ids:
+                connection.executemany(
+                    "INSERT INTO mailed_events (subscriber_id, event_id, outbox_id) "
+                    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [(message.subscriber_id, event_id, outbox_id)
+                     for event_id in message.event_ids],
+                )
         return outbox_id
 
     def existing_outbox_keys(self, keys: Sequence[str]) -> set[str]:
@@ -308,6 +315,8 @@ class DigestMixin(SqlMixin):
                     "sending", state=state, now=stamp(now), error=_short(error))
             if done:
                 connection.execute("DELETE FROM mailed_papers WHERE outbox_id = ?",
+                                   (message_id,))
+                connection.execute("DELETE FROM mailed_events WHERE outbox_id = ?",
                                    (message_id,))
         return done
 

@@ -16,6 +16,8 @@ from papertide.exceptions import StorageError
 from papertide.models import Observation, Paper, PaperPage, PaperRecord, PaperVersion, UpsertCounts
 from papertide.store.base import ListingOrder
 from papertide.store.merge import merge_batch
+from papertide.store.paper_events import batch_events, code_events
+from papertide.store.sql.follows import write_paper_events
 from papertide.store.sql.mixin import SqlMixin, placeholders
 from papertide.store.sql.rows import (
     PAPER_COLUMNS,
@@ -57,6 +59,8 @@ class PapersMixin(SqlMixin):
             existing = self.get_papers(ids)
             changed = merge_batch(existing, records, now)
             self._write_papers(list(changed.values()), existing, now)
+            write_paper_events(self._connection(),
+                               [(event, now) for event in batch_events(existing, changed)])
         new = sum(arxiv_id not in existing for arxiv_id in changed)
         return UpsertCounts(new=new, updated=len(changed) - new,
                             unchanged=len(ids) - len(changed))
@@ -198,6 +202,7 @@ class PapersMixin(SqlMixin):
     # -- observations and meta -----------------------------------------------------------
 
     def add_observations(self, observations: Iterable[Observation]) -> int:
+        observations = list(observations)
         rows = [
             (o.arxiv_id, o.source, o.signal, stamp(o.observed_at), o.value_number, o.value_text,
              json.dumps(o.extra, ensure_ascii=False, sort_keys=True))
@@ -209,6 +214,9 @@ class PapersMixin(SqlMixin):
                 "value_text, extra) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            write_paper_events(self._connection(), [
+                (event, observation.observed_at) for observation in observations
+                for event in code_events([observation])])
         return len(rows)
 
     def observations_for(self, arxiv_id: str) -> list[Observation]:

@@ -299,6 +299,52 @@ def _v8_jobs(connection: sqlite3.Connection) -> None:
     )
 
 
+def _v9_follows_and_watches(connection: sqlite3.Connection) -> None:
+    """Author follows, unwatched saved papers, paper events and who was mailed them,
+    private feed tokens (see ``papertide.follows``)."""
+    _execute_script(connection,
+        """
+        CREATE TABLE paper_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            arxiv_id TEXT NOT NULL REFERENCES papers (arxiv_id) ON DELETE CASCADE,
+            event_key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            UNIQUE (arxiv_id, event_key)
+        );
+        CREATE INDEX paper_events_by_time ON paper_events (created_at);
+        CREATE TABLE author_follows (
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            author_key TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            coauthors TEXT NOT NULL DEFAULT '[]',
+            ambiguous INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, author_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX author_follows_by_author ON author_follows (author_key);
+        CREATE TABLE unwatched_papers (
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL REFERENCES papers (arxiv_id) ON DELETE CASCADE,
+            PRIMARY KEY (user_id, arxiv_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE mailed_events (
+            subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+            event_id INTEGER NOT NULL REFERENCES paper_events (id) ON DELETE CASCADE,
+            outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+            PRIMARY KEY (subscriber_id, event_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX mailed_events_by_message ON mailed_events (outbox_id);
+        CREATE TABLE feed_tokens (
+            user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_papers,
     _v2_sources_observations_meta,
@@ -308,6 +354,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v6_mailed_papers_by_paper,
     _v7_recommendations,
     _v8_jobs,
+    _v9_follows_and_watches,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,1 @@
+"""Following authors and watching papers: hearing when something new happens to them."""

@@ -1,0 +1,55 @@
+"""What the follows give a digest: new papers by followed authors, updates to saved papers.
+
+Subscribers and readers are paired by email address, as personal picks are.
+Updates already mailed to a subscriber are left out, so each (reader, event)
+is mailed once: the outbox records the events of a message in the same
+transaction as the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from papertide.follows.matching import AuthorIndex
+from papertide.follows.models import FollowedPaper, PaperEvent
+from papertide.models import Paper
+from papertide.store.base import Store
+from papertide.subscriptions.models import Subscriber
+
+UPDATES_READ = 50
+
+
+class FollowSections:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def sections(self, subscribers: Sequence[Subscriber], new_papers: Sequence[Paper]
+                 ) -> tuple[dict[int, list[FollowedPaper]], dict[int, list[PaperEvent]]]:
+        """Per subscriber id: papers by followed authors among ``new_papers``, and
+        updates to their saved papers not mailed to them yet."""
+        readers: dict[int, int] = {}
+        for subscriber in subscribers:
+            user = self.store.user_by_email(subscriber.email)
+            if user is not None:
+                readers[subscriber.id] = user.id
+        follows = self.store.author_follows(list(set(readers.values())))
+        index = AuthorIndex(new_papers) if follows else None
+        followed: dict[int, list[FollowedPaper]] = {}
+        updates: dict[int, list[PaperEvent]] = {}
+        for subscriber_id, user_id in readers.items():
+            if index is not None and follows.get(user_id):
+                found = index.followed_papers(follows[user_id])
+                if found:
+                    followed[subscriber_id] = found
+            events = self.store.watched_events(user_id, UPDATES_READ)
+            if events:
+                mailed = self.store.mailed_events(subscriber_id, [event.id for event in events])
+                fresh = [event for event in events if event.id not in mailed]
+                if fresh:
+                    updates[subscriber_id] = fresh
+        return followed, updates
+
+
+def papers_of(updates: Mapping[int, Sequence[PaperEvent]]) -> list[str]:
+    """The papers the updates are about (for the issue's paper look-up)."""
+    return list(dict.fromkeys(event.arxiv_id for events in updates.values() for event in events))
