@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from papertide.accounts.paths import local_path
 from papertide.exceptions import InvalidInputError
+from papertide.follows.describe import abstract_diff, event_lines, event_title
 from papertide.library.export import FILE_KINDS, ExportFormat, export_library
 from papertide.library.models import LibraryOrder
-from papertide.follows.describe import abstract_diff, event_lines, event_title
 from papertide.models import PaperPage
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
