@@ -52,6 +52,12 @@ def personal_data(store: Store, user: User, now: dt.datetime) -> dict[str, Any]:
             "personal_picks": subscriber.preferences.personal_picks,
             "name": subscriber.preferences.name,
         },
+        "followed_authors": [{"name": follow.display_name, "key": follow.author_key,
+                              "coauthors": list(follow.coauthors),
+                              "followed_at": follow.created_at.isoformat()}
+                             for follow in store.author_follows([user.id]).get(user.id, [])],
+        "unwatched_papers": sorted(store.unwatched_among(user.id, saved_ids)),
+        "private_feed": store.has_feed_token(user.id),
     }
 
 

@@ -122,3 +122,19 @@ def test_a_saved_paper_is_watched_until_the_reader_stops(
     assert "Not watched" in page_of(client, "/library").find("form", class_="watch-form").text()
     missing = client.post("/watch/2901.99999", data={"action": "watch", "csrf_token": token})
     assert missing.status_code == 404
+
+
+def test_follow_from_the_author_page(
+        client: TestClient, smtp: tuple[MailCatcher, int], service: Papertide) -> None:
+    author = first_author(service)
+    assert not page_of(client, f"/authors/{author}").find_all("form", class_="follow-form")
+    sign_in(client, smtp[0], "follower5@example.org")
+    page = client.get(f"/authors/{author}")
+    form = parse_html(page.text).find("form", class_="follow-form")
+    fields = {field.get("name"): field.get("value") for field in form.find_all("input")}
+    assert fields["action"] == "follow" and fields["name"] == author
+    done = client.post("/follows", data=fields, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == fields["next"]
+    again = parse_html(client.get(fields["next"]).text).find("form", class_="follow-form")
+    assert "You follow" in again.text()
+    assert [f["name"] for f in client.get("/api/me/follows").json()["follows"]] == [author]
