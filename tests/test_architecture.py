@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "papertide.embed.", "papertide.search.", "papertide.ranking.", "papertide.topics.",
         "papertide.library.", "papertide.accounts.", "papertide.mail.")),
     ("features", ("papertide.recommend.", "papertide.subscriptions.", "papertide.digest.",
-                  "papertide.community")),
+                  "papertide.discussions.", "papertide.community")),
     ("service", ("papertide.app",)),
     ("drivers", ("papertide.ingest.", "papertide.jobs.")),
     ("entry points", ("papertide.web.", "papertide.cli.", "papertide.__main__")),

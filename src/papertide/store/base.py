@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 from papertide.models import Observation, Paper, PaperPage, PaperRecord, UpsertCounts
 from papertide.store.accounts import AccountStore
 from papertide.store.digest import OutboxStore, SubscriptionStore
+from papertide.store.discussions import DiscussionStore
 from papertide.store.jobs import JobStore
 from papertide.store.library import LibraryStore, VoteStore
 from papertide.store.recommend import RecommendStore
@@ -25,7 +26,8 @@ ListingOrder = Literal["date", "title"]
 
 
 class Store(AccountStore, VoteStore, LibraryStore, SignalStore, TopicStore, VectorStore,
-            SubscriptionStore, OutboxStore, RecommendStore, JobStore, Protocol):
+            SubscriptionStore, OutboxStore, RecommendStore, JobStore, DiscussionStore,
+            Protocol):
     """Durable home of papers and their outside signals."""
 
     @property

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from papertide.store.sql.accounts import AccountsMixin
 from papertide.store.sql.digest import DigestMixin
+from papertide.store.sql.discussions import DiscussionsMixin
 from papertide.store.sql.jobs import JobsMixin
 from papertide.store.sql.library import LibraryMixin
 from papertide.store.sql.mixin import Dialect
@@ -35,7 +36,7 @@ SQLITE = Dialect(
 
 
 class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin,
-                  VectorsMixin, DigestMixin, RecommendMixin, JobsMixin):
+                  VectorsMixin, DigestMixin, RecommendMixin, JobsMixin, DiscussionsMixin):
     """Papers and signals in one SQLite database file."""
 
     dialect = SQLITE
