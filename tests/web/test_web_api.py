@@ -261,7 +261,8 @@ def test_openapi_lists_the_api_and_its_error_shape(client: TestClient) -> None:
     schema = get_json(client, "/openapi.json")
     assert set(schema["paths"]) == {"/api/papers/{arxiv_id}", "/api/daily", "/api/search",
                                     "/api/health", "/api/trending", "/api/topics",
-                                    "/api/recommendations", "/api/papers/{arxiv_id}/similar"}
+                                    "/api/recommendations", "/api/papers/{arxiv_id}/similar",
+                                    "/api/papers/{arxiv_id}/comments"}
     components = schema["components"]["schemas"]
     for name in ("PaperPublic", "PaperListPublic", "SearchResultsPublic", "ErrorPublic"):
         assert name in components

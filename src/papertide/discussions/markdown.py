@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 LINK_REL = "nofollow ugc noopener"
@@ -60,6 +62,21 @@ def _math_block(self: RendererHTML, tokens: Sequence[Token], idx: int, options: 
     return f'<div class="math">{escape("$$" + tokens[idx].content.strip() + "$$")}</div>\n'
 
 
+def sanitise(html: str) -> str:
+    """Only the subset's tags and attributes, safe link targets, ``rel`` on every link."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes=URL_SCHEMES, link_rel=LINK_REL, strip_comments=True)
+
+
+def comment_html(stored: str) -> Markup:
+    """Stored comment HTML made safe to insert in a page.
+
+    Sanitised again as it is shown (it was when stored): text that reached
+    the database another way, a copy or an older version, is never trusted.
+    """
+    return Markup(sanitise(stored))
+
+
 class CommentRenderer:
     """Markdown source in, safe HTML out (one parser, built once per service)."""
 
@@ -67,6 +84,4 @@ class CommentRenderer:
         self._parser = _parser()
 
     def render(self, source: str) -> str:
-        html = self._parser.render(source)
-        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                         url_schemes=URL_SCHEMES, link_rel=LINK_REL, strip_comments=True)
+        return sanitise(self._parser.render(source))

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from papertide.accounts.models import User
 from papertide.arxiv_ids import parse_arxiv_id
-from papertide.discussions.markdown import CommentRenderer
 from papertide.discussions.mail import ReplyMailer
+from papertide.discussions.markdown import CommentRenderer
 from papertide.discussions.models import Comment, CommentReport, CommentState, NewComment
 from papertide.discussions.thread import Discussion, build_discussion
 from papertide.exceptions import (
@@ -235,6 +235,9 @@ class Discussions:
 
     def wants_mail(self, person: User) -> bool:
         return self.store.commenter(person.id).discussion_mail
+
+    def is_suspended(self, person: User) -> bool:
+        return self.store.commenter(person.id).suspended
 
     def _mail_thread(self, reply: Comment, paper: Paper, thread_id: int,
                      now: dt.datetime) -> list[int]:

@@ -14,6 +14,8 @@ from papertide.app import Papertide
 from papertide.web import (
     api,
     community_api,
+    discussion_api,
+    discussion_pages,
     docs,
     feeds,
     library_pages,
@@ -84,10 +86,12 @@ def create_web_app(service: Papertide) -> FastAPI:
                        paths=trending_pages.CACHED_PATHS, headers=PAGE_HEADERS,
                        session_cookie=SESSION_COOKIE)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is answered like GET, compressed alike
+    app.include_router(discussion_api.router)  # before api: /papers/{id:path} would match
     app.include_router(api.router)
     app.include_router(community_api.router)
     app.include_router(docs.router)
     app.include_router(feeds.router)  # before pages: /papers/{id:path} would match feeds
+    app.include_router(discussion_pages.router)  # likewise, for the comment feed
     app.include_router(signin.router)
     app.include_router(subscription_pages.router)
     app.include_router(mail_admin.router)

@@ -1,4 +1,4 @@
-"""What paper cards show beside each paper: upvotes and the viewer's own marks."""
+"""What paper cards show beside each paper: upvotes, comments and the viewer's own marks."""
 
 from __future__ import annotations
 
@@ -23,9 +23,13 @@ class Cards:
     csrf_token: str
     here: str
     ranks: dict[str, int] = field(default_factory=dict)
+    comment_counts: dict[str, int] = field(default_factory=dict)
 
     def votes(self, arxiv_id: str) -> int:
         return self.marks.votes_of(arxiv_id)
+
+    def comments(self, arxiv_id: str) -> int:
+        return self.comment_counts.get(arxiv_id, 0)
 
     def voted(self, arxiv_id: str) -> bool:
         return arxiv_id in self.marks.voted
@@ -37,8 +41,9 @@ class Cards:
 def cards_for(request: Request, service: Papertide, papers: Sequence[Paper],
               ranks: dict[str, int] | None = None) -> Cards:
     viewer = current_viewer(request)
-    marks = service.community.library.marks(viewer.user.id if viewer else None,
-                                            [paper.arxiv_id for paper in papers])
+    ids = [paper.arxiv_id for paper in papers]
+    marks = service.community.library.marks(viewer.user.id if viewer else None, ids)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Cards(marks, viewer is not None,
-                 csrf_token_for(request, service) if viewer else "", here, ranks or {})
+                 csrf_token_for(request, service) if viewer else "", here, ranks or {},
+                 service.discussions.counts(ids))

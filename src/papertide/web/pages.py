@@ -20,6 +20,7 @@ from papertide.periods import PeriodKind, day_period, parse_period
 from papertide.search.hybrid import SEARCH_MODES
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
+from papertide.web.discussion_pages import discussion_context
 from papertide.web.presenters import (
     paginate,
     paper_path,
@@ -168,6 +169,7 @@ def paper_page(
         "periods": [period_of(kind, announced) for kind in PERIOD_KINDS] if announced else [],
         "feed_url": (period_path(day_period(announced)) + "/feed.atom") if announced else None,
         "feed_title": "Papers of the same day",
+        **discussion_context(request, service, canonical),
     })
 
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from papertide import __version__
+from papertide.discussions.markdown import comment_html
 from papertide.settings import Settings
 from papertide.templates import template_environment
 from papertide.topics.sparkline import sparkline
@@ -69,6 +70,7 @@ class Renderer:
             period_title=presenters.period_title,
             period_subtitle=presenters.period_subtitle,
             period_short=presenters.period_short,
+            comment_html=comment_html,
         )
 
     def page(
