@@ -139,8 +139,11 @@ class Discussions:
         comment = self.comment(comment_id)
         if comment.user_id != person.id and not person.is_admin:
             raise PermissionDeniedError("you can only delete your own comments")
+        return self._erase(comment)
+
+    def _erase(self, comment: Comment) -> Comment:
         if not self.store.set_comment_state(comment.id, "deleted"):
-            raise ConflictError(f"comment {comment_id} is deleted already")
+            raise ConflictError(f"comment {comment.id} is deleted already")
         self.store.resolve_reports(comment.id, self.clock())
         self._changed(comment)
         return self.comment(comment.id)
@@ -172,12 +175,17 @@ class Discussions:
 
     # -- moderation ---------------------------------------------------------------------
 
-    def moderate(self, admin: User, comment_id: int, action: ModerationAction) -> Comment:
-        """``hide``, ``show``, ``delete`` a comment, or ``dismiss`` its reports (admins)."""
-        self._admin(admin)
+    def moderate(self, admin: User | None, comment_id: int,
+                 action: ModerationAction) -> Comment:
+        """``hide``, ``show``, ``delete`` a comment, or ``dismiss`` its reports (admins).
+
+        ``admin`` is None when the command line asks (it runs with the server's rights).
+        """
+        if admin is not None:
+            self._admin(admin)
         comment = self.comment(comment_id)
         if action == "delete":
-            return self.delete(admin, comment_id)
+            return self._erase(comment)
         if action in ("hide", "show"):
             state: CommentState = "hidden" if action == "hide" else "visible"
             if not self.store.set_comment_state(comment.id, state):
