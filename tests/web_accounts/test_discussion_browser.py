@@ -100,7 +100,8 @@ def assert_no_live_script(page: Page) -> None:
         const bad = [];
         for (const root of inside) {
             for (const el of root.querySelectorAll('*')) {
-                if (['SCRIPT', 'IMG', 'SVG', 'IFRAME', 'svg'].includes(el.tagName)) bad.push(el.tagName);
+                const tag = el.tagName.toUpperCase();
+                if (['SCRIPT', 'IMG', 'SVG', 'IFRAME'].includes(tag)) bad.push(tag);
                 for (const attr of el.attributes) {
                     if (attr.name.startsWith('on') || attr.name === 'style') bad.push(attr.name);
                     if (attr.name === 'href' && !/^(https?:|mailto:|\\/|#)/i.test(attr.value))
