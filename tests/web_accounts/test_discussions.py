@@ -292,6 +292,15 @@ def test_admins_see_reports_hide_comments_and_suspend_their_authors(
     newest = admin_page.find("ol", id="newest-list").find_all("li")
     assert f"#{kept}" in newest[0].text()
     token = _form_fields(admin_page.find("form", class_="inline-form"))["csrf_token"]
+    for forged in ({"action": "hide"}, {"action": "hide", "csrf_token": "forged"}):
+        assert admin_client.post(f"/admin/comments/{rude}", data=forged).status_code == 403
+    assert admin_client.post(f"/admin/comments/{rude}", data={
+        "csrf_token": token, "action": "hide"},
+        headers={"Origin": "https://evil.example"}).status_code == 403
+    assert f"comment-{rude}" in client.get(PAPER_PATH).text
+    not_admin = _form_fields(page_of(client, PAPER_PATH).find("form", class_="comment-form"))
+    assert client.post(f"/admin/comments/{rude}", data={
+        "csrf_token": not_admin["csrf_token"], "action": "hide"}).status_code == 403
     hidden = admin_client.post(f"/admin/comments/{rude}", data={"csrf_token": token,
                                                                "action": "hide"},
                                follow_redirects=False)
@@ -334,3 +343,23 @@ def test_deleting_an_account_removes_its_comments(
     assert placeholder.find(class_="comment-author").text() == "[deleted account]"
     assert "Somebody answered me" not in client.get(PAPER_PATH).text
     assert _comment(page, reply).find(class_="comment-body").text() == "I answered"
+
+
+def test_a_forged_unsubscribe_link_changes_nothing_and_opening_one_only_asks(
+    client: TestClient, service: Papertide, smtp: tuple[MailCatcher, int],
+) -> None:
+    sign_in(client, smtp[0], "keeper@example.org")
+    keeper = service.community.accounts.user("keeper@example.org")
+    token = service.discussions.mailer.unsubscribe_token(keeper.id)
+    asked = client.get(f"/discussions/unsubscribe?user={keeper.id}&token={token}")
+    assert asked.status_code == 200 and "Stop mail about replies?" in asked.text
+    forged = client.post(f"/discussions/unsubscribe?user={keeper.id}&token=forged")
+    assert forged.status_code == 400
+    wrong = client.post(f"/discussions/unsubscribe?user=999999&token={token}")
+    assert wrong.status_code == 400
+    assert service.discussions.wants_mail(keeper)
+    page = page_of(client, PAPER_PATH)
+    toggle = page.find("form", class_="mail-toggle")
+    turned = client.post(toggle.get("action"), data=_form_fields(toggle),
+                         follow_redirects=False)
+    assert turned.status_code == 303 and not service.discussions.wants_mail(keeper)

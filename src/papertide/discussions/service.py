@@ -33,7 +33,6 @@ from papertide.store.base import Store
 RATE_WINDOW_SECONDS = 3_600
 MAX_POST_KEY = 64
 MAX_REASON = 500
-ModerationAction = str
 MODERATION_ACTIONS = ("hide", "show", "delete", "dismiss")
 
 
@@ -176,7 +175,7 @@ class Discussions:
     # -- moderation ---------------------------------------------------------------------
 
     def moderate(self, admin: User | None, comment_id: int,
-                 action: ModerationAction) -> Comment:
+                 action: str) -> Comment:
         """``hide``, ``show``, ``delete`` a comment, or ``dismiss`` its reports (admins).
 
         ``admin`` is None when the command line asks (it runs with the server's rights).

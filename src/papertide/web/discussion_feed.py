@@ -8,6 +8,7 @@ number shown on the page, never an address.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 
 from starlette.responses import Response
 
@@ -40,7 +41,7 @@ def comment_feed(service: Papertide, paper: Paper, discussion: Discussion) -> Re
     author = ET.SubElement(feed, "author")
     _text(author, "name", service.settings.site_name)
     _text(feed, "generator", "papertide", version=__version__)
-    host = site_url.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    host = urlsplit(site_url).hostname or "localhost"
     for item in shown:
         comment = item.comment
         entry = ET.SubElement(feed, "entry")

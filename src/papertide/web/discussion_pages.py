@@ -175,11 +175,11 @@ def unsubscribe_page(request: Request, renderer: RendererDep,
 
 
 @router.post("/discussions/unsubscribe")
-async def unsubscribe(request: Request, service: ServiceDep, renderer: RendererDep,
-                      user: CommentId, token: Annotated[str, Query(max_length=200)]) -> Response:
-    """RFC 8058 one-click: the signed link is the authority, so no session or CSRF token."""
-    await read_form(request)
-    await run_in_threadpool(service.discussions.stop_mail, user, token)
+def unsubscribe(request: Request, service: ServiceDep, renderer: RendererDep,
+                user: CommentId, token: Annotated[str, Query(max_length=200)]) -> Response:
+    """RFC 8058 one-click: the signed link in the URL is the authority, so no session or
+    CSRF token, and the body (``List-Unsubscribe=One-Click``, in any encoding) is not read."""
+    service.discussions.stop_mail(user, token)
     return renderer.page(request, "discussion_unsubscribe.html", {
         "user_id": user, "token": token, "done": True})
 
