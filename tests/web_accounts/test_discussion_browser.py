@@ -173,8 +173,17 @@ def test_the_discussion_fits_the_screen_at_desktop_and_phone_sizes(
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"horizontal overflow: {widths}"
     assert page.locator("#new-comment").is_visible()
-    target = page.locator(".comment-vote").first.bounding_box()
+    unvoted = page.locator("form[data-enhance='comment-vote']:has([aria-pressed='false'])")
+    form_action = unvoted.first.get_attribute("action")
+    vote = page.locator(f"form[action='{form_action}'] button.comment-vote")
+    target = vote.bounding_box()
     assert target is not None and target["height"] >= (44 if width < 600 else 28)
+    page.evaluate("window.__marker = 'same page'")
+    votes = int(vote.locator(".comment-vote-count").inner_text())
+    vote.click()
+    page.locator(f"form[action='{form_action}'] .comment-vote[aria-pressed='true']").wait_for()
+    assert int(vote.locator(".comment-vote-count").inner_text()) == votes + 1
+    assert page.evaluate("window.__marker") == "same page"  # upvoted without a reload
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#discussion").screenshot(path=str(SCREENSHOTS / f"discussion-{width}.png"))
     page.goto(f"{base_url}/papers/date/2026-03-11")
