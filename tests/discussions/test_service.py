@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from papertide.exceptions import InvalidInputError, RateLimitedError
+from papertide.subscriptions.models import Preferences
 from tests.helpers import FIXED_NOW, make_record, open_test_app
 
 
@@ -16,7 +17,9 @@ def test_the_hourly_limit_is_counted_in_the_database_across_processes(tmp_path: 
     try:
         first.store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
         reader, _ = first.community.accounts.add_user("reader@example.org")
-        first.discussions.post(reader, "2501.00001", "one")
+        first.discussions.post(reader, "2501.00001", "one", post_key="form-1")
+        retried = second.discussions.post(reader, "2501.00001", "one", post_key="form-1")
+        assert not retried.created  # a retry is not a new comment, and is not counted
         second.discussions.post(reader, "2501.00001", "two")
         first.discussions.post(reader, "2501.00001", "three")
         with pytest.raises(RateLimitedError, match="3 comments in the last hour"):
@@ -59,5 +62,29 @@ def test_a_reply_is_mailed_once_to_each_person_in_the_thread_but_not_its_author(
             discussions.stop_mail(asker.id, token)  # a link is bound to its person
         discussions.stop_mail(helper.id, token)
         assert not discussions.wants_mail(helper) and discussions.wants_mail(asker)
+    finally:
+        service.close()
+
+
+def test_a_digest_lists_the_papers_discussed_in_its_window(tmp_path: Path) -> None:
+    service = open_test_app(tmp_path / "data")
+    try:
+        store = service.store
+        store.upsert_papers([make_record("2501.00001"), make_record("2501.00002"),
+                             make_record("2501.00003")], FIXED_NOW)
+        subscriber = store.add_subscriber("reader@example.org",
+                                          Preferences(trending_count=0), FIXED_NOW)
+        store.set_subscriber_status(subscriber.id, "active", FIXED_NOW)
+        talker, _ = service.community.accounts.add_user("talker@example.org")
+        for arxiv_id, comments in (("2501.00002", 2), ("2501.00001", 1)):
+            for number in range(comments):
+                service.discussions.post(talker, arxiv_id, f"comment {number}")
+        preview = service.digests.preview("reader@example.org", "daily")
+        sections = {section.title: section for section in preview.digest.sections}
+        discussed = sections["Discussed today"]
+        assert [entry.paper.arxiv_id for entry in discussed.entries] == [
+            "2501.00002", "2501.00001"]
+        assert discussed.entries[0].reasons == ("2 comments today",)
+        assert "Discussed today" in preview.rendered.text
     finally:
         service.close()

@@ -53,6 +53,9 @@ def test_a_form_sent_twice_stores_one_comment(store: Store) -> None:
         NewComment("2501.00001", bob, "mine", "<p>mine</p>", post_key="k1"), LATER)
     assert created_other and other.id != first.id
     assert len(store.comments_for("2501.00001")) == 2
+    found = store.comment_by_post_key(alice, "k1")
+    assert found is not None and found.id == first.id
+    assert store.comment_by_post_key(alice, "k2") is None
 
 
 def test_a_comment_on_an_unknown_paper_or_parent_is_refused(store: Store) -> None:

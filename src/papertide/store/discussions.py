@@ -28,6 +28,10 @@ class DiscussionStore(Protocol):
 
     def get_comment(self, comment_id: int) -> Comment | None: ...
 
+    def comment_by_post_key(self, user_id: int, post_key: str) -> Comment | None:
+        """The comment an author stored with this ``post_key`` (a retried form), if any."""
+        ...
+
     def comments_for(self, arxiv_id: str) -> list[Comment]:
         """Every comment on a paper in any state, oldest first (threads are built above)."""
         ...

@@ -77,6 +77,13 @@ class DiscussionsMixin(SqlMixin):
                                              (comment_id,)).fetchone()
         return None if row is None else _comment(row)
 
+    def comment_by_post_key(self, user_id: int, post_key: str) -> Comment | None:
+        with self._guard("reading a comment"):
+            row = self._connection().execute(
+                _COMMENT + "WHERE c.user_id = ? AND c.post_key = ?", (user_id, post_key)
+            ).fetchone()
+        return None if row is None else _comment(row)
+
     def comments_for(self, arxiv_id: str) -> list[Comment]:
         with self._guard("reading comments"):
             rows = self._connection().execute(
