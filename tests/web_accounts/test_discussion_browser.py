@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from papertide.app import Papertide
@@ -184,6 +185,10 @@ def test_the_discussion_fits_the_screen_at_desktop_and_phone_sizes(
     page.locator(f"form[action='{form_action}'] .comment-vote[aria-pressed='true']").wait_for()
     assert int(vote.locator(".comment-vote-count").inner_text()) == votes + 1
     assert page.evaluate("window.__marker") == "same page"  # upvoted without a reload
+    serious = [(violation["id"], len(violation["nodes"])) for violation in
+               Axe().run(page, context="#discussion").response["violations"]
+               if violation["impact"] in ("serious", "critical")]
+    assert serious == [], serious
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#discussion").screenshot(path=str(SCREENSHOTS / f"discussion-{width}.png"))
     page.goto(f"{base_url}/papers/date/2026-03-11")
