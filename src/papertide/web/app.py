@@ -54,6 +54,7 @@ def create_web_app(service: Papertide) -> FastAPI:
     """
     service.community  # noqa: B018 -- build it now, not in two threads at once
     service.digests  # noqa: B018 -- likewise
+    service.discussions  # noqa: B018 -- likewise
     refresher = TopicsRefresher(service, service.settings.topics_refresh_minutes)
 
     @asynccontextmanager
