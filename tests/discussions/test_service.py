@@ -20,13 +20,16 @@ def test_the_hourly_limit_is_counted_in_the_database_across_processes(tmp_path: 
         first.discussions.post(reader, "2501.00001", "one", post_key="form-1")
         retried = second.discussions.post(reader, "2501.00001", "one", post_key="form-1")
         assert not retried.created  # a retry is not a new comment, and is not counted
+        reused = second.discussions.post(reader, "2501.00001", "new words", post_key="form-1")
+        assert reused.created  # an old form sent again with other text is a new comment
         second.discussions.post(reader, "2501.00001", "two")
-        first.discussions.post(reader, "2501.00001", "three")
         with pytest.raises(RateLimitedError, match="3 comments in the last hour"):
             second.discussions.post(reader, "2501.00001", "four")
         other, _ = second.community.accounts.add_user("other@example.org")
         second.discussions.post(other, "2501.00001", "someone else may")
         assert first.discussions.counts(["2501.00001"]) == {"2501.00001": 4}
+        assert [c.body for c in first.store.comments_for("2501.00001")] == [
+            "one", "new words", "two", "someone else may"]
     finally:
         first.close()
         second.close()

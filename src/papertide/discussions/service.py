@@ -110,7 +110,9 @@ class Discussions:
         if key is not None and len(key) > MAX_POST_KEY:
             raise InvalidInputError(f"post_key must be at most {MAX_POST_KEY} characters")
         if key is not None and (earlier := self.store.comment_by_post_key(author.id, key)):
-            return Posted(earlier, False)  # a retry: nothing new, nothing counted
+            if earlier.body == text:
+                return Posted(earlier, False)  # a retry: nothing new, nothing counted
+            key = None  # an old form (the back button) sent with new words: a new comment
         thread_id = self._thread_of(parent_id, paper.arxiv_id) if parent_id is not None else None
         now = self.clock()
         self._count_post(author, now)
