@@ -200,6 +200,15 @@ def test_oversize_comments_get_413_and_nothing_is_stored(
     assert api.status_code == 413 and api.json()["status"] == 413
     empty = client.post("/comments", data={**fields, "body": "   "})
     assert empty.status_code == 400
+    for bad_parent in ("x", "-1", "9" * 40):
+        assert client.post("/comments", data={**fields, "body": "hi",
+                                              "parent_id": bad_parent}).status_code == 400
+    assert client.post(f"/comments/{10**30}", data={**fields, "action": "upvote"}
+                       ).status_code == 400
+    assert client.get(f"/comments/{10**30}/edit").status_code == 400
+    assert client.post(f"/api/papers/{PAPER}/comments", json={"body": "hi",
+                       "parent_id": 10**30}, headers={"X-CSRF-Token": fields["csrf_token"]}
+                       ).status_code == 400
     assert count_rows(service, "comments") == before
 
 

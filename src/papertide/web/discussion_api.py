@@ -61,7 +61,7 @@ class DiscussionPublic(BaseModel):
 class CommentCreate(BaseModel):
     body: str = Field(description="Markdown: emphasis, code, links, lists, quotes; $math$ "
                                   "is shown as text.")
-    parent_id: int | None = Field(None, description="Reply to this comment.")
+    parent_id: int | None = Field(None, ge=1, le=2**62, description="Reply to this comment.")
     post_key: str | None = Field(None, max_length=64, description="Any string unique to this "
                                  "attempt: a retried request stores the comment once.")
 

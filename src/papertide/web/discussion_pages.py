@@ -11,7 +11,7 @@ import logging
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -27,7 +27,9 @@ from papertide.web.session import csrf_token_for, current_viewer, signed_in_view
 
 router = APIRouter(include_in_schema=False)
 ADMIN_PAGE_SIZE = 50
-CommentId = Annotated[int, Query(ge=1, le=2**62)]
+MAX_ID = 2**62  # ids past this fit no database integer: a 400, not a driver error
+CommentId = Annotated[int, Query(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 logger = logging.getLogger("papertide.web")
 
 
@@ -103,7 +105,7 @@ def deliver_now(service: Papertide, ids: tuple[int, ...]) -> None:
 
 
 @router.get("/comments/{comment_id}/edit")
-def edit_page(comment_id: int, request: Request, service: ServiceDep,
+def edit_page(comment_id: PathId, request: Request, service: ServiceDep,
               renderer: RendererDep) -> Response:
     viewer = current_viewer(request)
     if viewer is None:
@@ -120,7 +122,7 @@ def edit_page(comment_id: int, request: Request, service: ServiceDep,
 
 
 @router.post("/comments/{comment_id}")
-async def change_comment(comment_id: int, request: Request, service: ServiceDep) -> Response:
+async def change_comment(comment_id: PathId, request: Request, service: ServiceDep) -> Response:
     """``action``: edit (with ``body``), delete, upvote, unvote, report (with ``reason``)."""
     viewer, form = await _signed_in_form(request, service, comment_form_bytes(service))
     discussions = service.discussions
@@ -215,7 +217,7 @@ def moderation_page(request: Request, service: ServiceDep, renderer: RendererDep
 
 
 @router.post("/admin/comments/{comment_id}")
-async def moderate(comment_id: int, request: Request, service: ServiceDep) -> Response:
+async def moderate(comment_id: PathId, request: Request, service: ServiceDep) -> Response:
     """``action``: hide, show, delete, or dismiss the comment's reports."""
     viewer, form = await _signed_in_form(request, service)
     comment = await run_in_threadpool(service.discussions.moderate, viewer.user, comment_id,
@@ -226,7 +228,7 @@ async def moderate(comment_id: int, request: Request, service: ServiceDep) -> Re
 
 
 @router.post("/admin/commenters/{user_id}")
-async def suspend(user_id: int, request: Request, service: ServiceDep) -> Response:
+async def suspend(user_id: PathId, request: Request, service: ServiceDep) -> Response:
     """``action``: suspend or unsuspend a reader's commenting."""
     viewer, form = await _signed_in_form(request, service)
     action = form.get("action", "")
