@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from papertide.community import Community
     from papertide.digest.models import DigestPeriod
     from papertide.digest.service import ComposeReport, Digests
+    from papertide.discussions.service import Discussions
     from papertide.embed.base import Embedder
     from papertide.embed.sync import EmbedReport
     from papertide.follows.service import Follows
@@ -148,6 +149,21 @@ class Papertide:
         from papertide.follows.service import Follows
 
         return Follows(self.store, self.keyword_index, self.clock)
+
+    @cached_property
+    def discussions(self) -> Discussions:
+        """Comments on papers, their moderation and reply mail (through the digest outbox)."""
+        from papertide.accounts.secret_key import site_key
+        from papertide.accounts.tokens import Signer
+        from papertide.discussions.mail import ReplyMailer
+        from papertide.discussions.service import Discussions
+
+        digests = self.digests
+        mailer = ReplyMailer(digests.renderer, digests.outbox,
+                             Signer(site_key(self.settings.secret_key, self.store)))
+        return Discussions(self.store, self.clock, self.settings.comment_limit_per_hour,
+                           self.settings.comment_max_chars, mailer,
+                           self.community.board.paper_changed)
 
     @cached_property
     def recommendations(self) -> Recommender:

@@ -34,6 +34,10 @@ class InvalidInputError(PapertideError):
     """Input from a person or a file is malformed (maps to HTTP 400)."""
 
 
+class TooLargeError(InvalidInputError):
+    """The input is longer than allowed, like a comment over the length limit (HTTP 413)."""
+
+
 class InvalidPaperIdError(InvalidInputError):
     """A string is not an arXiv identifier."""
 

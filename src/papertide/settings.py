@@ -18,6 +18,7 @@ from typing import Any
 
 from papertide.community_settings import COMMUNITY_SETTINGS, validate_community_settings
 from papertide.digest.settings import DIGEST_SETTINGS, validate_digest_settings
+from papertide.discussions.settings import DISCUSSION_SETTINGS, validate_discussion_settings
 from papertide.exceptions import ConfigError
 from papertide.jobs.settings import JOB_SETTINGS, validate_job_settings
 
@@ -121,6 +122,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
                 "(default false: run `papertide worker` beside it, or set this to true)."),
     *(SettingSpec(*spec) for spec in COMMUNITY_SETTINGS),
     *(SettingSpec(*spec) for spec in DIGEST_SETTINGS),
+    *(SettingSpec(*spec) for spec in DISCUSSION_SETTINGS),
     *(SettingSpec(*spec) for spec in JOB_SETTINGS),
     SettingSpec("recommend_window_days", int, "Days of new papers the For-you page "
                 "recommends from (default 7)."),
@@ -211,6 +213,9 @@ class Settings:
     mail_bounce_limit: int = 3
     mail_per_connection: int = 100
     mail_unsubscribe_address: str = ""
+    # discussions on papers (see papertide.discussions.settings)
+    comment_limit_per_hour: int = 20
+    comment_max_chars: int = 5_000
     # the job queue and workers (see papertide.jobs.settings)
     job_threads: int = 2
     job_poll_seconds: float = 5.0
@@ -346,6 +351,7 @@ def _validated(settings: Settings) -> Settings:
     values = {field.name: getattr(settings, field.name) for field in fields(settings)}
     validate_community_settings(values)
     validate_digest_settings(values)
+    validate_discussion_settings(values)
     validate_job_settings(values)
     _validate_semantic(settings)
     if not 1 <= settings.recommend_window_days <= 365:

@@ -10,6 +10,7 @@ import numpy as np
 from papertide.accounts.models import Session, SignInToken
 from papertide.digest.models import NewMessage
 from papertide.follows.models import AuthorFollow, NewPaperEvent
+from papertide.discussions.models import NewComment
 from papertide.jobs.models import NewJob
 from papertide.models import Observation
 from papertide.recommend.models import InterestFilters
@@ -82,6 +83,13 @@ def fill_database(data_dir: Path, database_url: str) -> None:
         parent = store.enqueue_job(NewJob("ingest:1", "ingest", {"day": "2026-11-26"},
                                           lane="arxiv"), FIXED_NOW.timestamp())
         store.enqueue_job(NewJob("embed:1", "embed", parent_id=parent), FIXED_NOW.timestamp())
+        top, _ = store.add_comment(NewComment(ids[0], ada.id, "A *question* — ü?",
+                                              "<p>A <em>question</em> — ü?</p>"), FIXED_NOW)
+        store.add_comment(NewComment(ids[0], alan.id, "An answer", "<p>An answer</p>", top.id,
+                                     "form-1"), FIXED_NOW)
+        store.vote_comment(top.id, alan.id, FIXED_NOW)
+        store.report_comment(top.id, alan.id, "off topic", FIXED_NOW)
+        store.set_commenter_suspended(alan.id, FIXED_NOW)
         store.set_meta("note", "copied along")
     finally:
         app.close()

@@ -114,3 +114,23 @@ def test_composition_is_deterministic() -> None:
     first = compose_digest(subscriber(**prefs), INPUTS, {"c2"}, FIXED_NOW, 2)
     second = compose_digest(subscriber(**prefs), INPUTS, {"c2"}, FIXED_NOW, 2)
     assert first == second
+
+
+def test_the_most_discussed_papers_get_a_section_after_trending_with_their_comment_count(
+) -> None:
+    inputs = DigestInputs(period=PERIOD, papers=PAPERS, trending=("t1",),
+                          scores={"t1": 9.0}, discussed={"c2": 7, "t1": 5, "s1": 1})
+    digest = compose_digest(subscriber(trending_count=1), inputs, {"s1"}, FIXED_NOW, 10)
+    assert [(section.kind, section.title) for section in digest.sections] == [
+        ("trending", "Trending today"), ("discussed", "Discussed today")]
+    discussed = digest.sections[1]
+    assert ids(discussed.entries) == ["c2"]  # t1 is listed above; s1 was mailed before
+    assert discussed.entries[0].reasons == ("7 comments today",)
+    trending_entry = digest.sections[0].entries[0]
+    assert trending_entry.reasons == ("trending #1", "5 comments today")
+    weekly = DigestPeriod("weekly", "2026-W48", dt.date(2026, 11, 23), dt.date(2026, 11, 29),
+                          FIXED_NOW)
+    digest = compose_digest(subscriber(trending_count=0), DigestInputs(
+        period=weekly, papers=PAPERS, discussed={"c2": 1}), set(), FIXED_NOW, 10)
+    assert [section.title for section in digest.sections] == ["Discussed this week"]
+    assert digest.sections[0].entries[0].reasons == ("1 comment this week",)

@@ -145,3 +145,13 @@ def test_the_order_does_not_depend_on_the_order_of_the_data(
     expected = [entry.arxiv_id for entry in rank(papers, NOW, DAY)]
     shuffler.shuffle(papers)
     assert [entry.arxiv_id for entry in rank(papers, NOW, DAY)] == expected
+
+
+def test_a_comment_counts_half_an_upvote_and_only_inside_the_window() -> None:
+    discussed = PaperSignals("2603.00009", None, (), {},
+                             (unix(NOW), unix(NOW), ago(days=2)))
+    assert trending_score(discussed, NOW, DAY) == 1.0  # two fresh comments, one outside
+    one_comment = PaperSignals("2603.00008", None, (), {}, (unix(NOW),))
+    one_vote = paper("2603.00007", votes=(unix(NOW),))
+    assert [entry.arxiv_id for entry in rank([one_comment, one_vote], NOW, DAY)] == [
+        "2603.00007", "2603.00008"]

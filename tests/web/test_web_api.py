@@ -262,7 +262,8 @@ def test_openapi_lists_the_api_and_its_error_shape(client: TestClient) -> None:
     assert set(schema["paths"]) == {"/api/papers/{arxiv_id}", "/api/daily", "/api/search",
                                     "/api/health", "/api/trending", "/api/topics",
                                     "/api/recommendations", "/api/papers/{arxiv_id}/similar",
-                                    "/api/me/follows", "/api/me/follows/{name}"}
+                                    "/api/me/follows", "/api/me/follows/{name}",
+                                    "/api/papers/{arxiv_id}/comments"}
     components = schema["components"]["schemas"]
     for name in ("PaperPublic", "PaperListPublic", "SearchResultsPublic", "ErrorPublic"):
         assert name in components

@@ -64,7 +64,7 @@ def user_admin(options: GlobalOptions, email: str, revoke: bool) -> None:
 @click.argument("email")
 @pass_options
 def user_remove(options: GlobalOptions, email: str) -> None:
-    """Remove the user EMAIL with their sessions, upvotes and library."""
+    """Remove the user EMAIL with their sessions, upvotes, library and comments."""
     with opened_service(options.settings()) as service:
         user = service.community.accounts.remove_user(email)
     click.echo(f"removed {user.email}")

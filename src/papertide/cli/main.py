@@ -16,6 +16,7 @@ from papertide.cli.commands import (
     settings_command,
     show_command,
 )
+from papertide.cli.comments import comments_group
 from papertide.cli.community import topics_command, trending_command, user_group
 from papertide.cli.context import GlobalOptions
 from papertide.cli.db import db_group
@@ -60,7 +61,7 @@ for command in (import_command, serve_command, search_command, show_command, rei
                 digest_group):
     cli.add_command(command)
 for command in (user_group, trending_command, topics_command, library_group, recommend_command,
-                follows_command, db_group):
+                follows_command, db_group, comments_group):
     cli.add_command(command)
 
 

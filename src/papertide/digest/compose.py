@@ -6,8 +6,9 @@ saved searches, personal picks) and the papers they were already mailed, and
 returns the sections of the issue. Rules:
 
 - sections come in a fixed order: updates to saved papers, new papers by
-  followed authors, personal picks, trending, each saved search, each followed
-  category; every section says why it is there;
+  followed authors, personal picks, trending, the papers most discussed here in
+  the window, each saved search, each followed category; every section says why
+  it is there;
 - a paper already mailed to this subscriber never appears again (except to
   tell of an update to it, once per update), and a paper
   appears once per issue, in the first section that has it; it carries every
@@ -50,7 +51,9 @@ class DigestInputs:
     ``trending`` is best first; ``new_by_category`` maps each category asked
     for to its new papers, best first; ``searches`` maps each saved search to
     its new matches; ``picks`` maps a subscriber id to papers recommended to
-    them (the slot personal recommendations fill; empty until they exist).
+    them (the slot personal recommendations fill; empty until they exist);
+    ``discussed`` maps the papers most commented on in the window to their
+    number of comments there, most first.
     """
 
     period: DigestPeriod
@@ -62,6 +65,7 @@ class DigestInputs:
     picks: Mapping[int, Sequence[str]] = field(default_factory=dict)
     followed: Mapping[int, Sequence[FollowedPaper]] = field(default_factory=dict)
     updates: Mapping[int, Sequence[PaperEvent]] = field(default_factory=dict)
+    discussed: Mapping[str, int] = field(default_factory=dict)
 
 
 def compose_digest(
@@ -101,6 +105,10 @@ def compose_digest(
                     f"The papers people upvote and talk about most {window_words}.",
                     inputs.trending[:TRENDING_DEPTH], preferences.trending_count,
                     len(inputs.trending), f"/trending?window={period.window}")
+    if inputs.discussed:
+        builder.add("discussed", f"Discussed {window_words}",
+                    f"The papers readers commented on most here {window_words}.",
+                    inputs.discussed, section_size, len(inputs.discussed), None)
     for text in preferences.searches:
         matches = inputs.searches.get(text, SearchMatches((), 0))
         builder.add("search", f"Matches “{text}”",
@@ -120,6 +128,9 @@ def compose_digest(
         found.extend(f"by {name}, whom you follow" for name in followed.get(arxiv_id, ()))
         if arxiv_id in trending_rank:
             found.append(f"trending #{trending_rank[arxiv_id]}")
+        if arxiv_id in inputs.discussed:
+            comments = inputs.discussed[arxiv_id]
+            found.append(f"{comments} comment{'' if comments == 1 else 's'} {window_words}")
         found.extend(f"matches “{text}”" for text in preferences.searches
                      if arxiv_id in inputs.searches.get(text, SearchMatches((), 0)).arxiv_ids)
         paper = inputs.papers[arxiv_id]

@@ -96,6 +96,9 @@ class IssueGatherer:
                    if event.arxiv_id not in papers]
         wanted += [arxiv_id for ids in picks.values() for arxiv_id in ids
                    if arxiv_id not in papers]
+        discussed = dict(store.most_discussed(period.as_of - WINDOW_SPANS[period.window],
+                                              period.as_of, TRENDING_DEPTH))
+        wanted += [arxiv_id for arxiv_id in discussed if arxiv_id not in papers]
         searches = self._searches(text for subscriber in subscribers
                                   for text in subscriber.preferences.searches)
         wanted += [arxiv_id for matches in searches.values() for arxiv_id in matches.arxiv_ids
@@ -117,6 +120,8 @@ class IssueGatherer:
             picks=picks,
             followed=followed,
             updates=updates,
+            discussed={arxiv_id: count for arxiv_id, count in discussed.items()
+                       if arxiv_id in papers},
         )
 
     def _trending(self) -> tuple[list[str], dict[str, float]]:

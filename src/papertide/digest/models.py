@@ -14,11 +14,12 @@ from papertide.models import Paper
 
 DigestKind = Literal["daily", "weekly"]
 DIGEST_KINDS: tuple[DigestKind, ...] = ("daily", "weekly")
-SectionKind = Literal["updates", "follows", "picks", "trending", "search", "category"]
+SectionKind = Literal["updates", "follows", "picks", "trending", "discussed", "search",
+                      "category"]
 OutboxState = Literal["pending", "claimed", "sending", "sent", "failed", "cancelled"]
 OUTBOX_STATES: tuple[OutboxState, ...] = ("pending", "claimed", "sending", "sent", "failed",
                                           "cancelled")
-MessageKind = Literal["digest", "confirm", "manage"]
+MessageKind = Literal["digest", "confirm", "manage", "reply"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,8 +185,8 @@ def digest_subject(site_name: str, digest: Digest) -> str:
 
 def summary_line(digest: Digest) -> str:
     """``12 papers for you: 5 trending, 4 matching your searches, 3 new in your categories.``"""
-    counts = {"updates": 0, "follows": 0, "picks": 0, "trending": 0, "search": 0,
-              "category": 0}
+    counts = {"updates": 0, "follows": 0, "picks": 0, "trending": 0, "discussed": 0,
+              "search": 0, "category": 0}
     for section in digest.sections:
         counts[section.kind] += len(section.entries)
     total = sum(counts.values())
@@ -196,6 +196,7 @@ def summary_line(digest: Digest) -> str:
              f"{counts['follows']} by people you follow" if counts["follows"] else "",
              f"{counts['picks']} picked for you" if counts["picks"] else "",
              f"{counts['trending']} trending" if counts["trending"] else "",
+             f"{counts['discussed']} discussed" if counts["discussed"] else "",
              f"{counts['search']} matching your searches" if counts["search"] else "",
              f"{counts['category']} new in your categories" if counts["category"] else ""]
     return (f"{total} {'paper' if total == 1 else 'papers'} for you: "

@@ -16,7 +16,8 @@ DAY = dt.timedelta(days=1)
 def window_signals(
     store: Store, since: dt.datetime, until: dt.datetime, clamp_at: dt.datetime | None = None
 ) -> list[PaperSignals]:
-    """Every paper with an event in ``(since, until]``: announced, upvoted or observed.
+    """Every paper with an event in ``(since, until]``: announced, upvoted, discussed or
+    observed.
 
     With ``clamp_at``, events after it count as if they happened then (a list
     anchored at the latest announcement of a database that stopped collecting).
@@ -29,11 +30,17 @@ def window_signals(
     for arxiv_id, voted_at in store.vote_times_since(since):
         if voted_at <= until_s:
             votes[arxiv_id].append(min(float(voted_at), clamp_s))
+    comments: defaultdict[str, list[float]] = defaultdict(list)
+    for arxiv_id, posted_at in store.comment_times_since(since):
+        if posted_at <= until_s:
+            comments[arxiv_id].append(min(posted_at, clamp_s))
     external = _points(store.signal_history_since(since, EXTERNAL_WEIGHTS), until_s, clamp_s)
-    others = [arxiv_id for arxiv_id in (*votes, *external) if arxiv_id not in announced]
+    others = [arxiv_id for arxiv_id in (*votes, *comments, *external)
+              if arxiv_id not in announced]
     announced.update(store.announced_dates(list(dict.fromkeys(others))))
     return [
-        PaperSignals(arxiv_id, day, votes.get(arxiv_id, ()), external.get(arxiv_id, {}))
+        PaperSignals(arxiv_id, day, votes.get(arxiv_id, ()), external.get(arxiv_id, {}),
+                     comments.get(arxiv_id, ()))
         for arxiv_id, day in announced.items()
     ]
 
@@ -44,6 +51,7 @@ def papers_signals(
     """The signals of the given papers (``arxiv_id -> announced date``) after ``since``."""
     ids = list(announced)
     votes = store.vote_times_for(ids)
+    comments = store.comment_times_for(ids)
     wanted = set(ids)
     external = _points(
         [o for o in store.signal_history_since(since, EXTERNAL_WEIGHTS) if o.arxiv_id in wanted],
@@ -51,7 +59,7 @@ def papers_signals(
     )
     return [
         PaperSignals(arxiv_id, day, [float(t) for t in votes.get(arxiv_id, ())],
-                     external.get(arxiv_id, {}))
+                     external.get(arxiv_id, {}), comments.get(arxiv_id, ()))
         for arxiv_id, day in announced.items()
     ]
 
@@ -65,7 +73,9 @@ def paper_signals(store: Store, arxiv_id: str, clamp_at: dt.datetime | None = No
     observations = [o for o in store.observations_for(arxiv_id) if o.signal in signals]
     external = _points(observations, None, clamp_s).get(arxiv_id, {})
     times = [float(t) if clamp_s is None else min(float(t), clamp_s) for t in votes]
-    return PaperSignals(arxiv_id, day, times, external)
+    comments = [t if clamp_s is None else min(t, clamp_s)
+                for t in store.comment_times_for([arxiv_id]).get(arxiv_id, [])]
+    return PaperSignals(arxiv_id, day, times, external, comments)
 
 
 def _points(

@@ -14,7 +14,10 @@ A paper's events are:
 - the *increase* of its Hugging Face upvote count between two observations,
   weight 1 per upvote, at the time of the later observation;
 - the increase of its code repository's GitHub stars, weight 0.1 per star
-  (ten stars count like one upvote).
+  (ten stars count like one upvote);
+- each comment or reply posted here that readers see, weight 0.5, at the
+  time it was posted (two comments count like one upvote; hidden, deleted
+  and suspended readers' comments count nothing).
 
 External counts are measured against the last observation made before the
 window opened, so a paper's old fame does not count: only the change within
@@ -53,6 +56,7 @@ WINDOW_SPANS: dict[WindowName, dt.timedelta] = {
 }
 ANNOUNCEMENT_WEIGHT = 1.0
 VOTE_WEIGHT = 1.0
+COMMENT_WEIGHT = 0.5
 # Outside signals: (observation signal name, weight per unit of increase).
 EXTERNAL_WEIGHTS: dict[str, float] = {"upvotes": 1.0, "githubStars": 0.1}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -70,14 +74,15 @@ class TrendingParams:
 class PaperSignals:
     """What the score of one paper is computed from.
 
-    ``vote_times`` are unix seconds; ``external`` maps an observation signal
-    (``upvotes``, ``githubStars``) to its ``(unix seconds, value)`` points.
+    ``vote_times`` and ``comment_times`` are unix seconds; ``external`` maps an
+    observation signal (``upvotes``, ``githubStars``) to its ``(unix seconds, value)`` points.
     """
 
     arxiv_id: str
     announced_date: dt.date | None
     vote_times: Sequence[float] = ()
     external: Mapping[str, Sequence[tuple[float, float]]] = field(default_factory=dict)
+    comment_times: Sequence[float] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +143,11 @@ def trending_score(signals: PaperSignals, now: dt.datetime, params: TrendingPara
         if since_s < announced <= now_s:
             announced_inside = True
             total += ANNOUNCEMENT_WEIGHT * 2.0 ** ((announced - now_s) * rate)
-    for voted in signals.vote_times:
-        if since_s < voted <= now_s:
-            total += VOTE_WEIGHT * 2.0 ** ((voted - now_s) * rate)
+    for event_weight, times in ((VOTE_WEIGHT, signals.vote_times),
+                                (COMMENT_WEIGHT, signals.comment_times)):
+        for moment in times:
+            if since_s < moment <= now_s:
+                total += event_weight * 2.0 ** ((moment - now_s) * rate)
     for signal, points in signals.external.items():
         weight = EXTERNAL_WEIGHTS.get(signal)
         if not weight:

@@ -24,7 +24,11 @@ class AccountStore(Protocol):
     def set_admin(self, user_id: int, is_admin: bool) -> None: ...
 
     def delete_user(self, user_id: int) -> bool:
-        """Remove a user with their sessions, votes and library; False if unknown."""
+        """Remove a user with their sessions, votes, library and comments; False if unknown.
+
+        A comment others replied to stays as a "[deleted]" placeholder with no
+        author and no text, so the replies keep their place.
+        """
         ...
 
     def add_sign_in_token(self, token: SignInToken) -> None: ...

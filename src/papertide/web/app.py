@@ -16,6 +16,8 @@ from papertide.web import (
     api,
     author_pages,
     community_api,
+    discussion_api,
+    discussion_pages,
     docs,
     feeds,
     follows_pages,
@@ -60,6 +62,7 @@ def create_web_app(service: Papertide) -> FastAPI:
     """
     service.community  # noqa: B018 -- build it now, not in two threads at once
     service.digests  # noqa: B018 -- likewise
+    service.discussions  # noqa: B018 -- likewise
     refresher = TopicsRefresher(service, service.settings.topics_refresh_minutes)
 
     @asynccontextmanager
@@ -92,10 +95,12 @@ def create_web_app(service: Papertide) -> FastAPI:
                        paths=trending_pages.CACHED_PATHS, headers=PAGE_HEADERS,
                        session_cookie=SESSION_COOKIE)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is answered like GET, compressed alike
+    app.include_router(discussion_api.router)  # before api: /papers/{id:path} would match
     app.include_router(api.router)
     app.include_router(community_api.router)
     app.include_router(docs.router)
     app.include_router(feeds.router)  # before pages: /papers/{id:path} would match feeds
+    app.include_router(discussion_pages.router)  # likewise, for the comment feed
     app.include_router(signin.router)
     app.include_router(account_pages.router)
     app.include_router(subscription_pages.router)

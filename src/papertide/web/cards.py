@@ -1,4 +1,5 @@
-"""What paper cards show beside each paper: upvotes, outside signals and the viewer's own marks."""
+"""What paper cards show beside each paper: upvotes, comments, outside signals and the viewer's own
+marks."""
 
 from __future__ import annotations
 
@@ -25,12 +26,15 @@ class Cards:
     here: str
     ranks: dict[str, int] = field(default_factory=dict)
     outside: dict[str, PaperSignals] = field(default_factory=dict)
-    # Comments of papertide's own discussions, per paper, once discussions exist:
-    # cards_for fills it and the card shows it before the outside signals.
+    # Comments of papertide's own discussions, per paper (the card shows them before the
+    # outside signals).
     discussions: dict[str, int] = field(default_factory=dict)
 
     def votes(self, arxiv_id: str) -> int:
         return self.marks.votes_of(arxiv_id)
+
+    def comments(self, arxiv_id: str) -> int:
+        return self.discussions.get(arxiv_id, 0)
 
     def voted(self, arxiv_id: str) -> bool:
         return arxiv_id in self.marks.voted
@@ -53,4 +57,4 @@ def cards_for(request: Request, service: Papertide, papers: Sequence[Paper],
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Cards(marks, viewer is not None,
                  csrf_token_for(request, service) if viewer else "", here, ranks or {},
-                 service.paper_signals(ids))
+                 service.paper_signals(ids), service.discussions.counts(ids))

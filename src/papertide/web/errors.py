@@ -27,6 +27,7 @@ from papertide.exceptions import (
     RateLimitedError,
     SearchIndexError,
     StorageError,
+    TooLargeError,
 )
 from papertide.web.deps import get_renderer
 
@@ -78,6 +79,8 @@ def error_response(
 def status_of(error: PapertideError) -> int:
     if isinstance(error, NotFoundError):
         return 404
+    if isinstance(error, TooLargeError):
+        return 413
     if isinstance(error, InvalidInputError):
         return 400
     if isinstance(error, StorageError | SearchIndexError | MailError):

@@ -23,25 +23,32 @@ MAX_FIELDS = 20
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-async def read_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request, max_bytes: int = MAX_FORM_BYTES) -> dict[str, str]:
     """The fields of a URL-encoded form post (413 if too large, 400 if malformed)."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-        raise HTTPException(413, f"the form is too large (at most {MAX_FORM_BYTES:,} bytes)")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("", FORM_TYPE):
         raise InvalidInputError(f"send the form as {FORM_TYPE}")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, f"the form is too large (at most {MAX_FORM_BYTES:,} bytes)")
+    body = await read_body(request, max_bytes, "form")
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True,
                           max_num_fields=MAX_FIELDS, strict_parsing=False)
     except (UnicodeDecodeError, ValueError):
         raise InvalidInputError("the form could not be read") from None
     return dict(pairs)
+
+
+async def read_body(request: Request, max_bytes: int, what: str = "request body") -> bytes:
+    """The raw body, refused with 413 as soon as it passes ``max_bytes`` (declared or sent)."""
+    declared = request.headers.get("content-length")
+    too_large = f"the {what} is too large (at most {max_bytes:,} bytes)"
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise HTTPException(413, too_large)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            raise HTTPException(413, too_large)
+    return bytes(body)
 
 
 def check_csrf(request: Request, service: Papertide, form: dict[str, str]) -> None:

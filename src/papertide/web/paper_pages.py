@@ -28,6 +28,7 @@ from papertide.library.citations import (
 )
 from papertide.periods import day_period
 from papertide.web.cards import cards_for
+from papertide.web.discussion_pages import discussion_context
 from papertide.web.deps import RendererDep, ServiceDep
 from papertide.web.forms import check_csrf, read_form
 from papertide.web.presenters import paper_path, period_of, period_path
@@ -98,6 +99,7 @@ def paper_page(
         "citation_meta": citation_meta(paper),
         "citations": [(kind, label, extension, citation(paper, kind))
                       for kind, (label, extension, _) in CITATION_FORMATS.items()],
+        **discussion_context(request, service, canonical),
     })
 
 

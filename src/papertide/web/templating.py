@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from papertide import __version__
+from papertide.discussions.markdown import comment_html
 from papertide.settings import Settings
 from papertide.templates import template_environment
 from papertide.topics.sparkline import sparkline
@@ -17,6 +19,7 @@ from papertide.web import presenters
 from papertide.web.static_files import asset_versions
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+COMMENT_HTML_CACHE = 8_192  # comments whose shown HTML a renderer keeps
 # Pages use only local files; inline scripts and styles are not needed.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -71,6 +74,8 @@ class Renderer:
             period_title=presenters.period_title,
             period_subtitle=presenters.period_subtitle,
             period_short=presenters.period_short,
+            # Sanitised again as shown; the same stored HTML comes back on every view.
+            comment_html=lru_cache(maxsize=COMMENT_HTML_CACHE)(comment_html),
         )
 
     def page(

@@ -75,7 +75,15 @@ class AccountsMixin(SqlMixin):
 
     def delete_user(self, user_id: int) -> bool:
         with self.transaction(), self._guard("removing a user"):
-            cursor = self._connection().execute("DELETE FROM users WHERE id = ?", (user_id,))
+            connection = self._connection()
+            # Their comments go: removed outright, or "[deleted]" where others replied.
+            connection.execute(
+                "DELETE FROM comments WHERE user_id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM comments r WHERE r.parent_id = comments.id)", (user_id,))
+            connection.execute(
+                "UPDATE comments SET state = 'deleted', body = '', body_html = '' "
+                "WHERE user_id = ?", (user_id,))
+            cursor = connection.execute("DELETE FROM users WHERE id = ?", (user_id,))
         return cursor.rowcount > 0
 
     def record_sign_in(self, user_id: int, now: dt.datetime) -> None:

@@ -345,6 +345,55 @@ def _v9_follows_and_watches(connection: sqlite3.Connection) -> None:
     )
 
 
+def _v10_discussions(connection: sqlite3.Connection) -> None:
+    """Comments on papers (one level of replies), their upvotes and reports, and what
+    the discussions know of a person: a suspension, and whether reply mail is wanted.
+
+    ``post_key`` is unique per author: a form sent twice stores one comment.
+    A deleted account's comments lose their author (``user_id`` NULL) and text.
+    """
+    _execute_script(connection,
+        """
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            arxiv_id TEXT NOT NULL REFERENCES papers (arxiv_id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES comments (id) ON DELETE CASCADE,
+            user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+            body TEXT NOT NULL,
+            body_html TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'visible',
+            created_at TEXT NOT NULL,
+            edited_at TEXT,
+            post_key TEXT
+        );
+        CREATE INDEX comments_by_paper ON comments (arxiv_id, id);
+        CREATE INDEX comments_by_parent ON comments (parent_id);
+        CREATE INDEX comments_by_time ON comments (created_at);
+        CREATE UNIQUE INDEX comments_by_post_key ON comments (user_id, post_key);
+        CREATE TABLE comment_votes (
+            comment_id INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            voted_at TEXT NOT NULL,
+            PRIMARY KEY (comment_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE comment_reports (
+            comment_id INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            PRIMARY KEY (comment_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX comment_reports_open ON comment_reports (resolved_at, created_at);
+        CREATE TABLE commenters (
+            user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+            suspended_at TEXT,
+            discussion_mail INTEGER NOT NULL DEFAULT 1
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_papers,
     _v2_sources_observations_meta,
@@ -355,6 +404,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v7_recommendations,
     _v8_jobs,
     _v9_follows_and_watches,
+    _v10_discussions,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from papertide.store.sql.accounts import AccountsMixin
 from papertide.store.sql.digest import DigestMixin
 from papertide.store.sql.follows import FollowsMixin
+from papertide.store.sql.discussions import DiscussionsMixin
 from papertide.store.sql.jobs import JobsMixin
 from papertide.store.sql.library import LibraryMixin
 from papertide.store.sql.mixin import Dialect
@@ -36,7 +37,8 @@ SQLITE = Dialect(
 
 
 class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin,
-                  VectorsMixin, DigestMixin, RecommendMixin, JobsMixin, FollowsMixin):
+                  VectorsMixin, DigestMixin, RecommendMixin, JobsMixin, FollowsMixin,
+                  DiscussionsMixin):
     """Papers and signals in one SQLite database file."""
 
     dialect = SQLITE

@@ -1,0 +1,1 @@
+"""Discussions on papers: comments, one level of replies, upvotes, moderation, reply mail."""
