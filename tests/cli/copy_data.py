@@ -9,8 +9,8 @@ import numpy as np
 
 from papertide.accounts.models import Session, SignInToken
 from papertide.digest.models import NewMessage
-from papertide.follows.models import AuthorFollow, NewPaperEvent
 from papertide.discussions.models import NewComment
+from papertide.follows.models import AuthorFollow, NewPaperEvent
 from papertide.jobs.models import NewJob
 from papertide.models import Observation
 from papertide.recommend.models import InterestFilters

@@ -14,8 +14,8 @@ from typing import Literal, Protocol
 from papertide.models import Observation, Paper, PaperPage, PaperRecord, UpsertCounts
 from papertide.store.accounts import AccountStore
 from papertide.store.digest import OutboxStore, SubscriptionStore
-from papertide.store.follows import FollowStore
 from papertide.store.discussions import DiscussionStore
+from papertide.store.follows import FollowStore
 from papertide.store.jobs import JobStore
 from papertide.store.library import LibraryStore, VoteStore
 from papertide.store.recommend import RecommendStore

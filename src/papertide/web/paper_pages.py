@@ -28,8 +28,8 @@ from papertide.library.citations import (
 )
 from papertide.periods import day_period
 from papertide.web.cards import cards_for
-from papertide.web.discussion_pages import discussion_context
 from papertide.web.deps import RendererDep, ServiceDep
+from papertide.web.discussion_pages import discussion_context
 from papertide.web.forms import check_csrf, read_form
 from papertide.web.presenters import paper_path, period_of, period_path
 from papertide.web.session import csrf_token_for, current_viewer, signed_in_viewer

@@ -29,8 +29,8 @@ from papertide.store.postgres.migrations import current_version, migrate
 from papertide.store.postgres.pool import DEFAULT_POOL_SIZE, ConnectionPool
 from papertide.store.sql.accounts import AccountsMixin
 from papertide.store.sql.digest import DigestMixin
-from papertide.store.sql.follows import FollowsMixin
 from papertide.store.sql.discussions import DiscussionsMixin
+from papertide.store.sql.follows import FollowsMixin
 from papertide.store.sql.jobs import JobsMixin
 from papertide.store.sql.library import LibraryMixin
 from papertide.store.sql.mixin import Parameters

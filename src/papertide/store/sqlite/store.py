@@ -15,8 +15,8 @@ from pathlib import Path
 
 from papertide.store.sql.accounts import AccountsMixin
 from papertide.store.sql.digest import DigestMixin
-from papertide.store.sql.follows import FollowsMixin
 from papertide.store.sql.discussions import DiscussionsMixin
+from papertide.store.sql.follows import FollowsMixin
 from papertide.store.sql.jobs import JobsMixin
 from papertide.store.sql.library import LibraryMixin
 from papertide.store.sql.mixin import Dialect
