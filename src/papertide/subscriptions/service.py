@@ -41,6 +41,7 @@ from papertide.subscriptions.models import Frequency, Preferences, Subscriber
 from papertide.subscriptions.tokens import LinkSigner, Purpose, is_expired
 
 MANAGE_LINK_DAYS = 120
+UNDO_MINUTES = 30
 logger = logging.getLogger("papertide.subscriptions")
 _TOKEN_IN_TEXT = re.compile(r"\bu\.\d{1,18}\.\d{1,12}\.[A-Za-z0-9_-]{20,100}")
 
@@ -219,10 +220,25 @@ class Subscriptions:
         return self._fresh(subscriber)
 
     def resubscribe(self, token: str, purpose: Purpose) -> Subscriber:
-        """Undo an unsubscribe from the page that confirmed it (the link proves the address)."""
+        """Undo an unsubscribe: from the preferences page, or from the page that confirmed it.
+
+        The unsubscribe link never expires and sits in every digest's headers, so
+        it is bound to the unsubscribe it just made: it works only minutes after
+        it, and never opens the preferences (a mailed ``manage`` link does that).
+        """
         subscriber = self.subscriber_for(token, purpose)
-        if subscriber.status == "unsubscribed":
-            self.store.set_subscriber_status(subscriber.id, "active", self.clock())
+        now = self.clock()
+        if purpose == "manage":
+            if subscriber.status == "unsubscribed":
+                self.store.set_subscriber_status(subscriber.id, "active", now)
+            return self._fresh(subscriber)
+        left_at = subscriber.unsubscribed_at
+        if (subscriber.status != "unsubscribed" or left_at is None
+                or now - left_at > dt.timedelta(minutes=UNDO_MINUTES)):
+            raise InvalidSubscriptionLinkError(
+                f"an unsubscribe can be undone only in the {UNDO_MINUTES} minutes after it; "
+                "subscribe again with your address instead")
+        self.store.set_subscriber_status(subscriber.id, "active", now)
         return self._fresh(subscriber)
 
     def forget(self, token: str) -> str:

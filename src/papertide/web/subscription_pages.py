@@ -246,6 +246,19 @@ async def save_preferences(request: Request, service: ServiceDep, renderer: Rend
                             status_code=303)
 
 
+@router.post("/subscription/resubscribe")
+async def resubscribe_from_preferences(request: Request, service: ServiceDep,
+                                       renderer: RendererDep) -> Response:
+    form = dict(await read_pairs(request))
+    token = form.get("token", "")
+    try:
+        service.digests.subscriptions.resubscribe(token, "manage")
+    except InvalidSubscriptionLinkError as error:
+        return _link_error(request, renderer, str(error))
+    return RedirectResponse(with_query("/subscription", [("token", token), ("saved", "1")]),
+                            status_code=303)
+
+
 @router.post("/subscription/forget")
 async def forget(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
     form = dict(await read_pairs(request))
@@ -295,7 +308,8 @@ async def undo_unsubscribe(request: Request, service: ServiceDep, renderer: Rend
                                                                "unsubscribe")
     except InvalidSubscriptionLinkError as error:
         return _link_error(request, renderer, str(error))
-    return RedirectResponse(_preferences_url(service, subscriber, "welcome"), status_code=303)
+    return no_store(renderer.page(request, "resubscribed.html", {
+        "section": "subscribe", "email": subscriber.email}))
 
 
 def no_store(response: Response) -> Response:
