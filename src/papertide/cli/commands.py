@@ -86,7 +86,7 @@ def serve_command(
                    f"http://{settings.host}:{settings.port}")
         with background_scheduler(service, settings, settings.serve_scheduler):
             uvicorn.run(create_web_app(service), host=settings.host, port=settings.port,
-                        log_level="warning", access_log=False)
+                        log_level="warning", access_log=False, proxy_headers=False)
 
 
 @click.command("search")

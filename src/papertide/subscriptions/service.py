@@ -147,7 +147,9 @@ class Subscriptions:
         self.store.purge_expired(now, RATE_WINDOW_SECONDS)
         limits = MailLimits("subscribe", "subscription requests",
                             self.settings.subscribe_limit_per_address,
-                            self.settings.subscribe_limit_per_client)
+                            self.settings.subscribe_limit_per_client,
+                            self.settings.mail_limit_per_client,
+                            self.settings.mail_limit_per_site)
         limits.enforce(self.store, address, client, now)
 
     # -- links --------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from papertide.exceptions import (
 )
 from papertide.subscriptions.models import Subscriber
 from papertide.subscriptions.preferences import parse_frequency, parse_preferences
+from papertide.web.clients import client_of
 from papertide.web.deps import RendererDep, ServiceDep
 from papertide.web.forms import FORM_TYPE, MAX_FORM_BYTES
 from papertide.web.presenters import with_query
@@ -76,10 +77,6 @@ def check_origin(request: Request, service: Papertide) -> None:
                request.headers.get("host", "")}
     if urlsplit(origin).netloc not in allowed:
         raise PermissionDeniedError(f"requests from {origin[:80]} cannot subscribe anyone here")
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _deliver_now(service: Papertide, message_id: int) -> None:
@@ -128,8 +125,8 @@ async def subscribe(request: Request, service: ServiceDep, renderer: RendererDep
         verified = viewer.user.email
     try:
         frequency = parse_frequency(form.get("frequency") or "daily")
-        result = service.digests.subscriptions.subscribe(email, _client(request), verified,
-                                                         frequency)
+        client = client_of(request, service.settings)
+        result = service.digests.subscriptions.subscribe(email, client, verified, frequency)
     except InvalidInputError as error:
         return renderer.page(request, "subscribe.html", {
             "section": "subscribe", "error": str(error), "email": email[:254],
