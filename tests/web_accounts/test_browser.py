@@ -83,3 +83,34 @@ def test_sign_in_by_mailed_link_then_upvote_without_reloading(
         widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"horizontal overflow: {widths}"
         browser.close()
+
+
+def test_a_stale_session_cookie_does_not_undo_a_fresh_sign_in(
+    site: tuple[str, MailCatcher]
+) -> None:
+    base_url, catcher = site
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(base_url + "/signin")
+        page.fill("#signin-email", "stale@example.org")
+        page.get_by_role("button", name="Email me a sign-in link").click()
+        page.wait_for_url("**/signin/sent")
+        page.goto(link_in(catcher.wait_for("stale@example.org")))
+        # While the confirmation page is open, an old session of this browser ends (or a
+        # forged one is left behind): the browser still sends its cookie with the button.
+        context.add_cookies([{"name": "papertide_session", "value": "ended.session-value",
+                              "url": base_url}])
+        page.locator("#confirm-signin").click()
+        page.wait_for_url(base_url + "/")
+        assert page.locator(".signout-form button").is_visible()
+        page.reload()
+        assert page.locator(".signout-form button").is_visible()
+        cookie = next(cookie for cookie in context.cookies()
+                      if cookie["name"] == "papertide_session")
+        assert cookie["value"] != "ended.session-value"
+        browser.close()
