@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from papertide.exceptions import (
@@ -132,6 +133,14 @@ def describe_validation(errors: Sequence[Any]) -> str:
     return "; ".join(dict.fromkeys(parts)) or "the request is invalid"
 
 
+async def client_went_away(request: Request, error: Exception) -> Response:
+    """Nobody is left to answer: a line for the log, no traceback (it is not our error)."""
+    logger.info("%s %s: the client went away before sending the whole request",
+                request.method, request.url.path)
+    return Response(status_code=400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     for error_class in (PapertideError, HTTPException, RequestValidationError, Exception):
         app.add_exception_handler(error_class, handle_error)
+    app.add_exception_handler(ClientDisconnect, client_went_away)
