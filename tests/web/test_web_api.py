@@ -274,3 +274,27 @@ def test_openapi_lists_the_api_and_its_error_shape(client: TestClient) -> None:
     search = schema["paths"]["/api/search"]["get"]
     assert {"q", "limit", "offset", "sort", "from", "to", "cat", "author"} <= {
         parameter["name"] for parameter in search["parameters"]}
+
+
+@pytest.mark.parametrize("path", [
+    "/api/health", "/api/search?q=model", "/api/nope", "/openapi.json", "/feed.atom",
+    "/search/feed.atom?q=model", "/docs", "/",
+])
+def test_every_answer_tells_browsers_not_to_guess_its_type(client: TestClient,
+                                                          path: str) -> None:
+    assert client.get(path).headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_failure_outside_any_handler_still_says_nosniff(failing_client: TestClient) -> None:
+    assert failing_client.get("/api/broken").headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_docs_page_has_a_policy_that_forbids_framing_and_other_hosts(
+    client: TestClient,
+) -> None:
+    policy = client.get("/docs").headers["content-security-policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["default-src"] == "'self'"
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert directives["object-src"] == "'none'"

@@ -115,8 +115,14 @@ def test_slash_focuses_the_search_box(page: Page, base_url: str) -> None:
 
 def test_docs_render_the_api_operations(page: Page, base_url: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(base_url + "/docs")
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    answer = page.goto(base_url + "/docs")
+    assert answer is not None and "frame-ancestors 'none'" in answer.headers[
+        "content-security-policy"]
     operations = page.locator(".opblock-summary-path")
     operations.filter(has_text="/api/search").first.wait_for()
     paths = set(operations.all_inner_texts())
     assert {"/api/search", "/api/daily", "/api/health"} <= {text.strip() for text in paths}
+    assert refused == []  # the policy lets Swagger UI work

@@ -30,6 +30,7 @@ from papertide.exceptions import (
     StorageError,
 )
 from papertide.web.deps import get_renderer
+from papertide.web.security_headers import NOSNIFF
 
 API_PREFIX = "/api"
 logger = logging.getLogger("papertide.web")
@@ -60,8 +61,9 @@ def error_response(
     request: Request, status: int, message: str, headers: dict[str, str] | None = None
 ) -> Response:
     """The JSON error body for the API, the error page for everything else."""
-    if is_api_request(request):
-        return JSONResponse({"status": status, "message": message}, status, headers=headers)
+    if is_api_request(request):  # nosniff here too: a 500 is answered outside the middleware
+        return JSONResponse({"status": status, "message": message}, status,
+                            headers={**(headers or {}), NOSNIFF[0]: NOSNIFF[1]})
     try:
         response: Response = get_renderer(request).page(
             request, "error.html",
@@ -70,7 +72,7 @@ def error_response(
         )
     except Exception:  # the error page itself failed: still answer, plainly
         logger.exception("cannot render the error page")
-        response = PlainTextResponse(f"{status}: {message}", status)
+        response = PlainTextResponse(f"{status}: {message}", status, headers=dict([NOSNIFF]))
     if headers:
         response.headers.update(headers)
     return response
