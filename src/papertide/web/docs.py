@@ -30,7 +30,7 @@ _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 @router.get("/docs")
 def swagger_ui(service: ServiceDep) -> HTMLResponse:
     page = _swagger_page(service.settings.site_name)
-    page.headers.update({"Content-Security-Policy": docs_policy(page.body.decode()),
+    page.headers.update({"Content-Security-Policy": docs_policy(bytes(page.body).decode()),
                          "Referrer-Policy": "same-origin"})
     return page
 
