@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from papertide.accounts.addresses import normalise_email
 from papertide.accounts.rate_limits import RATE_WINDOW_SECONDS, MailLimits
 from papertide.digest.models import NewMessage
 from papertide.digest.outbox import Outbox
@@ -36,7 +37,6 @@ from papertide.exceptions import (
 )
 from papertide.settings import Settings
 from papertide.store.base import Store
-from papertide.subscriptions.addresses import normalise_address
 from papertide.subscriptions.models import Frequency, Preferences, Subscriber
 from papertide.subscriptions.tokens import LinkSigner, Purpose, is_expired
 
@@ -74,7 +74,7 @@ class Subscriptions:
                   frequency: Frequency = "daily") -> SubscribeResult:
         """Start a subscription (see the module docstring); raises InvalidInputError
         for an address that is not one and RateLimitedError when asked too often."""
-        address = normalise_address(email)
+        address = normalise_email(email)
         now = self.clock()
         if verified_email is not None and verified_email == address:
             return SubscribeResult(None, self._subscribe_verified(address, frequency, now))
@@ -263,7 +263,7 @@ class Subscriptions:
 
     def resume(self, email: str) -> Subscriber:
         """Let mail go to a suspended address again (an admin decided it works now)."""
-        subscriber = self.store.subscriber_by_email(normalise_address(email))
+        subscriber = self.store.subscriber_by_email(normalise_email(email))
         if subscriber is None:
             raise NotFoundError(f"no subscriber has the address {email[:100]}")
         if subscriber.status == "suspended":
@@ -271,7 +271,7 @@ class Subscriptions:
         return self._fresh(subscriber)
 
     def subscriber(self, email: str) -> Subscriber:
-        subscriber = self.store.subscriber_by_email(normalise_address(email))
+        subscriber = self.store.subscriber_by_email(normalise_email(email))
         if subscriber is None:
             raise NotFoundError(f"no subscriber has the address {email[:100]}")
         return subscriber
