@@ -16,6 +16,7 @@ from papertide.cli.output import (
     paper_as_dict,
 )
 from papertide.cli.progress import progress_bar
+from papertide.exceptions import InvalidInputError
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import parse_date_bound
 from papertide.settings import SETTING_SPECS
@@ -53,7 +54,15 @@ def import_command(
             click.echo(f"skipped {error}", err=True)
         if report.skipped > max_errors:
             click.echo(f"... and {report.skipped - max_errors:,} more skipped lines", err=True)
+        for name in report.empty_files:
+            click.echo(f"{name}: no paper records in it (only blank lines)", err=True)
         click.echo(report.summary())
+    cut_short = [error for report in reports for error in report.cut_short]
+    if cut_short:
+        raise InvalidInputError("; ".join(
+            f"{error.path} cannot be read past line {error.line_number - 1:,} (it is cut short "
+            "or damaged): the papers before it were imported; get the whole file and import "
+            "it again (papers already imported are not repeated)" for error in cut_short))
 
 
 @click.command("serve")
