@@ -27,11 +27,6 @@ class ImportReport:
     empty_files: list[str] = field(default_factory=list)  # nothing but blank lines
 
     @property
-    def complete(self) -> bool:
-        """False when a file could not be read to its end (the rest of it is missing)."""
-        return not self.cut_short
-
-    @property
     def skipped(self) -> int:
         return len(self.errors)
 
