@@ -325,10 +325,16 @@ def _v3_jobs(connection: psycopg.Connection[Any]) -> None:
     )
 
 
+def _v4_job_fences(connection: psycopg.Connection[Any]) -> None:
+    """A lease token per job, raised by every claim (SQLite's migration 9)."""
+    connection.execute("ALTER TABLE jobs ADD COLUMN lease_token BIGINT NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_schema,
     _v2_search_indexes,
     _v3_jobs,
+    _v4_job_fences,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -299,6 +299,11 @@ def _v8_jobs(connection: sqlite3.Connection) -> None:
     )
 
 
+def _v9_job_fences(connection: sqlite3.Connection) -> None:
+    """A lease token per job, raised by every claim: the fence a late holder cannot pass."""
+    connection.execute("ALTER TABLE jobs ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_papers,
     _v2_sources_observations_meta,
@@ -308,6 +313,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v6_mailed_papers_by_paper,
     _v7_recommendations,
     _v8_jobs,
+    _v9_job_fences,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
