@@ -22,6 +22,7 @@ from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
@@ -249,7 +250,7 @@ async def resubscribe_from_preferences(request: Request, service: ServiceDep,
     form = dict(await read_pairs(request))
     token = form.get("token", "")
     try:
-        service.digests.subscriptions.resubscribe(token, "manage")
+        await run_in_threadpool(service.digests.subscriptions.resubscribe, token, "manage")
     except InvalidSubscriptionLinkError as error:
         return _link_error(request, renderer, str(error))
     return RedirectResponse(with_query("/subscription", [("token", token), ("saved", "1")]),
@@ -301,8 +302,8 @@ async def undo_unsubscribe(request: Request, service: ServiceDep, renderer: Rend
                            ) -> Response:
     form = dict(await read_pairs(request))
     try:
-        subscriber = service.digests.subscriptions.resubscribe(form.get("token", ""),
-                                                               "unsubscribe")
+        subscriber = await run_in_threadpool(service.digests.subscriptions.resubscribe,
+                                             form.get("token", ""), "unsubscribe")
     except InvalidSubscriptionLinkError as error:
         return _link_error(request, renderer, str(error))
     return no_store(renderer.page(request, "resubscribed.html", {
