@@ -16,9 +16,9 @@ STARTUP_SECONDS = 20
 
 
 @contextmanager
-def uvicorn_in_thread(app: Any, **config: Any) -> Iterator[str]:
-    """Serve ``app`` until the block ends (and every request it answered is logged)."""
-    port = free_port()
+def uvicorn_in_thread(app: Any, port: int | None = None, **config: Any) -> Iterator[str]:
+    """Serve ``app`` (on ``port``, else a free one) until the block ends; yields its URL."""
+    port = port or free_port()
     settings: dict[str, Any] = {"log_level": "warning", "ws": "none", "lifespan": "off"}
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            **(settings | config)))

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
 
 from papertide.web import create_web_app
 from tests.helpers import open_test_app
 from tests.mailcatcher import MailCatcher, free_port, link_in, smtp_server
 from tests.web.conftest import WEB_ARXIV, WEB_HF
+from tests.web.live import uvicorn_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -33,20 +31,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, MailCa
             smtp_host="127.0.0.1", smtp_port=str(smtp_port), smtp_mode="plain",
             topics_refresh_minutes="0")
         assert not service.import_files([WEB_HF, WEB_ARXIV]).errors
-        server = uvicorn.Server(uvicorn.Config(create_web_app(service), host="127.0.0.1",
-                                               port=port, log_level="warning", ws="none",
-                                               lifespan="off"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
         try:
-            yield f"http://127.0.0.1:{port}", catcher
+            with uvicorn_in_thread(create_web_app(service), port) as base:
+                yield base, catcher
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
             service.close()
 
 
