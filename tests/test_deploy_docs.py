@@ -20,6 +20,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 
 from papertide.cli.main import cli
+from papertide.community_settings import parse_trusted_proxies
 from papertide.settings import CONFIG_ENV, setting_names
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,6 +177,16 @@ def test_compose_points_web_and_worker_at_the_db_service(name: str) -> None:
     assert parts.username == database["POSTGRES_USER"]
     assert parts.path == "/" + database["POSTGRES_DB"]
     assert "db" in services[name]["depends_on"]
+
+
+def test_the_shipped_proxy_setup_lets_no_visitor_name_its_own_address() -> None:
+    web = environment_of(compose()["services"]["web"])
+    assert "FORWARDED_ALLOW_IPS" not in web  # uvicorn's "*" took the left-most, forged hop
+    trusted = re.sub(r"\$\{[^:}]*:-([^}]*)\}", r"\1", web["PAPERTIDE_TRUSTED_PROXIES"])
+    parse_trusted_proxies(trusted)  # addresses and networks only: "*" would be refused
+    nginx = GUIDE.read_text(encoding="utf-8")
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
+    assert "$proxy_add_x_forwarded_for" not in nginx
 
 
 def test_the_dockerfile_installs_the_source_tree_and_pins_nothing_else() -> None:

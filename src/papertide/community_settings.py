@@ -6,6 +6,7 @@ by ``papertide.settings``, which stays the one place settings are loaded.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from papertide.exceptions import ConfigError
 
 SMTP_MODES = ("plain", "starttls", "tls")
 MIN_SECRET_KEY = 32
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 COMMUNITY_SETTINGS: tuple[tuple[str, type, str], ...] = (
     ("smtp_host", str, "SMTP server that sends sign-in links (default: none; the links are "
@@ -32,6 +34,12 @@ COMMUNITY_SETTINGS: tuple[tuple[str, type, str], ...] = (
     ("signin_limit_per_address", int, "Sign-in mails per address per hour (default 5)."),
     ("signin_limit_per_client", int, "Sign-in requests per client (IP address) per hour "
      "(default 20)."),
+    ("mail_limit_per_client", int, "Sign-in and subscribe requests together per client "
+     "(IP address; IPv6: its /64) per hour (default 30)."),
+    ("mail_limit_per_site", int, "Sign-in and subscribe mails the whole site sends per hour "
+     "(default 500): a ceiling against mail bombing from many addresses."),
+    ("trusted_proxies", str, "Comma-separated addresses or networks of the reverse proxies "
+     "whose X-Forwarded-For is believed (default 127.0.0.1, ::1; empty: none)."),
     ("trending_half_life_day", float, "Hours after which a vote counts half in the day's "
      "trending list (default 6)."),
     ("trending_half_life_week", float, "Half-life in hours for the week's trending list "
@@ -59,9 +67,11 @@ def validate_community_settings(values: Mapping[str, Any]) -> None:
                           "(or leave it unset to have one generated)")
     if not 1 <= values["session_days"] <= 3_650:
         raise ConfigError(f"session_days must be between 1 and 3650, got {values['session_days']}")
-    for name in ("signin_limit_per_address", "signin_limit_per_client"):
+    for name in ("signin_limit_per_address", "signin_limit_per_client",
+                 "mail_limit_per_client", "mail_limit_per_site"):
         if not 1 <= values[name] <= 100_000:
             raise ConfigError(f"{name} must be between 1 and 100000")
+    parse_trusted_proxies(values["trusted_proxies"])
     for name in ("trending_half_life_day", "trending_half_life_week", "trending_half_life_month"):
         if not 0.1 <= values[name] <= 24 * 365:
             raise ConfigError(f"{name} must be between 0.1 and 8760 hours")
@@ -69,3 +79,21 @@ def validate_community_settings(values: Mapping[str, Any]) -> None:
         raise ConfigError("trending_refresh_seconds must be between 0 and 86400")
     if not 0 <= values["topics_refresh_minutes"] <= 7 * 24 * 60:
         raise ConfigError("topics_refresh_minutes must be between 0 and 10080")
+
+
+def parse_trusted_proxies(text: str) -> tuple[IpNetwork, ...]:
+    """``"127.0.0.1, 10.0.0.0/8"`` -> networks; ConfigError for anything else.
+
+    ``*`` is refused: trusting every sender would let any client write its own
+    address into X-Forwarded-For and so escape the per-client limits.
+    """
+    networks: list[IpNetwork] = []
+    for part in (piece.strip() for piece in text.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError(f"trusted_proxies: {part[:60]!r} is not an IP address or "
+                              "network (like 127.0.0.1 or 172.16.0.0/12)") from None
+    return tuple(networks)

@@ -23,6 +23,8 @@ class ImportReport:
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     errors: list[LineError] = field(default_factory=list)
     files: int = 0
+    cut_short: list[LineError] = field(default_factory=list)  # files that ended unreadable
+    empty_files: list[str] = field(default_factory=list)  # nothing but blank lines
 
     @property
     def skipped(self) -> int:
@@ -72,7 +74,12 @@ def _all_items(
 ) -> Iterator[PaperRecord | LineError]:
     for path, name in zip(paths, names, strict=True):
         report.files += 1
-        yield from read_records(path, now, display_name=name)
+        items = 0
+        for item in read_records(path, now, display_name=name):
+            items += 1
+            yield item
+        if items == 0:
+            report.empty_files.append(name)
 
 
 def _batches(
@@ -84,6 +91,8 @@ def _batches(
             if strict:
                 raise ImportAbortedError(f"{item}; nothing was imported (--strict)")
             report.errors.append(item)
+            if item.ends_file:
+                report.cut_short.append(item)
             continue
         batch.append(item)
         if len(batch) >= IMPORT_BATCH:

@@ -193,6 +193,9 @@ class Settings:
     open_signup: bool = True
     signin_limit_per_address: int = 5
     signin_limit_per_client: int = 20
+    mail_limit_per_client: int = 30
+    mail_limit_per_site: int = 500
+    trusted_proxies: str = "127.0.0.1, ::1"
     trending_half_life_day: float = 6.0
     trending_half_life_week: float = 36.0
     trending_half_life_month: float = 168.0

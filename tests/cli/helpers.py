@@ -1,11 +1,23 @@
-"""Writing small input files for CLI tests."""
+"""Writing small input files for CLI tests, and `papertide serve` on a loopback port."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+from tests.helpers import free_port
+
+STARTUP_SECONDS = 60
 
 
 def kaggle_line(arxiv_id: str, title: str, **fields: Any) -> str:
@@ -27,3 +39,48 @@ def kaggle_line(arxiv_id: str, title: str, **fields: Any) -> str:
 def write_lines(path: Path, lines: Sequence[str]) -> Path:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def fetch(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            body = response.read().decode()
+            return response.status, response.headers.get("content-type", ""), body
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("content-type", ""), error.read().decode()
+
+
+@contextmanager
+def served(env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """`papertide serve` on a free loopback port, until the block ends; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "papertide", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"server exited early: {output}")
+            try:
+                if fetch(base + "/api/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("server did not answer in time")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()

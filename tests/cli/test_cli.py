@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,36 @@ def test_bad_lines_are_reported_with_file_and_line_and_skipped(
     assert f"{papers}:3: missing 'title'" in result.stderr
     assert f"{papers}:4:" in result.stderr and "before arXiv existed" in result.stderr
     assert run_cli("show", "2503.00005").returncode == 0
+
+
+def test_a_truncated_gzip_import_keeps_the_whole_papers_and_fails(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    lines = [kaggle_line(f"2503.{number:05d}", f"Paper number {number}")
+             for number in range(1, 401)]
+    whole = gzip.compress(("\n".join(lines) + "\n").encode())
+    cut = tmp_path / "snapshot.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) // 2])  # a download that stopped half-way
+    result = run_cli("import", str(cut))
+    assert result.returncode == 1
+    assert "cut short" in result.stderr and "import it again" in result.stderr
+    assert "Traceback" not in result.stderr
+    imported = int(re.search(r"([\d,]+) new", result.stdout).group(1))  # type: ignore[union-attr]
+    assert 0 < imported < 400
+    assert f"cannot be read past line {imported}" in result.stderr
+    assert run_cli("show", f"2503.{imported:05d}").returncode == 0
+    assert run_cli("show", f"2503.{imported + 1:05d}").returncode != 0
+
+
+def test_a_file_of_blank_lines_is_read_quickly_and_said_to_hold_nothing(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    blank = tmp_path / "newlines.jsonl.gz"
+    blank.write_bytes(gzip.compress(b"\n" * 20_000_000))  # took minutes line by line
+    result = run_cli("import", str(blank))
+    assert result.returncode == 0
+    assert "0 new" in result.stdout
+    assert f"{blank}: no paper records in it (only blank lines)" in result.stderr
 
 
 def test_strict_import_leaves_the_database_as_before(run_cli: RunCli, tmp_path: Path) -> None:

@@ -109,6 +109,30 @@ def test_a_dead_workers_job_is_taken_over_when_its_lease_runs_out(
     assert record.lease_owner == "live-worker" and "lease ran out" in (record.last_error or "")
 
 
+def test_a_late_holder_cannot_settle_a_job_its_own_worker_claimed_again(
+    worker_queue: QueueFor, wall: Wall, store: Store
+) -> None:
+    # Two job threads of one worker share its owner id: only the claim's fence tells
+    # the thread that stalled past its lease from the one that took the job over.
+    first_thread, second_thread = worker_queue("worker-a"), worker_queue("worker-a")
+    job_id = first_thread.enqueue(NewJob("deliver:7:1", "deliver"))
+    stalled = first_thread.claim()
+    assert stalled is not None
+    wall.advance(31)
+    fresh = second_thread.claim()
+    assert fresh is not None and fresh.id == job_id and fresh.fence > stalled.fence
+
+    assert not first_thread.renew(stalled)
+    assert not first_thread.finish(stalled, "sent twice")
+    assert not first_thread.fail(stalled, "late failure")
+    assert not first_thread.release(stalled, "late release")
+    record = store.get_job(job_id or 0)
+    assert record is not None and record.state == "running" and record.attempts == 2
+    assert second_thread.renew(fresh) and second_thread.finish(fresh, "sent once")
+    record = store.get_job(job_id or 0)
+    assert record is not None and record.result == "sent once"
+
+
 def test_the_heartbeat_keeps_a_long_job_with_its_worker(
     worker_queue: QueueFor, wall: Wall
 ) -> None:

@@ -126,6 +126,7 @@ def test_a_latin1_file_is_read_with_a_warning() -> None:
     (b"Dear colleague,\nplease find attached my thoughts.\n", "letter.txt",
      "not a library file"),
     (b"[{\"title\": \"cut off", "zotero.json", "may be truncated"),
+    (b"[" * 200_000 + b"]" * 200_000, "zotero.json", "nested too deeply"),
     (b"@article{broken, title = {never closed", "refs.bib", "no references found"),
     (b"x" * (10 * 1024 * 1024 + 1), "huge.bib", "up to 10 MB"),
 ])

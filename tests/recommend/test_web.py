@@ -136,3 +136,17 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(
                           files={"file": ("huge.bib", huge, "text/plain")})
     assert refused.status_code == 413 and "up to 10 MB" in refused.text
     assert service.store.saved_ids(reader) == []
+
+
+def test_deeply_nested_json_is_refused_with_a_clear_400(
+    client: TestClient, service: Papertide,
+) -> None:
+    reader = sign_in(client, service)
+    token = parse_html(client.get("/library/import").text).find(
+        "form", action="/library/import").find("input").get("value")
+    nested = b"[" * 200_000 + b"]" * 200_000
+    refused = client.post("/library/import", data={"csrf_token": token},
+                          files={"file": ("zotero.json", nested, "application/json")})
+    assert refused.status_code == 400
+    assert "nested too deeply" in refused.text
+    assert service.store.saved_ids(reader) == []

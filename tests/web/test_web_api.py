@@ -308,3 +308,27 @@ def test_the_schema_marks_the_old_list_keys_deprecated(client: TestClient) -> No
         assert field.get("deprecated") is True, model
         assert "papers" in field["description"]
         assert set(schemas[model]["required"]) >= ENVELOPE, model
+
+
+@pytest.mark.parametrize("path", [
+    "/api/health", "/api/search?q=model", "/api/nope", "/openapi.json", "/feed.atom",
+    "/search/feed.atom?q=model", "/docs", "/",
+])
+def test_every_answer_tells_browsers_not_to_guess_its_type(client: TestClient,
+                                                          path: str) -> None:
+    assert client.get(path).headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_failure_outside_any_handler_still_says_nosniff(failing_client: TestClient) -> None:
+    assert failing_client.get("/api/broken").headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_docs_page_has_a_policy_that_forbids_framing_and_other_hosts(
+    client: TestClient,
+) -> None:
+    policy = client.get("/docs").headers["content-security-policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["default-src"] == "'self'"
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert directives["object-src"] == "'none'"

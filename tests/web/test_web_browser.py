@@ -6,19 +6,16 @@ every request the browser makes is checked to stay on that address.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from papertide.web import create_web_app
 from tests.web.conftest import open_loaded_service
+from tests.web.live import uvicorn_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -27,33 +24,15 @@ pytestmark = [
                        "(scripts/install-system-deps installs it)"),
 ]
 PHONE = {"width": 375, "height": 812}
-STARTUP_SECONDS = 20
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     service = open_loaded_service(tmp_path_factory.mktemp("web-browser"))
-    port = free_port()
-    config = uvicorn.Config(create_web_app(service), host="127.0.0.1", port=port,
-                            log_level="warning", ws="none", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with uvicorn_in_thread(create_web_app(service)) as base:
+            yield base
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         service.close()
 
 
@@ -115,8 +94,14 @@ def test_slash_focuses_the_search_box(page: Page, base_url: str) -> None:
 
 def test_docs_render_the_api_operations(page: Page, base_url: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(base_url + "/docs")
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    answer = page.goto(base_url + "/docs")
+    assert answer is not None and "frame-ancestors 'none'" in answer.headers[
+        "content-security-policy"]
     operations = page.locator(".opblock-summary-path")
     operations.filter(has_text="/api/search").first.wait_for()
     paths = set(operations.all_inner_texts())
     assert {"/api/search", "/api/daily", "/api/health"} <= {text.strip() for text in paths}
+    assert refused == []  # the policy lets Swagger UI work

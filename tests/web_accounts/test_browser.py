@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
 
 from papertide.web import create_web_app
 from tests.helpers import open_test_app
 from tests.mailcatcher import MailCatcher, free_port, link_in, smtp_server
 from tests.web.conftest import WEB_ARXIV, WEB_HF
+from tests.web.live import uvicorn_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -33,20 +31,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, MailCa
             smtp_host="127.0.0.1", smtp_port=str(smtp_port), smtp_mode="plain",
             topics_refresh_minutes="0")
         assert not service.import_files([WEB_HF, WEB_ARXIV]).errors
-        server = uvicorn.Server(uvicorn.Config(create_web_app(service), host="127.0.0.1",
-                                               port=port, log_level="warning", ws="none",
-                                               lifespan="off"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
         try:
-            yield f"http://127.0.0.1:{port}", catcher
+            with uvicorn_in_thread(create_web_app(service), port) as base:
+                yield base, catcher
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
             service.close()
 
 
@@ -82,4 +70,35 @@ def test_sign_in_by_mailed_link_then_upvote_without_reloading(
         assert page.locator("button.vote-button.voted").count() >= 1
         widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"horizontal overflow: {widths}"
+        browser.close()
+
+
+def test_a_stale_session_cookie_does_not_undo_a_fresh_sign_in(
+    site: tuple[str, MailCatcher]
+) -> None:
+    base_url, catcher = site
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(base_url + "/signin")
+        page.fill("#signin-email", "stale@example.org")
+        page.get_by_role("button", name="Email me a sign-in link").click()
+        page.wait_for_url("**/signin/sent")
+        page.goto(link_in(catcher.wait_for("stale@example.org")))
+        # While the confirmation page is open, an old session of this browser ends (or a
+        # forged one is left behind): the browser still sends its cookie with the button.
+        context.add_cookies([{"name": "papertide_session", "value": "ended.session-value",
+                              "url": base_url}])
+        page.locator("#confirm-signin").click()
+        page.wait_for_url(base_url + "/")
+        assert page.locator(".signout-form button").is_visible()
+        page.reload()
+        assert page.locator(".signout-form button").is_visible()
+        cookie = next(cookie for cookie in context.cookies()
+                      if cookie["name"] == "papertide_session")
+        assert cookie["value"] != "ended.session-value"
         browser.close()

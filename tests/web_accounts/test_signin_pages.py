@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 
 from papertide.app import Papertide
@@ -113,14 +114,17 @@ def test_the_answer_is_the_same_for_any_address(service: Papertide, client: Test
     assert answers[0][1] == "/signin/sent"
 
 
-def test_a_malformed_address_is_a_400_with_the_form_again(client: TestClient) -> None:
+@pytest.mark.parametrize("typed", ["not-an-address", "a@localhost"])
+def test_a_malformed_address_is_a_400_with_the_form_again(client: TestClient,
+                                                           typed: str) -> None:
     form = client.get("/signin")
-    response = client.post("/signin", data={"email": "not-an-address",
-                                            "csrf_token": csrf_of(form.text)})
+    response = client.post("/signin", data={"email": typed, "csrf_token": csrf_of(form.text)})
     assert response.status_code == 400
     page = parse_html(response.text)
     assert "not an email address" in page.find(class_="alert").text()
-    assert page.find("input", id="signin-email").get("value") == "not-an-address"
+    assert page.find("input", id="signin-email").get("value") == typed
+    refused = client.post("/subscribe", data={"email": typed})  # the same rule there
+    assert refused.status_code == 400
 
 
 def test_missing_or_wrong_csrf_tokens_are_refused_and_nothing_is_sent(

@@ -160,7 +160,8 @@ class Accounts:
 
     def _check_rate_limits(self, address: str, client: str, now: dt.datetime) -> None:
         MailLimits("signin", "sign-in links were asked for", self.settings.signin_limit_per_address,
-                   self.settings.signin_limit_per_client).enforce(self.store, address, client, now)
+                   self.settings.signin_limit_per_client, self.settings.mail_limit_per_client,
+                   self.settings.mail_limit_per_site).enforce(self.store, address, client, now)
 
     # -- sessions -----------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from papertide.cli.output import (
 )
 from papertide.cli.progress import progress_bar
 from papertide.cli.server_address import recorded_address
+from papertide.exceptions import InvalidInputError
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import parse_date_bound
 from papertide.settings import SETTING_SPECS
@@ -54,7 +55,15 @@ def import_command(
             click.echo(f"skipped {error}", err=True)
         if report.skipped > max_errors:
             click.echo(f"... and {report.skipped - max_errors:,} more skipped lines", err=True)
+        for name in report.empty_files:
+            click.echo(f"{name}: no paper records in it (only blank lines)", err=True)
         click.echo(report.summary())
+    cut_short = [error for report in reports for error in report.cut_short]
+    if cut_short:
+        raise InvalidInputError("; ".join(
+            f"{error.path} cannot be read past line {error.line_number - 1:,} (it is cut short "
+            "or damaged): the papers before it were imported; get the whole file and import "
+            "it again (papers already imported are not repeated)" for error in cut_short))
 
 
 @click.command("serve")
@@ -88,7 +97,7 @@ def serve_command(
         with background_scheduler(service, settings, settings.serve_scheduler), \
                 recorded_address(settings):
             uvicorn.run(create_web_app(service), host=settings.host, port=settings.port,
-                        log_level="warning", access_log=False)
+                        log_level="warning", access_log=False, proxy_headers=False)
 
 
 @click.command("search")

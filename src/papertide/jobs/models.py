@@ -31,7 +31,12 @@ class NewJob:
 
 @dataclass(frozen=True, slots=True)
 class ClaimedJob:
-    """A job this worker now holds the lease of; ``attempts`` counts this one."""
+    """A job this worker now holds the lease of; ``attempts`` counts this one.
+
+    ``fence`` is the lease token of this claim: every change the holder makes
+    names it, so once anyone (even another thread of the same worker) claims
+    the job again, a late holder changes nothing.
+    """
 
     id: int
     key: str
@@ -42,6 +47,7 @@ class ClaimedJob:
     max_attempts: int
     parent_id: int | None
     taken_over_from: str | None = None  # the owner whose lease had run out
+    fence: int = 0  # this claim's lease token: a later claim of the job raises it
 
 
 @dataclass(frozen=True, slots=True)

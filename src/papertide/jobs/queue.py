@@ -51,21 +51,23 @@ class JobQueue:
         return self.store.claim_job(self.owner, now, now + self.lease_seconds, ids, kinds)
 
     def renew(self, job: ClaimedJob) -> bool:
-        return self.store.renew_job_lease(job.id, self.owner, self.wall() + self.lease_seconds)
+        return self.store.renew_job_lease(job.id, self.owner, self.wall() + self.lease_seconds,
+                                          fence=job.fence)
 
     def finish(self, job: ClaimedJob, summary: str) -> bool:
-        return self.store.finish_job(job.id, self.owner, self.wall(), summary)
+        return self.store.finish_job(job.id, self.owner, self.wall(), summary, fence=job.fence)
 
     def fail(self, job: ClaimedJob, error: str) -> bool:
         """A failed attempt: tried again after a backoff, or failed for good at the limit."""
         now = self.wall()
         retry_at = None if job.attempts >= job.max_attempts else \
             now + backoff_seconds(self.settings.job_retry_backoff, job.attempts)
-        return self.store.fail_job(job.id, self.owner, now, error, retry_at)
+        return self.store.fail_job(job.id, self.owner, now, error, retry_at, fence=job.fence)
 
     def release(self, job: ClaimedJob, note: str, delay: float = 0.0) -> bool:
         """Give the job back uncounted, for any worker to run after ``delay`` seconds."""
-        return self.store.release_job(job.id, self.owner, self.wall() + delay, note)
+        return self.store.release_job(job.id, self.owner, self.wall() + delay, note,
+                                      fence=job.fence)
 
     def purge(self) -> int:
         """Forget jobs finished more than ``job_keep_days`` ago."""

@@ -26,6 +26,7 @@ from papertide.exceptions import PapertideError
 from papertide.ingest.run import RunCancelled
 from papertide.jobs.context import JobContext, JobKind, Outcome, Postponed
 from papertide.jobs.heartbeat import Heartbeat
+from papertide.jobs.lease_keeper import LeaseKeeper
 from papertide.jobs.models import ClaimedJob
 from papertide.jobs.queue import JobQueue
 
@@ -49,13 +50,14 @@ class JobRunner:
 
     def __init__(self, service: Papertide, sources: Sources, queue: JobQueue,
                  kinds: Mapping[str, JobKind], stop: threading.Event,
-                 postpone_busy: bool = True) -> None:
+                 postpone_busy: bool = True, keeper: LeaseKeeper | None = None) -> None:
         self.service = service
         self.sources = sources
         self.queue = queue
         self.kinds = kinds
         self.stop = stop
         self.postpone_busy = postpone_busy
+        self.keeper = keeper
 
     def run(self, job: ClaimedJob) -> RunResult:
         label = f"job {job.id} {job.key}"
@@ -65,12 +67,13 @@ class JobRunner:
         kind = self.kinds.get(job.kind)
         if kind is None:
             self.queue.store.fail_job(job.id, self.queue.owner, self.queue.wall(),
-                                      f"no job kind {job.kind!r} in this papertide", None)
+                                      f"no job kind {job.kind!r} in this papertide", None,
+                                      fence=job.fence)
             log.error("%s: unknown kind %r; marked failed", label, job.kind)
             return RunResult("failed")
         cancel = threading.Event()
         started = time.monotonic()
-        with Heartbeat(self.queue, job, cancel, self.stop) as heartbeat:
+        with Heartbeat(self.queue, job, cancel, self.stop, self.keeper) as heartbeat:
             try:
                 outcome: Outcome | None = kind.handler(
                     JobContext(self.service, self.sources, job, cancel))

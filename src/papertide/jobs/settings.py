@@ -17,8 +17,8 @@ JOB_SETTINGS: tuple[tuple[str, type, str], ...] = (
     ("job_poll_seconds", float, "Seconds an idle worker waits before looking for due jobs "
      "again (default 5)."),
     ("job_lease_seconds", float, "Seconds a job stays a worker's without a heartbeat; a "
-     "running worker renews it every third of that, so the job of a worker that died is "
-     "taken over this long after its last heartbeat (default 60)."),
+     "running worker renews it every quarter of that, from a process of its own, so the job "
+     "of a worker that died is taken over this long after its last heartbeat (default 60)."),
     ("job_max_attempts", int, "Tries of a scheduled job before it is marked failed "
      "(default 5; a worker that died holding the job counts as a try)."),
     ("job_retry_backoff", float, "Seconds before a failed job is tried again; doubles with "

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from papertide.exceptions import PapertideError
 from papertide.jobs.context import JobKind
+from papertide.jobs.lease_keeper import LeaseKeeper
 from papertide.jobs.models import NewJob
 from papertide.jobs.queue import JobQueue
 from papertide.jobs.runner import JobRunner
@@ -77,7 +78,11 @@ class Worker:
     # -- running until stopped ------------------------------------------------------------
 
     def start(self) -> None:
-        """The slot loop and the job threads, in daemon threads, until ``stop`` is set."""
+        """The slot loop and the job threads, in daemon threads, until ``stop`` is set;
+        the leases of running jobs are kept by a child process (``jobs.lease_keeper``)."""
+        keeper = LeaseKeeper(self.settings, self.queue.owner)
+        if keeper.start():
+            self.runner.keeper = keeper
         for kind in self.kinds.values():
             if kind.scheduled and (self.only is None or kind.name in self.only):
                 if kind.schedule is None:
@@ -97,6 +102,9 @@ class Worker:
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(deadline - time.monotonic(), 0.0))
+        keeper, self.runner.keeper = self.runner.keeper, None
+        if keeper is not None:
+            keeper.stop()
 
     def run(self) -> None:
         """Work until ``stop`` is set, then let the running jobs stop and give them back."""

@@ -225,6 +225,9 @@ def _csl_json(text: str) -> tuple[list[LibraryEntry], int, list[str]]:
         raise InvalidInputError(f"this JSON file cannot be read ({error.msg} at line "
                                 f"{error.lineno}): it may be truncated; export it again "
                                 "as CSL JSON") from None
+    except RecursionError:
+        raise InvalidInputError("this JSON file is nested too deeply to be a CSL JSON export "
+                                "(a list of items); export it again as CSL JSON") from None
     if isinstance(items, dict):
         items = items.get("items", [items])
     if not isinstance(items, list):

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, Protocol, cast
 
 from papertide.exceptions import InvalidInputError, RecordError
 from papertide.models import PaperRecord
@@ -21,16 +21,20 @@ from papertide.sources.hf_trending import looks_like_hf_trending, parse_hf_trend
 from papertide.sources.kaggle import looks_like_kaggle, parse_kaggle_record
 
 MAX_LINE_BYTES = 1_000_000
+BLANK_CHUNK = 65_536
+_BLANK = b" \t\r\n"
 RecordParser = Callable[[dict[str, Any], dt.datetime], PaperRecord]
 
 
 @dataclass(frozen=True, slots=True)
 class LineError:
-    """Why one line of an input file was skipped."""
+    """Why one line of an input file was skipped; ``ends_file``: nothing after it could be
+    read (the file is cut short or corrupt)."""
 
     path: str
     line_number: int
     reason: str
+    ends_file: bool = False
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line_number}: {self.reason}"
@@ -46,6 +50,11 @@ def detect_parser(row: dict[str, Any]) -> RecordParser:
         "unrecognised record: expected the Kaggle arXiv snapshot format (id, title, ...) "
         "or the HF trending format (paper_id, title, first_seen, ...)"
     )
+
+
+class _Peekable(Protocol):
+    def peek(self, size: int = ..., /) -> bytes: ...
+    def read(self, size: int = ..., /) -> bytes: ...
 
 
 def open_bytes(path: Path) -> BinaryIO:
@@ -77,11 +86,13 @@ def read_records(
         line_number = 0
         while True:
             try:
+                line_number += _skip_blank_lines(cast(_Peekable, stream))
                 raw = stream.readline(MAX_LINE_BYTES + 1)
                 if len(raw) > MAX_LINE_BYTES:
                     _skip_rest_of_line(stream)
             except (EOFError, OSError, zlib.error) as error:
-                yield LineError(name, line_number + 1, f"unreadable data: {error}")
+                yield LineError(name, line_number + 1, f"unreadable data: {error}",
+                                ends_file=True)
                 return
             if not raw:
                 return
@@ -97,6 +108,22 @@ def read_records(
             if not line.strip():
                 continue
             yield _parse_line(line, name, line_number, now)
+
+
+def _skip_blank_lines(stream: _Peekable) -> int:
+    """Pass over a run of blank lines a buffer at a time; how many line ends it held.
+
+    Line by line, a file of nothing but newlines took minutes; whitespace at the
+    start of a real line may go too (JSON does not mind) but its line is not counted.
+    """
+    skipped = 0
+    while True:
+        buffered = stream.peek(BLANK_CHUNK)
+        run = len(buffered) - len(buffered.lstrip(_BLANK))
+        if run == 0:
+            return skipped
+        skipped += buffered.count(b"\n", 0, run)
+        stream.read(run)
 
 
 def _skip_rest_of_line(stream: BinaryIO) -> None:

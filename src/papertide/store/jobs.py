@@ -12,9 +12,10 @@ class JobStore(Protocol):
     """Jobs waiting, running and finished; every change is one atomic, conditional update.
 
     Times that are compared (``now``, ``run_after``, lease ends) are unix
-    seconds. Methods taking ``owner`` change a job only while that owner holds
-    its lease, so a worker that lost its lease (it stalled, another took the job
-    over) changes nothing.
+    seconds. Methods taking ``owner`` and ``fence`` (the claim's lease token,
+    :attr:`ClaimedJob.fence`) change a job only while that claim still holds its
+    lease, so a worker that lost its lease (it stalled, another worker or another
+    of its own threads took the job over) changes nothing.
     """
 
     def enqueue_job(self, job: NewJob, now: float) -> int | None:
@@ -32,20 +33,27 @@ class JobStore(Protocol):
         """
         ...
 
-    def renew_job_lease(self, job_id: int, owner: str, lease_until: float) -> bool:
-        """The heartbeat: extend the lease; False when the job is no longer ours."""
+    def renew_job_lease(self, job_id: int, owner: str, lease_until: float, *, fence: int
+                        ) -> bool:
+        """The heartbeat: extend the lease; False when the job is no longer ours.
+
+        It must not wait behind other writers where the engine allows (a late
+        heartbeat loses the job): on PostgreSQL it takes no write lock.
+        """
         ...
 
-    def finish_job(self, job_id: int, owner: str, now: float, result: str) -> bool:
+    def finish_job(self, job_id: int, owner: str, now: float, result: str, *, fence: int
+                   ) -> bool:
         """Mark done with a one-line summary of what the run did."""
         ...
 
     def fail_job(self, job_id: int, owner: str, now: float, error: str,
-                 retry_at: float | None) -> bool:
+                 retry_at: float | None, *, fence: int) -> bool:
         """A failed attempt: queued again for ``retry_at``, or failed for good when None."""
         ...
 
-    def release_job(self, job_id: int, owner: str, run_after: float, note: str) -> bool:
+    def release_job(self, job_id: int, owner: str, run_after: float, note: str, *,
+                    fence: int) -> bool:
         """Give a job back without counting the attempt (shutdown, its source busy)."""
         ...
 

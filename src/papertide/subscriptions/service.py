@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from papertide.accounts.addresses import normalise_email
 from papertide.accounts.rate_limits import RATE_WINDOW_SECONDS, MailLimits
 from papertide.digest.models import NewMessage
 from papertide.digest.outbox import Outbox
@@ -36,11 +37,11 @@ from papertide.exceptions import (
 )
 from papertide.settings import Settings
 from papertide.store.base import Store
-from papertide.subscriptions.addresses import normalise_address
 from papertide.subscriptions.models import Frequency, Preferences, Subscriber
 from papertide.subscriptions.tokens import LinkSigner, Purpose, is_expired
 
 MANAGE_LINK_DAYS = 120
+UNDO_MINUTES = 30
 logger = logging.getLogger("papertide.subscriptions")
 _TOKEN_IN_TEXT = re.compile(r"\bu\.\d{1,18}\.\d{1,12}\.[A-Za-z0-9_-]{20,100}")
 
@@ -73,7 +74,7 @@ class Subscriptions:
                   frequency: Frequency = "daily") -> SubscribeResult:
         """Start a subscription (see the module docstring); raises InvalidInputError
         for an address that is not one and RateLimitedError when asked too often."""
-        address = normalise_address(email)
+        address = normalise_email(email)
         now = self.clock()
         if verified_email is not None and verified_email == address:
             return SubscribeResult(None, self._subscribe_verified(address, frequency, now))
@@ -146,7 +147,9 @@ class Subscriptions:
         self.store.purge_expired(now, RATE_WINDOW_SECONDS)
         limits = MailLimits("subscribe", "subscription requests",
                             self.settings.subscribe_limit_per_address,
-                            self.settings.subscribe_limit_per_client)
+                            self.settings.subscribe_limit_per_client,
+                            self.settings.mail_limit_per_client,
+                            self.settings.mail_limit_per_site)
         limits.enforce(self.store, address, client, now)
 
     # -- links --------------------------------------------------------------------------
@@ -219,10 +222,25 @@ class Subscriptions:
         return self._fresh(subscriber)
 
     def resubscribe(self, token: str, purpose: Purpose) -> Subscriber:
-        """Undo an unsubscribe from the page that confirmed it (the link proves the address)."""
+        """Undo an unsubscribe: from the preferences page, or from the page that confirmed it.
+
+        The unsubscribe link never expires and sits in every digest's headers, so
+        it is bound to the unsubscribe it just made: it works only minutes after
+        it, and never opens the preferences (a mailed ``manage`` link does that).
+        """
         subscriber = self.subscriber_for(token, purpose)
-        if subscriber.status == "unsubscribed":
-            self.store.set_subscriber_status(subscriber.id, "active", self.clock())
+        now = self.clock()
+        if purpose == "manage":
+            if subscriber.status == "unsubscribed":
+                self.store.set_subscriber_status(subscriber.id, "active", now)
+            return self._fresh(subscriber)
+        left_at = subscriber.unsubscribed_at
+        if (subscriber.status != "unsubscribed" or left_at is None
+                or now - left_at > dt.timedelta(minutes=UNDO_MINUTES)):
+            raise InvalidSubscriptionLinkError(
+                f"an unsubscribe can be undone only in the {UNDO_MINUTES} minutes after it; "
+                "subscribe again with your address instead")
+        self.store.set_subscriber_status(subscriber.id, "active", now)
         return self._fresh(subscriber)
 
     def forget(self, token: str) -> str:
@@ -245,7 +263,7 @@ class Subscriptions:
 
     def resume(self, email: str) -> Subscriber:
         """Let mail go to a suspended address again (an admin decided it works now)."""
-        subscriber = self.store.subscriber_by_email(normalise_address(email))
+        subscriber = self.store.subscriber_by_email(normalise_email(email))
         if subscriber is None:
             raise NotFoundError(f"no subscriber has the address {email[:100]}")
         if subscriber.status == "suspended":
@@ -253,7 +271,7 @@ class Subscriptions:
         return self._fresh(subscriber)
 
     def subscriber(self, email: str) -> Subscriber:
-        subscriber = self.store.subscriber_by_email(normalise_address(email))
+        subscriber = self.store.subscriber_by_email(normalise_email(email))
         if subscriber is None:
             raise NotFoundError(f"no subscriber has the address {email[:100]}")
         return subscriber

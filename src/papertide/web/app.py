@@ -36,6 +36,7 @@ from papertide.web.background import TopicsRefresher
 from papertide.web.errors import install_error_handlers
 from papertide.web.head import HeadAsGet
 from papertide.web.page_cache import CachedPagesMiddleware, PageCache
+from papertide.web.security_headers import NoSniff
 from papertide.web.session import SESSION_COOKIE, ViewerMiddleware
 from papertide.web.static_files import STATIC_DIR, CachedStaticFiles
 from papertide.web.templating import PAGE_HEADERS, Renderer
@@ -94,7 +95,8 @@ def create_web_app(service: Papertide) -> FastAPI:
     app.add_middleware(CachedPagesMiddleware, cache=app.state.page_cache,
                        paths=trending_pages.CACHED_PATHS, headers=PAGE_HEADERS,
                        session_cookie=SESSION_COOKIE)
-    app.add_middleware(HeadAsGet)  # outermost: HEAD is answered like GET, compressed alike
+    app.add_middleware(HeadAsGet)  # HEAD is answered like GET, compressed alike
+    app.add_middleware(NoSniff)  # outermost: every answer, errors included
     app.include_router(discussion_api.router)  # before api: /papers/{id:path} would match
     app.include_router(api.router)
     app.include_router(community_api.router)

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from papertide.exceptions import (
@@ -30,6 +31,7 @@ from papertide.exceptions import (
     TooLargeError,
 )
 from papertide.web.deps import get_renderer
+from papertide.web.security_headers import NOSNIFF
 
 API_PREFIX = "/api"
 logger = logging.getLogger("papertide.web")
@@ -60,8 +62,9 @@ def error_response(
     request: Request, status: int, message: str, headers: dict[str, str] | None = None
 ) -> Response:
     """The JSON error body for the API, the error page for everything else."""
-    if is_api_request(request):
-        return JSONResponse({"status": status, "message": message}, status, headers=headers)
+    if is_api_request(request):  # nosniff here too: a 500 is answered outside the middleware
+        return JSONResponse({"status": status, "message": message}, status,
+                            headers={**(headers or {}), NOSNIFF[0]: NOSNIFF[1]})
     try:
         response: Response = get_renderer(request).page(
             request, "error.html",
@@ -70,7 +73,7 @@ def error_response(
         )
     except Exception:  # the error page itself failed: still answer, plainly
         logger.exception("cannot render the error page")
-        response = PlainTextResponse(f"{status}: {message}", status)
+        response = PlainTextResponse(f"{status}: {message}", status, headers=dict([NOSNIFF]))
     if headers:
         response.headers.update(headers)
     return response
@@ -135,6 +138,14 @@ def describe_validation(errors: Sequence[Any]) -> str:
     return "; ".join(dict.fromkeys(parts)) or "the request is invalid"
 
 
+async def client_went_away(request: Request, error: Exception) -> Response:
+    """Nobody is left to answer: a line for the log, no traceback (it is not our error)."""
+    logger.info("%s %s: the client went away before sending the whole request",
+                request.method, request.url.path)
+    return Response(status_code=400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     for error_class in (PapertideError, HTTPException, RequestValidationError, Exception):
         app.add_exception_handler(error_class, handle_error)
+    app.add_exception_handler(ClientDisconnect, client_went_away)

@@ -49,13 +49,21 @@ class ViewerMiddleware:
             async def clear_cookie(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     headers = MutableHeaders(scope=message)
-                    headers.append("set-cookie", f"{SESSION_COOKIE}=; Max-Age=0; Path=/; "
-                                                 "HttpOnly; SameSite=Lax")
+                    # ...unless this very response sets a new one (a sign-in): browsers apply
+                    # Set-Cookie in order, so a later Max-Age=0 would undo it.
+                    if not _sets_cookie(headers, SESSION_COOKIE):
+                        headers.append("set-cookie", f"{SESSION_COOKIE}=; Max-Age=0; Path=/; "
+                                                     "HttpOnly; SameSite=Lax")
                 await send(message)
 
             await self.app(scope, receive, clear_cookie)
             return
         await self.app(scope, receive, send)
+
+
+def _sets_cookie(headers: MutableHeaders, name: str) -> bool:
+    return any(value.split("=", 1)[0].strip() == name
+               for value in headers.getlist("set-cookie"))
 
 
 def current_viewer(request: Request) -> Viewer | None:

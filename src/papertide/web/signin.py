@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from papertide.accounts.paths import local_path
 from papertide.app import Papertide
 from papertide.exceptions import InvalidInputError, InvalidSignInLinkError, MailError
+from papertide.web.clients import client_of
 from papertide.web.deps import RendererDep, ServiceDep
 from papertide.web.forms import check_csrf, read_form
 from papertide.web.session import (
@@ -57,7 +58,7 @@ async def signin_request(request: Request, service: ServiceDep, renderer: Render
     check_csrf(request, service, form)
     email = form.get("email", "")
     next_path = local_path(form.get("next"))
-    client = request.client.host if request.client else "unknown"
+    client = client_of(request, service.settings)
     try:
         message = service.community.accounts.request_sign_in(email, client, next_path)
     except InvalidInputError as error:

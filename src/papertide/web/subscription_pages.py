@@ -22,6 +22,7 @@ from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
@@ -34,6 +35,7 @@ from papertide.exceptions import (
 )
 from papertide.subscriptions.models import Subscriber
 from papertide.subscriptions.preferences import parse_frequency, parse_preferences
+from papertide.web.clients import client_of
 from papertide.web.deps import RendererDep, ServiceDep
 from papertide.web.forms import FORM_TYPE, MAX_FORM_BYTES
 from papertide.web.presenters import with_query
@@ -76,10 +78,6 @@ def check_origin(request: Request, service: Papertide) -> None:
                request.headers.get("host", "")}
     if urlsplit(origin).netloc not in allowed:
         raise PermissionDeniedError(f"requests from {origin[:80]} cannot subscribe anyone here")
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _deliver_now(service: Papertide, message_id: int) -> None:
@@ -128,8 +126,8 @@ async def subscribe(request: Request, service: ServiceDep, renderer: RendererDep
         verified = viewer.user.email
     try:
         frequency = parse_frequency(form.get("frequency") or "daily")
-        result = service.digests.subscriptions.subscribe(email, _client(request), verified,
-                                                         frequency)
+        client = client_of(request, service.settings)
+        result = service.digests.subscriptions.subscribe(email, client, verified, frequency)
     except InvalidInputError as error:
         return renderer.page(request, "subscribe.html", {
             "section": "subscribe", "error": str(error), "email": email[:254],
@@ -261,6 +259,19 @@ async def save_preferences(request: Request, service: ServiceDep, renderer: Rend
                             status_code=303)
 
 
+@router.post("/subscription/resubscribe")
+async def resubscribe_from_preferences(request: Request, service: ServiceDep,
+                                       renderer: RendererDep) -> Response:
+    form = dict(await read_pairs(request))
+    token = form.get("token", "")
+    try:
+        await run_in_threadpool(service.digests.subscriptions.resubscribe, token, "manage")
+    except InvalidSubscriptionLinkError as error:
+        return _link_error(request, renderer, str(error))
+    return RedirectResponse(with_query("/subscription", [("token", token), ("saved", "1")]),
+                            status_code=303)
+
+
 @router.post("/subscription/forget")
 async def forget(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
     form = dict(await read_pairs(request))
@@ -306,11 +317,12 @@ async def undo_unsubscribe(request: Request, service: ServiceDep, renderer: Rend
                            ) -> Response:
     form = dict(await read_pairs(request))
     try:
-        subscriber = service.digests.subscriptions.resubscribe(form.get("token", ""),
-                                                               "unsubscribe")
+        subscriber = await run_in_threadpool(service.digests.subscriptions.resubscribe,
+                                             form.get("token", ""), "unsubscribe")
     except InvalidSubscriptionLinkError as error:
         return _link_error(request, renderer, str(error))
-    return RedirectResponse(_preferences_url(service, subscriber, "welcome"), status_code=303)
+    return no_store(renderer.page(request, "resubscribed.html", {
+        "section": "subscribe", "email": subscriber.email}))
 
 
 def no_store(response: Response) -> Response:

@@ -414,12 +414,18 @@ def _v5_discussions(connection: psycopg.Connection[Any]) -> None:
     )
 
 
+def _v6_job_fences(connection: psycopg.Connection[Any]) -> None:
+    """A lease token per job, raised by every claim (SQLite's migration 11)."""
+    connection.execute("ALTER TABLE jobs ADD COLUMN lease_token BIGINT NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_schema,
     _v2_search_indexes,
     _v3_jobs,
     _v4_follows_and_watches,
     _v5_discussions,
+    _v6_job_fences,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

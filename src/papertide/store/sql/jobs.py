@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from papertide.jobs.models import ClaimedJob, JobRecord, JobState, NewJob
@@ -16,8 +17,10 @@ _RECORD_COLUMNS = (
     "created_at, started_at, finished_at, last_error, result, parent_id, lane"
 )
 _CLAIM_COLUMNS = ("j.id, j.key, j.kind, j.payload, j.lane, j.attempts, j.max_attempts, "
-                  "j.parent_id, j.state, j.lease_owner, j.last_error")
+                  "j.parent_id, j.state, j.lease_owner, j.last_error, j.lease_token")
 MAX_TEXT = 2_000
+# The job is still running under the lease this holder got: same owner, same claim.
+_HELD = "id = :id AND lease_owner = :owner AND lease_token = :fence AND state = 'running'"
 ABANDONED = "its worker stopped before finishing (the lease ran out)"
 
 
@@ -96,38 +99,50 @@ class JobsMixin(SqlMixin):
                          _short(f"gave up after {attempts} attempts: {error or 'no reason'}"),
                          job_id))
                     continue
+                fence = int(row[11]) + 1
                 connection.execute(
                     "UPDATE jobs SET state = 'running', lease_owner = ?, lease_until = ?, "
-                    "attempts = attempts + 1, started_at = ?, last_error = ? WHERE id = ?",
-                    (owner, lease_until, stamp(_moment(now)), error, job_id))
+                    "attempts = attempts + 1, started_at = ?, last_error = ?, lease_token = ? "
+                    "WHERE id = ?",
+                    (owner, lease_until, stamp(_moment(now)), error, fence, job_id))
                 return ClaimedJob(job_id, row[1], row[2], json.loads(row[3]), row[4],
                                   attempts + 1, max_attempts,
-                                  None if row[7] is None else int(row[7]), abandoned_by)
+                                  None if row[7] is None else int(row[7]), abandoned_by, fence)
 
-    def renew_job_lease(self, job_id: int, owner: str, lease_until: float) -> bool:
-        return self._update_job("lease_until = :until", job_id, owner, until=lease_until)
+    def renew_job_lease(self, job_id: int, owner: str, lease_until: float, *, fence: int
+                        ) -> bool:
+        # One conditional row update: where rows lock (PostgreSQL) it needs no write lock,
+        # so a heartbeat never waits behind another worker's long write transaction.
+        with (nullcontext() if self.dialect.lock_rows else self.transaction()), \
+                self._guard("renewing a job's lease"):
+            cursor = self._connection().execute(
+                f"UPDATE jobs SET lease_until = :until WHERE {_HELD}",
+                {"until": lease_until, "id": job_id, "owner": owner, "fence": fence})
+        return cursor.rowcount == 1
 
-    def finish_job(self, job_id: int, owner: str, now: float, result: str) -> bool:
+    def finish_job(self, job_id: int, owner: str, now: float, result: str, *, fence: int
+                   ) -> bool:
         return self._update_job(
             "state = 'done', finished_at = :now, result = :result, lease_until = NULL",
-            job_id, owner, now=stamp(_moment(now)), result=_short(result))
+            job_id, owner, fence, now=stamp(_moment(now)), result=_short(result))
 
     def fail_job(self, job_id: int, owner: str, now: float, error: str,
-                 retry_at: float | None) -> bool:
+                 retry_at: float | None, *, fence: int) -> bool:
         if retry_at is None:
             return self._update_job(
                 "state = 'failed', finished_at = :now, last_error = :error, "
-                "lease_until = NULL", job_id, owner, now=stamp(_moment(now)),
+                "lease_until = NULL", job_id, owner, fence, now=stamp(_moment(now)),
                 error=_short(error))
         return self._update_job(
             "state = 'queued', run_after = :retry, last_error = :error, lease_owner = NULL, "
-            "lease_until = NULL", job_id, owner, retry=retry_at, error=_short(error))
+            "lease_until = NULL", job_id, owner, fence, retry=retry_at, error=_short(error))
 
-    def release_job(self, job_id: int, owner: str, run_after: float, note: str) -> bool:
+    def release_job(self, job_id: int, owner: str, run_after: float, note: str, *,
+                    fence: int) -> bool:
         return self._update_job(
             "state = 'queued', attempts = attempts - 1, run_after = :after, "
             "last_error = :note, lease_owner = NULL, lease_until = NULL",
-            job_id, owner, after=run_after, note=_short(note))
+            job_id, owner, fence, after=run_after, note=_short(note))
 
     def get_job(self, job_id: int) -> JobRecord | None:
         with self._guard("reading a job"):
@@ -164,10 +179,11 @@ class JobsMixin(SqlMixin):
                 (stamp(_moment(finished_before)),))
         return int(cursor.rowcount)
 
-    def _update_job(self, assignments: str, job_id: int, owner: str, **values: Any) -> bool:
-        """Apply ``assignments`` if ``owner`` still holds the running job."""
+    def _update_job(self, assignments: str, job_id: int, owner: str, fence: int,
+                    **values: Any) -> bool:
+        """Apply ``assignments`` if ``owner`` still holds the running job under ``fence``."""
         with self.transaction(), self._guard("updating a job"):
             cursor = self._connection().execute(
-                f"UPDATE jobs SET {assignments} WHERE id = :id AND lease_owner = :owner "
-                "AND state = 'running'", {**values, "id": job_id, "owner": owner})
+                f"UPDATE jobs SET {assignments} WHERE {_HELD}",
+                {**values, "id": job_id, "owner": owner, "fence": fence})
         return cursor.rowcount == 1

@@ -394,6 +394,11 @@ def _v10_discussions(connection: sqlite3.Connection) -> None:
     )
 
 
+def _v11_job_fences(connection: sqlite3.Connection) -> None:
+    """A lease token per job, raised by every claim: the fence a late holder cannot pass."""
+    connection.execute("ALTER TABLE jobs ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_papers,
     _v2_sources_observations_meta,
@@ -405,6 +410,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v8_jobs,
     _v9_follows_and_watches,
     _v10_discussions,
+    _v11_job_fences,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
