@@ -14,8 +14,7 @@ import pytest
 
 from papertide.app import open_app
 from tests.cli.conftest import RunCli
-from tests.cli.helpers import kaggle_line, write_lines
-from tests.cli.test_serve_end_to_end import STARTUP_SECONDS, fetch
+from tests.cli.helpers import STARTUP_SECONDS, fetch, kaggle_line, write_lines
 from tests.helpers import free_port, make_settings
 
 READERS = 50
