@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol
 
-from papertide.models import Observation
+from papertide.models import Observation, SignalSeries
 
 
 class SignalStore(Protocol):
@@ -22,6 +22,14 @@ class SignalStore(Protocol):
         """Numeric observations of ``signals`` made after ``since``, plus, for each
         (paper, signal) among them, the last one made at or before ``since`` (the
         baseline a change is measured from). Ordered by paper, signal, time."""
+        ...
+
+    def latest_observation_at(self, signals: Collection[str]) -> dt.datetime | None:
+        """When the newest observation of any of ``signals`` was made (None: never)."""
+        ...
+
+    def signal_series(self, arxiv_ids: Sequence[str]) -> dict[str, list[SignalSeries]]:
+        """Each paper's observed signals, summed up per signal (papers with none are absent)."""
         ...
 
     def iter_texts(self, start: dt.date, end: dt.date,

@@ -1,4 +1,4 @@
-"""What paper cards show beside each paper: upvotes and the viewer's own marks."""
+"""What paper cards show beside each paper: upvotes, outside signals, the viewer's marks."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from papertide.app import Papertide
 from papertide.library.models import SavedPaper
 from papertide.library.service import PaperMarks
 from papertide.models import Paper
+from papertide.store.signal_summary import SignalSummary
 from papertide.web.session import csrf_token_for, current_viewer
 
 
@@ -23,6 +24,7 @@ class Cards:
     csrf_token: str
     here: str
     ranks: dict[str, int] = field(default_factory=dict)
+    signals: dict[str, SignalSummary] = field(default_factory=dict)
 
     def votes(self, arxiv_id: str) -> int:
         return self.marks.votes_of(arxiv_id)
@@ -37,8 +39,9 @@ class Cards:
 def cards_for(request: Request, service: Papertide, papers: Sequence[Paper],
               ranks: dict[str, int] | None = None) -> Cards:
     viewer = current_viewer(request)
-    marks = service.community.library.marks(viewer.user.id if viewer else None,
-                                            [paper.arxiv_id for paper in papers])
+    ids = [paper.arxiv_id for paper in papers]
+    marks = service.community.library.marks(viewer.user.id if viewer else None, ids)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Cards(marks, viewer is not None,
-                 csrf_token_for(request, service) if viewer else "", here, ranks or {})
+                 csrf_token_for(request, service) if viewer else "", here, ranks or {},
+                 service.signals(ids))
