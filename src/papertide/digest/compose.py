@@ -115,7 +115,8 @@ def compose_digest(
         )
         for draft in builder.drafts
     )
-    return Digest(subscriber.id, subscriber.email, preferences.name, period, sections, now)
+    return Digest(subscriber.id, subscriber.email, preferences.name, period, sections, now,
+                  preferences.send_empty)
 
 
 @dataclass(slots=True)

@@ -98,6 +98,7 @@ class Digest:
     period: DigestPeriod
     sections: tuple[DigestSection, ...]
     composed_at: dt.datetime
+    send_empty: bool = False  # the subscriber asked for an issue even when nothing matched
 
     @property
     def arxiv_ids(self) -> tuple[str, ...]:
