@@ -221,7 +221,7 @@ class Papertide:
             lease.release()
         if loaded.skipped:
             return f"{loaded.skipped}: papers will be embedded in the background"
-        self.semantic.notify()
+        self.semantic.sync_index()
         return f"{loaded.loaded:,} bundled vectors loaded"
 
     def sync_search_index(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,8 @@ def read_bundle(path: Path) -> VectorBundle:
             bundle = VectorBundle(str(meta["model"]), tuple(str(i) for i in archive["ids"]),
                                   tuple(str(f) for f in archive["fingerprints"]),
                                   archive["vectors"].astype(np.float16))
+    except zipfile.BadZipFile as error:
+        raise EmbeddingError(f"the vector file {path.name} is damaged ({error})") from error
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise EmbeddingError(f"the vector file {path.name} is unreadable ({error})") from error
     if meta.get("format") != FORMAT_VERSION or bundle.checksum != meta.get("sha256"):
