@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib.resources
+import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -339,8 +341,18 @@ class Papertide:
         return self.semantic.sync_index(rebuild=rebuild, progress=progress)
 
     def start_background_embedding(self) -> None:
-        """Embed new papers in a background thread until ``close`` (for the server)."""
+        """Embed new papers in a background thread until ``close`` (for the server), and
+        get the model ready meanwhile: on a fresh data dir it is exported first (tens of
+        seconds), which the first search by meaning would otherwise wait for."""
         self.semantic.start_background()
+        threading.Thread(target=self._warm_model, name="papertide-model-warmup",
+                         daemon=True).start()
+
+    def _warm_model(self) -> None:
+        try:
+            self.semantic.embedder.embed_query("warm up")
+        except Exception:  # the first query reports what is wrong; serving goes on
+            logging.getLogger("papertide.embedding").exception("loading the model failed")
 
     def _paging(self, page: int, page_size: int | None) -> tuple[int, int]:
         return page_bounds(page, page_size, self.settings.page_size)
