@@ -15,7 +15,7 @@ import pytest
 
 from tests.cli.conftest import RunCli
 from tests.cli.helpers import kaggle_line, write_lines
-from tests.helpers import free_port
+from tests.helpers import free_port, stop_server
 
 STARTUP_SECONDS = 60
 
@@ -60,14 +60,7 @@ def server(run_cli: RunCli, cli_env: dict[str, str], tmp_path: Path) -> Iterator
             time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
+        stop_server(process, 20)
 
 
 def test_served_pages_feeds_and_api(server: str) -> None:
