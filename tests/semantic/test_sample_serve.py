@@ -73,7 +73,8 @@ def first_semantic_answer(base: str, query: str) -> dict[str, Any]:
         if answer["mode"] == "semantic" and answer["fallback"] is None:
             return answer
         time.sleep(0.5)
-    pytest.fail(f"no semantic answer in {DEADLINE_SECONDS} s; the last: {answer}")
+    pytest.fail(f"no semantic answer in {DEADLINE_SECONDS} s; the last: "
+                f"{answer.get('mode')}, {answer.get('fallback')}")
 
 
 def test_a_fresh_sample_server_answers_by_meaning_with_real_metadata(sample_server: str) -> None:

@@ -72,10 +72,19 @@ class BundleLoad:
 def write_bundle(path: Path, bundle: VectorBundle) -> None:
     meta = {"format": FORMAT_VERSION, "model": bundle.model, "count": len(bundle.ids),
             "dimension": int(bundle.vectors.shape[1]), "sha256": bundle.checksum}
+    # ids and fingerprints are ASCII: stored as bytes, a quarter of NumPy's unicode arrays
+    arrays = {"meta": np.array(json.dumps(meta, sort_keys=True)),
+              "ids": np.array([i.encode("ascii") for i in bundle.ids]),
+              "fingerprints": np.array([f.encode("ascii") for f in bundle.fingerprints]),
+              "vectors": np.ascontiguousarray(bundle.vectors, dtype="<f2")}
     buffer = io.BytesIO()
-    np.savez(buffer, meta=np.array(json.dumps(meta, sort_keys=True)),
-             ids=np.array(bundle.ids), fingerprints=np.array(bundle.fingerprints),
-             vectors=np.ascontiguousarray(bundle.vectors, dtype="<f2"))
+    # What np.savez writes, with fixed time stamps: the same bundle gives the same bytes.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, array, allow_pickle=False)
+            archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)),
+                             member.getvalue())
     path.write_bytes(buffer.getvalue())
 
 
@@ -84,18 +93,22 @@ def read_bundle(path: Path) -> VectorBundle:
     try:
         with np.load(path, allow_pickle=False) as archive:
             meta = json.loads(str(archive["meta"]))
-            bundle = VectorBundle(str(meta["model"]), tuple(str(i) for i in archive["ids"]),
-                                  tuple(str(f) for f in archive["fingerprints"]),
+            bundle = VectorBundle(str(meta["model"]), _texts(archive["ids"]),
+                                  _texts(archive["fingerprints"]),
                                   archive["vectors"].astype(np.float16))
     except zipfile.BadZipFile as error:
         raise EmbeddingError(f"the vector file {path.name} is damaged ({error})") from error
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise EmbeddingError(f"the vector file {path.name} is unreadable ({error})") from error
     if meta.get("format") != FORMAT_VERSION or bundle.checksum != meta.get("sha256"):
         raise EmbeddingError(f"the vector file {path.name} is damaged (checksum mismatch)")
     if not len(bundle.ids) == len(bundle.fingerprints) == bundle.vectors.shape[0]:
         raise EmbeddingError(f"the vector file {path.name} is damaged (lengths differ)")
     return bundle
+
+
+def _texts(values: npt.NDArray[np.bytes_]) -> tuple[str, ...]:
+    return tuple(value.decode("ascii") for value in values.tolist())
 
 
 def load_bundle(store: Store, model: str, bundle: VectorBundle) -> BundleLoad:
