@@ -52,21 +52,27 @@ def first_run(data_dir: Path) -> tuple[float, float, str]:
     environ = {name: value for name, value in os.environ.items()
                if not name.startswith("PAPERTIDE_")}
     environ |= {"PAPERTIDE_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = (data_dir / "serve.log").open("w")
     started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "papertide", "serve", "--sample", "--host", "127.0.0.1",
-         "--port", str(port)], env=environ, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+         "--port", str(port)], env=environ, stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL)
     up = semantic = 0.0
     url = f"{base}/api/search?" + urllib.parse.urlencode({"q": QUERY, "mode": "semantic"})
     try:
-        while time.monotonic() - started < TIMEOUT_SECONDS:
+        while not up and time.monotonic() - started < TIMEOUT_SECONDS:
             try:
-                answer = get_json(url)
+                get_json(f"{base}/api/health")
+                up = time.monotonic() - started
             except (OSError, urllib.error.URLError):
-                time.sleep(0.25)
-                continue
-            up = up or time.monotonic() - started
+                if process.poll() is not None:
+                    raise SystemExit("the server stopped: "
+                                     + (data_dir / "serve.log").read_text()[-2000:]) from None
+                time.sleep(0.25)  # not listening yet: the sample is being imported
+        while up and time.monotonic() - started < TIMEOUT_SECONDS:
+            answer = get_json(url)  # waits while the model is exported and loaded
             if answer["mode"] == "semantic" and answer["fallback"] is None:
                 semantic = time.monotonic() - started
                 break
@@ -76,6 +82,7 @@ def first_run(data_dir: Path) -> tuple[float, float, str]:
     finally:
         process.terminate()
         process.wait(timeout=60)
+        log.close()
     return up, semantic, base
 
 
