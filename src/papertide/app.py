@@ -6,9 +6,12 @@ holds no other state, so several can coexist (tests open one per temp dir).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.resources
-from collections.abc import Callable, Sequence
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 from papertide.accounts.models import User
 from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidQueryError, NotFoundError
-from papertide.importing import BatchCallback, ImportReport, import_files
+from papertide.importing import (
+    BatchCallback,
+    ImportReport,
+    import_files,
+    import_front_page_snapshots,
+)
 from papertide.models import Observation, Paper, PaperPage
 from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE, page_bounds
 from papertide.periods import Period, day_period
@@ -36,6 +44,7 @@ from papertide.search.sync import (
 from papertide.settings import Settings
 from papertide.store.base import Store
 from papertide.store.factory import open_store
+from papertide.store.signal_summary import SignalSummary, summarise
 
 if TYPE_CHECKING:
     from papertide.community import Community
@@ -51,6 +60,8 @@ if TYPE_CHECKING:
 
 SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
 MAX_AUTHOR_NAME = 200
+SAMPLE_SNAPSHOTS = "hf_front_page_snapshots.jsonl.gz"
+SAMPLE_VECTORS = "sample_vectors.npz"
 Clock = Callable[[], dt.datetime]
 
 
@@ -206,11 +217,44 @@ class Papertide:
         return report
 
     def import_sample(self, on_batch: BatchCallback | None = None) -> ImportReport:
-        """Import the bundled sample of real papers (idempotent)."""
-        resource = importlib.resources.files("papertide") / "data" / SAMPLE_RESOURCE
-        with importlib.resources.as_file(resource) as path:
-            return self.import_files([path], on_batch=on_batch,
-                                     display_names=[f"<sample {SAMPLE_RESOURCE}>"])
+        """Import the bundled sample (idempotent): its papers, their front-page
+        sightings, and their precomputed vectors when this papertide uses their model."""
+        with _package_file(SAMPLE_RESOURCE) as path:
+            report = self.import_files([path], on_batch=on_batch,
+                                       display_names=[f"<sample {SAMPLE_RESOURCE}>"])
+        with _package_file(SAMPLE_SNAPSHOTS) as path:
+            sightings = import_front_page_snapshots(self.store, path, self.clock(),
+                                                    SAMPLE_SNAPSHOTS)
+        if sightings:
+            report.notes.append(f"{sightings:,} HF front-page sightings")
+            if "community" in self.__dict__:
+                self.community.board.invalidate()
+        report.notes.append(self._load_sample_vectors())
+        return report
+
+    def _load_sample_vectors(self) -> str:
+        from papertide.embed.bundle import load_bundle, read_bundle
+        from papertide.exceptions import EmbeddingError, RunBusyError
+        from papertide.search.semantic import EMBEDDING_LEASE
+        from papertide.store.run_leases import acquire_lease
+
+        with _package_file(SAMPLE_VECTORS) as path:
+            try:
+                bundle = read_bundle(path)
+            except EmbeddingError as error:
+                return f"{error}: papers will be embedded in the background"
+        try:
+            lease = acquire_lease(self.store, EMBEDDING_LEASE)
+        except RunBusyError:
+            return "another process is embedding papers; bundled vectors not loaded"
+        try:
+            loaded = load_bundle(self.store, self.semantic.model_name, bundle)
+        finally:
+            lease.release()
+        if loaded.skipped:
+            return f"{loaded.skipped}: papers will be embedded in the background"
+        self.semantic.sync_index()
+        return f"{loaded.loaded:,} bundled vectors loaded"
 
     def sync_search_index(
         self, rebuild: bool = False, progress: ProgressCallback | None = None
@@ -230,6 +274,11 @@ class Papertide:
         if paper is None:
             raise NotFoundError(f"paper {key} is not in this papertide")
         return paper
+
+    def signals(self, arxiv_ids: Sequence[str]) -> dict[str, SignalSummary]:
+        """What is known about these papers' popularity (papers with nothing are absent)."""
+        return {arxiv_id: summarise(series)
+                for arxiv_id, series in self.store.signal_series(arxiv_ids).items()}
 
     def observations(self, arxiv_id: str) -> list[Observation]:
         return self.store.observations_for(parse_arxiv_id(arxiv_id).base)
@@ -358,11 +407,29 @@ class Papertide:
         return self.semantic.sync_index(rebuild=rebuild, progress=progress)
 
     def start_background_embedding(self) -> None:
-        """Embed new papers in a background thread until ``close`` (for the server)."""
+        """Embed new papers in a background thread until ``close`` (for the server), and
+        get the model ready meanwhile: on a fresh data dir it is exported first (tens of
+        seconds), which the first search by meaning would otherwise wait for."""
         self.semantic.start_background()
+        threading.Thread(target=self._warm_model, name="papertide-model-warmup",
+                         daemon=True).start()
+
+    def _warm_model(self) -> None:
+        try:
+            self.semantic.embedder.embed_query("warm up")
+        except Exception:  # the first query reports what is wrong; serving goes on
+            logging.getLogger("papertide.embedding").exception("loading the model failed")
 
     def _paging(self, page: int, page_size: int | None) -> tuple[int, int]:
         return page_bounds(page, page_size, self.settings.page_size)
+
+
+@contextlib.contextmanager
+def _package_file(name: str) -> Iterator[Path]:
+    """A data file shipped in the package, as a real file wherever it is installed."""
+    resource = importlib.resources.files("papertide") / "data" / name
+    with importlib.resources.as_file(resource) as path:
+        yield path
 
 
 def _setting_mode(value: str) -> SearchMode:

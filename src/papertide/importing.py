@@ -10,6 +10,7 @@ from pathlib import Path
 from papertide.exceptions import ImportAbortedError
 from papertide.models import PaperRecord, UpsertCounts
 from papertide.sources.files import LineError, read_records
+from papertide.sources.hf_front_page import read_snapshots
 from papertide.store.base import Store
 
 IMPORT_BATCH = 2_000
@@ -25,6 +26,7 @@ class ImportReport:
     files: int = 0
     cut_short: list[LineError] = field(default_factory=list)  # files that ended unreadable
     empty_files: list[str] = field(default_factory=list)  # nothing but blank lines
+    notes: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
@@ -35,7 +37,7 @@ class ImportReport:
             f"{self.counts.new:,} new, {self.counts.updated:,} updated, "
             f"{self.counts.unchanged:,} unchanged, {self.skipped:,} skipped "
             f"({self.files} file{'s' if self.files != 1 else ''})"
-        )
+        ) + "".join(f"; {note}" for note in self.notes)
 
 
 def import_files(
@@ -100,3 +102,23 @@ def _batches(
             batch = []
     if batch:
         yield batch
+
+
+def import_front_page_snapshots(store: Store, path: Path, now: dt.datetime, marker: str) -> int:
+    """Store the sightings of recorded HF front-page snapshots once; returns how many.
+
+    Observations are append-only, so a second import would count every sighting
+    twice: the file is recorded under ``marker`` in the same transaction, and a
+    file already recorded adds nothing. A bad line aborts the whole file. Papers
+    not in the store are left out (a sighting belongs to a stored paper).
+    """
+    key = f"imported.front_page:{marker}"
+    with store.transaction():
+        if store.get_meta(key) is not None:
+            return 0
+        added = 0
+        for sightings in read_snapshots(path, now):
+            known = store.announced_dates([sighting.arxiv_id for sighting in sightings])
+            added += store.add_observations(s for s in sightings if s.arxiv_id in known)
+        store.set_meta(key, now.isoformat())
+    return added

@@ -129,3 +129,18 @@ class PaperPage:
     @property
     def has_more(self) -> bool:
         return self.offset + len(self.papers) < self.total
+
+
+@dataclass(frozen=True, slots=True)
+class SignalSeries:
+    """One outside signal of one paper, summed up: how often it was observed, its
+    smallest number, its latest value, and when it was first and last observed."""
+
+    signal: str
+    observations: int
+    lowest: float | None
+    latest_number: float | None
+    latest_text: str | None
+    latest_extra: dict[str, Any]
+    first_at: dt.datetime
+    last_at: dt.datetime

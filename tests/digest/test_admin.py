@@ -62,6 +62,24 @@ def test_an_admin_previews_a_subscribers_next_digest(
     assert unknown.status_code == 404 and "no subscriber" in unknown.text
 
 
+def test_an_admin_previews_the_issue_of_a_past_day(
+    admin_client: TestClient, mailbox: Mailbox,
+) -> None:
+    subscribe_and_confirm(admin_client, mailbox, "reader@example.org")
+    past = admin_client.get("/digest/preview", params={"email": "reader@example.org",
+                                                       "date": "2024-01-10"})
+    assert past.status_code == 200
+    assert "Model merging without retraining" not in past.text
+    assert "No paper matched your preferences in this period" in past.text
+    assert "anyway" not in past.text
+    frame = admin_client.get("/digest/preview/html", params={
+        "email": "reader@example.org", "date": "2024-01-10"})
+    assert frame.status_code == 200 and "in this period" in frame.text
+    bad = admin_client.get("/digest/preview", params={"email": "reader@example.org",
+                                                      "date": "soon"})
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+
+
 def test_an_admin_sees_a_suspended_address_and_lets_mail_resume(
     admin_client: TestClient, mailbox: Mailbox, mail_service: Papertide,
 ) -> None:

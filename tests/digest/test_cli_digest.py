@@ -96,3 +96,50 @@ def test_a_mail_to_the_unsubscribe_address_unsubscribes(data_dir: Path) -> None:
     assert result.returncode == 0 and b"unsubscribed cli@example.org" in result.stderr
     status = papertide(data_dir, "digest", "status", "--json")
     assert b'"unsubscribed": 1' in status.stdout
+
+
+def test_preview_of_a_past_day_shows_that_days_issue(data_dir: Path) -> None:
+    service = open_app(make_settings(data_dir))
+    try:
+        service.store.upsert_papers([make_record(
+            "2505.00001", "Model merging for old papers", announced=dt.date(2025, 5, 5))],
+            service.clock())
+        service.sync_search_index()
+    finally:
+        service.close()
+
+    past = papertide(data_dir, "digest", "preview", "cli@example.org", "--date", "2025-05-06")
+
+    assert past.returncode == 0, past.stderr
+    assert "Model merging for old papers" in past.stdout.decode()
+    assert "Model merging at the speed of light" not in past.stdout.decode()
+
+
+def test_an_empty_issue_says_they_asked_for_it_only_when_they_did(data_dir: Path) -> None:
+    quiet = papertide(data_dir, "digest", "preview", "cli@example.org", "--date", "2024-01-10")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "nothing new" in quiet.stdout.decode()
+    assert "anyway" not in quiet.stdout.decode()
+    assert "No paper matched your preferences in this period" in quiet.stdout.decode()
+
+    service = open_app(make_settings(data_dir))
+    try:
+        subscriber = service.store.subscriber_by_email("cli@example.org")
+        assert subscriber is not None
+        service.store.save_preferences(subscriber.id, Preferences(
+            trending_count=0, searches=("model merging",), send_empty=True))
+    finally:
+        service.close()
+    asked = papertide(data_dir, "digest", "preview", "cli@example.org", "--date", "2024-01-10",
+                      "--format", "html")
+    assert "You asked to hear from us anyway" in asked.stdout.decode()
+
+
+@pytest.mark.parametrize(("day", "message"), [
+    ("yesterday", b"--date must be YYYY-MM-DD"),
+    ("2999-01-01", b"not due yet"),
+])
+def test_preview_of_a_bad_day_says_what_is_wrong(data_dir: Path, day: str, message: bytes) -> None:
+    result = papertide(data_dir, "digest", "preview", "cli@example.org", "--date", day)
+    assert result.returncode != 0 and message in result.stderr
+    assert b"Traceback" not in result.stderr

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from papertide.models import PaperRecord
 from papertide.sources.files import LineError, read_records
-from tests.helpers import FIXED_NOW, HF_SAMPLE, hf_row, write_jsonl
+from tests.helpers import DATA_DIR, FIXED_NOW, HF_SAMPLE, hf_row, write_jsonl
+
+HF_JOINED = DATA_DIR / "hf_trending_joined.jsonl"
 
 
 def test_the_sample_reads_with_one_bad_line() -> None:
@@ -75,3 +77,19 @@ def test_a_word_starting_with_abstract_is_not_taken_for_the_heading(tmp_path: Pa
     source = write_jsonl(tmp_path / "one.jsonl", [hf_row(abstract="Abstraction helps planning.")])
     [record] = [item for item in read_records(source, FIXED_NOW) if isinstance(item, PaperRecord)]
     assert record.abstract == "Abstraction helps planning."
+
+
+def test_the_joined_sample_carries_arxiv_authors_categories_and_comment() -> None:
+    records = {item.arxiv_id: item for item in read_records(HF_JOINED, FIXED_NOW)
+               if isinstance(item, PaperRecord)}
+
+    assert len(records) == 8
+    joined = records["2505.01079"]
+    assert joined.authors[:2] == ("Daneul Kim", "Jaeah Lee")
+    assert (joined.primary_category, joined.categories) == ("cs.CV", ("cs.CV", "eess.IV"))
+    assert joined.comments is not None and joined.comments.startswith("CVPR 2025. Project page")
+    assert joined.abstract is not None and "\n" not in joined.abstract
+    bare = records["2505.00174"]
+    assert (bare.authors, bare.categories, bare.primary_category, bare.comments) == (
+        (), (), None, None)
+    assert sum(1 for record in records.values() if record.authors) == 6

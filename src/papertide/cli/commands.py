@@ -26,7 +26,9 @@ from papertide.store.urls import redact_url
 
 @click.command("import")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--sample", is_flag=True, help="Import the bundled sample of real papers.")
+@click.option("--sample", is_flag=True,
+              help="Import the bundled sample of real papers, with their HF front-page "
+                   "sightings and precomputed vectors.")
 @click.option("--strict", is_flag=True,
               help="Abort at the first bad line and leave the database as it was.")
 @click.option("--max-errors", type=click.IntRange(0), default=20, show_default=True,

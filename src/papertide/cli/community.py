@@ -101,6 +101,7 @@ def trending_command(options: GlobalOptions, window: str, limit: int, as_json: b
         result = community.trending.window_page(parse_window(window), limit, 0)
         seconds = time.perf_counter() - started
         votes = community.library.marks(None, [p.arxiv_id for p in result.page.papers])
+        signals = service.signals([p.arxiv_id for p in result.page.papers])
     if as_json:
         echo_json({
             "window": window, "as_of": result.as_of.isoformat(), "live": result.live,
@@ -113,8 +114,10 @@ def trending_command(options: GlobalOptions, window: str, limit: int, as_json: b
         return
     for paper in result.page.papers:
         echo_paper_summary(paper, result.ranks[paper.arxiv_id])
+        known = signals.get(paper.arxiv_id)
+        outside = "".join(f" · {part}" for part in known.parts) if known else ""
         click.echo(f"    score {result.scores[paper.arxiv_id]:.3f} · "
-                   f"{votes.votes_of(paper.arxiv_id)} upvotes")
+                   f"{votes.votes_of(paper.arxiv_id)} upvotes{outside}")
     when = "now" if result.live else f"as of {result.as_of:%Y-%m-%d}, the latest activity"
     click.echo(f"{result.page.total:,} papers trending this {window} ({when}); "
                f"computed in {seconds:.2f} s")

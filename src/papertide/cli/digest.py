@@ -45,12 +45,16 @@ def digest_group() -> None:
               show_default=True, help="The text part, the HTML part, or the whole message.")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write to this file instead of the terminal.")
+@click.option("--date", "day", help="The issue of this day (YYYY-MM-DD), e.g. a day of the "
+                                     "bundled sample; default: the next issue.")
 @pass_options
 def preview_command(options: GlobalOptions, email: str, kind: str | None, shape: str,
-                    output: Path | None) -> None:
-    """Show the next digest of subscriber EMAIL as it would be mailed now (nothing is sent)."""
+                    output: Path | None, day: str | None) -> None:
+    """Show the next digest of subscriber EMAIL as it would be mailed now (nothing is sent),
+    or the issue of a past day with --date."""
     with opened_service(options.settings()) as service:
-        preview = service.digests.preview(email, _kind(kind) if kind else None)
+        preview = service.digests.preview(email, _kind(kind) if kind else None,
+                                          day=_date(day) if day else None)
     if shape == "mime":
         data = preview.message
     elif shape == "html":

@@ -151,7 +151,7 @@ def compose_digest(
     listed_updates = set(builder.drafts[0].ids) if updated_ids else set()
     event_ids = tuple(event.id for event in updates if event.arxiv_id in listed_updates)
     return Digest(subscriber.id, subscriber.email, preferences.name, period, sections, now,
-                  event_ids)
+                  event_ids, preferences.send_empty)
 
 
 @dataclass(slots=True)

@@ -100,6 +100,7 @@ class Digest:
     sections: tuple[DigestSection, ...]
     composed_at: dt.datetime
     event_ids: tuple[int, ...] = ()
+    send_empty: bool = False  # the subscriber asked for an issue even when nothing matched
 
     @property
     def arxiv_ids(self) -> tuple[str, ...]:

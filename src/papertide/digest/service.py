@@ -28,7 +28,7 @@ from papertide.digest.models import (
     OutboxRecord,
 )
 from papertide.digest.outbox import DeliveryReport, Outbox
-from papertide.digest.periods import next_period
+from papertide.digest.periods import next_period, period_for_day
 from papertide.digest.render import MailRenderer, Rendered
 from papertide.digest.transport import Link, LogLink, SmtpLink
 from papertide.exceptions import ConfigError
@@ -236,11 +236,14 @@ class Digests:
     # -- previews -----------------------------------------------------------------------
 
     def preview(self, email: str, kind: DigestKind | None = None,
-                period: DigestPeriod | None = None) -> Preview:
-        """The next digest of a subscriber as it would look now; nothing is stored."""
+                period: DigestPeriod | None = None, day: dt.date | None = None) -> Preview:
+        """The next digest of a subscriber as it would look now, or the issue of ``day``
+        (a past one: the bundled sample's days, say); nothing is stored."""
         subscriber = self.subscriptions.subscriber(email)
         chosen: DigestKind = kind or ("weekly" if subscriber.preferences.frequency == "weekly"
                                       else "daily")
+        if period is None and day is not None:
+            period = period_for_day(chosen, self.settings, day, self.clock())
         issue = period or next_period(chosen, self.settings, self.clock())
         inputs = self.gatherer(issue).inputs([subscriber])
         mailed = self.store.mailed_among(list(inputs.papers)).get(subscriber.id, set())

@@ -38,8 +38,13 @@ class Embedder(Protocol):
 
 def paper_text(paper: Paper) -> str:
     """What is embedded for a paper: its title, then its abstract if it has one."""
-    title = " ".join(paper.title.split())
-    abstract = " ".join((paper.abstract or "").split())
+    return document_text(paper.title, paper.abstract)
+
+
+def document_text(title: str, abstract: str | None) -> str:
+    """The embedded text of a title and abstract (also for records not yet stored)."""
+    title = " ".join(title.split())
+    abstract = " ".join((abstract or "").split())
     if not abstract:
         return title
     if not title:

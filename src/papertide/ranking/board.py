@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from papertide.periods import Period
 from papertide.ranking.inputs import paper_signals, papers_signals, window_signals
 from papertide.ranking.trending import (
+    SCORED_SIGNALS,
     WINDOW_SPANS,
     Scored,
     TrendingParams,
@@ -136,18 +137,22 @@ class TrendingBoard:
     def compute_window(self, name: WindowName, now: dt.datetime) -> Ranking:
         """Score every paper with an event in the window ending now.
 
-        When no paper was announced within the window (a database that stopped
-        collecting, like the bundled sample), the window ends at the latest
-        announcement instead, and later votes count as if cast then: the list
-        shows the last days that had papers, ordered by what people did since.
+        When nothing was announced or observed within the window (a database that
+        stopped collecting, like the bundled sample), the window ends at the latest
+        announcement or outside observation instead, and later votes count as if
+        cast then: the list shows the last days that had papers, ordered by what
+        people did since.
         """
         span = WINDOW_SPANS[name]
         as_of, anchored = now, False
         latest = self.store.latest_announced_date()
         if latest is not None:
-            announced = dt.datetime.combine(latest, dt.time(), dt.UTC)
-            if announced <= now - span:
-                as_of, anchored = announced, True
+            last_event = dt.datetime.combine(latest, dt.time(), dt.UTC)
+            observed = self.store.latest_observation_at(SCORED_SIGNALS)
+            if observed is not None and last_event < observed <= now:
+                last_event = observed
+            if last_event <= now - span:
+                as_of, anchored = last_event, True
         params = TrendingParams(as_of - span, self.half_lives[name])
         signals = window_signals(self.store, params.since, now, as_of if anchored else None)
         entries = rank(signals, as_of, params)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping
 
 from papertide.models import Observation
-from papertide.ranking.trending import EXTERNAL_WEIGHTS, PaperSignals, unix
+from papertide.ranking.trending import SCORED_SIGNALS, PaperSignals, unix
 from papertide.store.base import Store
 
 DAY = dt.timedelta(days=1)
@@ -34,7 +34,7 @@ def window_signals(
     for arxiv_id, posted_at in store.comment_times_since(since):
         if posted_at <= until_s:
             comments[arxiv_id].append(min(posted_at, clamp_s))
-    external = _points(store.signal_history_since(since, EXTERNAL_WEIGHTS), until_s, clamp_s)
+    external = _points(store.signal_history_since(since, SCORED_SIGNALS), until_s, clamp_s)
     others = [arxiv_id for arxiv_id in (*votes, *comments, *external)
               if arxiv_id not in announced]
     announced.update(store.announced_dates(list(dict.fromkeys(others))))
@@ -54,7 +54,7 @@ def papers_signals(
     comments = store.comment_times_for(ids)
     wanted = set(ids)
     external = _points(
-        [o for o in store.signal_history_since(since, EXTERNAL_WEIGHTS) if o.arxiv_id in wanted],
+        [o for o in store.signal_history_since(since, SCORED_SIGNALS) if o.arxiv_id in wanted],
         None,
     )
     return [
@@ -65,7 +65,7 @@ def papers_signals(
 
 
 def paper_signals(store: Store, arxiv_id: str, clamp_at: dt.datetime | None = None,
-                  signals: Collection[str] = tuple(EXTERNAL_WEIGHTS)) -> PaperSignals:
+                  signals: Collection[str] = SCORED_SIGNALS) -> PaperSignals:
     """One paper's whole history (for updating a cached list after a vote)."""
     day = store.announced_dates([arxiv_id]).get(arxiv_id)
     clamp_s = unix(clamp_at) if clamp_at is not None else None

@@ -18,6 +18,12 @@ A paper's events are:
 - each comment or reply posted here that readers see, weight 0.5, at the
   time it was posted (two comments count like one upvote; hidden, deleted
   and suspended readers' comments count nothing).
+- each time it was seen on the Hugging Face papers front page (a recorded
+  snapshot of the page's order, ``hfFrontPage``: the value is the position),
+  weight 1/position at the snapshot's time: a sighting at #1 counts like an
+  upvote, at #2 like half of one, at #10 like a tenth (the page is ordered by
+  upvotes, which fall steeply down the page). The bundled sample's popularity
+  is this: no record of its upvote counts may be redistributed.
 
 External counts are measured against the last observation made before the
 window opened, so a paper's old fame does not count: only the change within
@@ -47,6 +53,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from papertide.sources.hf_front_page import SIGNAL_FRONT_PAGE
+
 WindowName = Literal["day", "week", "month"]
 WINDOW_NAMES: tuple[WindowName, ...] = ("day", "week", "month")
 WINDOW_SPANS: dict[WindowName, dt.timedelta] = {
@@ -59,6 +67,11 @@ VOTE_WEIGHT = 1.0
 COMMENT_WEIGHT = 0.5
 # Outside signals: (observation signal name, weight per unit of increase).
 EXTERNAL_WEIGHTS: dict[str, float] = {"upvotes": 1.0, "githubStars": 0.1}
+# Sightings: each observation is an event of its own, weighted by the position it records.
+FRONT_PAGE_SIGNAL = SIGNAL_FRONT_PAGE
+FRONT_PAGE_WEIGHT = 1.0
+SIGHTING_SIGNALS: tuple[str, ...] = (FRONT_PAGE_SIGNAL,)
+SCORED_SIGNALS: tuple[str, ...] = (*EXTERNAL_WEIGHTS, *SIGHTING_SIGNALS)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -75,7 +88,8 @@ class PaperSignals:
     """What the score of one paper is computed from.
 
     ``vote_times`` and ``comment_times`` are unix seconds; ``external`` maps an
-    observation signal (``upvotes``, ``githubStars``) to its ``(unix seconds, value)`` points.
+    observation signal (``upvotes``, ``githubStars``, ``hfFrontPage``) to its
+    ``(unix seconds, value)`` points.
     """
 
     arxiv_id: str
@@ -131,6 +145,11 @@ def external_increments(
     return increments
 
 
+def sighting_weight(position: float) -> float:
+    """What one front-page sighting at ``position`` (1 = top) adds, before decay."""
+    return FRONT_PAGE_WEIGHT / position if position >= 1 else 0.0
+
+
 def trending_score(signals: PaperSignals, now: dt.datetime, params: TrendingParams) -> float:
     """The score of one paper at ``now`` (see the module docstring for the formula)."""
     now_s = unix(now)
@@ -149,6 +168,10 @@ def trending_score(signals: PaperSignals, now: dt.datetime, params: TrendingPara
             if since_s < moment <= now_s:
                 total += event_weight * 2.0 ** ((moment - now_s) * rate)
     for signal, points in signals.external.items():
+        if signal in SIGHTING_SIGNALS:
+            total += sum(sighting_weight(position) * 2.0 ** ((moment - now_s) * rate)
+                         for moment, position in points if since_s < moment <= now_s)
+            continue
         weight = EXTERNAL_WEIGHTS.get(signal)
         if not weight:
             continue

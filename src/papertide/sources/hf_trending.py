@@ -2,8 +2,9 @@
 
 Fields: ``paper_id, title, abstract, date_published, first_seen, last_seen,
 n_snapshots, best_rank``. ``first_seen`` (the day the paper reached the HF
-front page) is used as the announced date; there are no authors or
-categories in this format.
+front page) is used as the announced date. The bundled sample adds arXiv's
+own metadata where it is known: ``authors`` (a list), ``categories`` (primary
+first) and ``comment``; its ``abstract`` is then arXiv's text.
 
 The scraped ``abstract`` often starts with the page's "Abstract" heading and
 HF's machine-written summary, followed by "AI-generated summary" or
@@ -17,12 +18,15 @@ import re
 from typing import Any
 
 from papertide.models import PaperRecord
+from papertide.sources.authors import parse_authors
 from papertide.sources.fields import (
+    clean_text,
     optional_abstract,
     parse_day,
     parse_timestamp,
     required_id,
     required_title,
+    split_categories,
 )
 
 SOURCE_NAME = "hf-trending"
@@ -45,11 +49,16 @@ def looks_like_hf_trending(row: dict[str, Any]) -> bool:
 def parse_hf_trending_record(row: dict[str, Any], now: dt.datetime) -> PaperRecord:
     arxiv_id = required_id(row.get("paper_id"), "paper_id")
     published = parse_timestamp(row.get("date_published"), "date_published", now)
+    categories = split_categories(row.get("categories"))
     return PaperRecord(
         arxiv_id=arxiv_id,
         title=required_title(row.get("title")),
         source=SOURCE_NAME,
         abstract=optional_abstract(authors_abstract(row.get("abstract"))),
+        authors=parse_authors(row.get("authors")),
+        primary_category=categories[0] if categories else None,
+        categories=categories,
+        comments=clean_text(row.get("comment")),
         submitted_at=published,
         announced_date=parse_day(row.get("first_seen"), "first_seen", now),
         announced_is_estimate=False,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol
 
-from papertide.models import Observation
+from papertide.models import Observation, SignalSeries
 
 
 class SignalStore(Protocol):
@@ -29,6 +29,14 @@ class SignalStore(Protocol):
     ) -> list[Observation]:
         """The newest observation of each (paper, signal) among ``signals``, for the
         papers a page shows: what a card says now, not the history."""
+        ...
+
+    def latest_observation_at(self, signals: Collection[str]) -> dt.datetime | None:
+        """When the newest observation of any of ``signals`` was made (None: never)."""
+        ...
+
+    def signal_series(self, arxiv_ids: Sequence[str]) -> dict[str, list[SignalSeries]]:
+        """Each paper's observed signals, summed up per signal (papers with none are absent)."""
         ...
 
     def iter_texts(self, start: dt.date, end: dt.date,

@@ -53,7 +53,8 @@ def similar_papers(
     are still being embedded."""
     similar = service.similar(arxiv_id, limit)
     base_url = service.settings.resolved_base_url
-    papers = [SearchHitPublic(**paper_fields(paper, base_url),
+    signals = service.signals([paper.arxiv_id for paper in similar.papers])
+    papers = [SearchHitPublic(**paper_fields(paper, base_url, signals),
                               score=similar.scores.get(paper.arxiv_id))
               for paper in similar.papers]
     return SimilarPapersPublic(
@@ -69,7 +70,9 @@ def get_paper(arxiv_id: str, service: ServiceDep) -> PaperPublic:
     ids (`hep-th/9901001`) are accepted."""
     if not arxiv_id.strip("/ "):
         raise NotFoundError("give a paper id, as in /api/papers/2502.01341")
-    return PaperPublic.of(service.paper(arxiv_id), service.settings.resolved_base_url)
+    paper = service.paper(arxiv_id)
+    return PaperPublic.of(paper, service.settings.resolved_base_url,
+                          service.signals([paper.arxiv_id]))
 
 
 @router.get("/daily", response_model=PaperListPublic, tags=["papers"],
@@ -95,6 +98,7 @@ def daily(
         return PaperListPublic(period=None, previous=None, next=None, page=page, limit=size,
                                offset=0, total=0, has_more=False, papers=[])
     listing = service.listing(period, page, size)
+    signals = service.signals([paper.arxiv_id for paper in listing.page.papers])
     return PaperListPublic(
         period=PeriodPublic.of(period, base_url),
         previous=PeriodPublic.of(listing.previous, base_url) if listing.previous else None,
@@ -104,7 +108,7 @@ def daily(
         offset=listing.page.offset,
         total=listing.page.total,
         has_more=listing.page.has_more,
-        papers=[PaperPublic.of(paper, base_url) for paper in listing.page.papers],
+        papers=[PaperPublic.of(paper, base_url, signals) for paper in listing.page.papers],
     )
 
 
@@ -134,7 +138,8 @@ def search(
                              filters=params.filters(), mode=params.mode, offset=offset)
     base_url = service.settings.resolved_base_url
     ranked = sort == "relevance" and results.query.has_text
-    hits = [SearchHitPublic(**paper_fields(paper, base_url),
+    signals = service.signals([paper.arxiv_id for paper in results.page.papers])
+    hits = [SearchHitPublic(**paper_fields(paper, base_url, signals),
                             score=results.scores.get(paper.arxiv_id) if ranked else None)
             for paper in results.page.papers]
     return SearchResultsPublic(

@@ -13,6 +13,7 @@ from papertide.library.models import SavedPaper
 from papertide.library.service import PaperMarks
 from papertide.models import Paper
 from papertide.ranking.paper_signals import NO_SIGNALS, PaperSignals
+from papertide.store.signal_summary import SignalSummary
 from papertide.web.session import csrf_token_for, current_viewer
 
 
@@ -29,6 +30,8 @@ class Cards:
     # Comments of papertide's own discussions, per paper (the card shows them before the
     # outside signals).
     discussions: dict[str, int] = field(default_factory=dict)
+    # What is known of each paper's popularity elsewhere, summed up (the HF front page).
+    summaries: dict[str, SignalSummary] = field(default_factory=dict)
 
     def votes(self, arxiv_id: str) -> int:
         return self.marks.votes_of(arxiv_id)
@@ -57,4 +60,5 @@ def cards_for(request: Request, service: Papertide, papers: Sequence[Paper],
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Cards(marks, viewer is not None,
                  csrf_token_for(request, service) if viewer else "", here, ranks or {},
-                 service.paper_signals(ids), service.discussions.counts(ids))
+                 service.paper_signals(ids), service.discussions.counts(ids),
+                 service.signals(ids))

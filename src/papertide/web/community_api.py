@@ -95,12 +95,14 @@ def trending(
     community = service.community
     size, offset = community.paging(page, limit)
     result = community.trending.window_page(window, size, offset)
-    votes = community.library.marks(None, [paper.arxiv_id for paper in result.page.papers])
+    ids = [paper.arxiv_id for paper in result.page.papers]
+    votes = community.library.marks(None, ids)
+    signals = service.signals(ids)
     base_url = service.settings.resolved_base_url
     return TrendingListPublic(
         window=window, as_of=result.as_of, live=result.live, page=page, limit=size,
         offset=offset, total=result.page.total, has_more=result.page.has_more,
-        papers=[TrendingPaperPublic(**paper_fields(paper, base_url),
+        papers=[TrendingPaperPublic(**paper_fields(paper, base_url, signals),
                                     rank=result.ranks[paper.arxiv_id],
                                     score=round(result.scores[paper.arxiv_id], 6),
                                     votes=votes.votes_of(paper.arxiv_id))

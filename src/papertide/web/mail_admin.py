@@ -6,6 +6,7 @@ are sent to sign in (anonymous) or refused (403).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -22,6 +23,7 @@ from papertide.web.session import current_viewer
 router = APIRouter(include_in_schema=False)
 EmailParam = Annotated[str, Query(max_length=254)]
 KindParam = Annotated[str, Query(max_length=10)]
+DateParam = Annotated[str, Query(max_length=10)]
 # The preview frame shows a mail's own HTML: its inline styles, nothing else, no scripts.
 PREVIEW_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                   "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
@@ -47,9 +49,20 @@ def _kind(text: str) -> DigestKind | None:
     raise InvalidInputError(f"kind must be daily or weekly, got {text[:20]!r}")
 
 
+def _day(text: str) -> dt.date | None:
+    """The issue's day (YYYY-MM-DD), or None for the next issue."""
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInputError(f"date must be YYYY-MM-DD, got {text[:20]!r}") from None
+
+
 @router.get("/digest/preview")
 def preview_page(request: Request, service: ServiceDep, renderer: RendererDep,
-                 email: EmailParam = "", kind: KindParam = "") -> Response:
+                 email: EmailParam = "", kind: KindParam = "",
+                 date: DateParam = "") -> Response:
     if _admin(request) is None:
         return _sign_in_first(request)
     chosen = _kind(kind)
@@ -57,24 +70,26 @@ def preview_page(request: Request, service: ServiceDep, renderer: RendererDep,
     status = 200
     if email.strip():
         try:
-            preview = service.digests.preview(email, chosen)
+            preview = service.digests.preview(email, chosen, day=_day(date))
         except NotFoundError as problem:
             error, status = str(problem), 404
         except InvalidInputError as problem:
             error, status = str(problem), 400
     return renderer.page(request, "digest_preview.html", {
-        "section": "admin", "email": email, "kind": kind, "preview": preview, "error": error,
-        "frame_url": with_query("/digest/preview/html", [("email", email), ("kind", kind)]),
+        "section": "admin", "email": email, "kind": kind, "date": date, "preview": preview,
+        "error": error, "latest_day": service.latest_day(),
+        "frame_url": with_query("/digest/preview/html",
+                                [("email", email), ("kind", kind), ("date", date)]),
     }, status_code=status)
 
 
 @router.get("/digest/preview/html")
 def preview_html(request: Request, service: ServiceDep, email: EmailParam = "",
-                 kind: KindParam = "") -> Response:
+                 kind: KindParam = "", date: DateParam = "") -> Response:
     """The digest's HTML part alone, for the preview page's frame."""
     if _admin(request) is None:
         return _sign_in_first(request)
-    preview = service.digests.preview(email, _kind(kind))
+    preview = service.digests.preview(email, _kind(kind), day=_day(date))
     return HTMLResponse(preview.rendered.html, headers={
         "Content-Security-Policy": PREVIEW_POLICY, "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from papertide.recommend.models import Pick
+from papertide.store.signal_summary import SignalSummary
 from papertide.web.deps import ServiceDep
 from papertide.web.schemas import (
     DEPRECATED_LIST,
@@ -53,9 +55,10 @@ class RecommendationsPublic(ListEnvelopePublic):
     picks: list[PickPublic] = Field(deprecated=True, description=DEPRECATED_LIST)
 
 
-def pick_public(pick: Pick, base_url: str) -> PickPublic:
+def pick_public(pick: Pick, base_url: str,
+                signals: Mapping[str, SignalSummary] | None = None) -> PickPublic:
     return PickPublic(
-        **paper_fields(pick.paper, base_url), score=round(pick.score, 4),
+        **paper_fields(pick.paper, base_url, signals), score=round(pick.score, 4),
         explanation=pick.explanation,
         reasons=[ReasonPublic(kind=reason.kind, text=reason.text,
                               papers=[NamedPaperPublic(arxiv_id=named.arxiv_id,
@@ -76,7 +79,8 @@ def recommendations(
     viewer = signed_in_viewer(request)
     found = service.recommendations.for_user(viewer.user.id, limit)
     base_url = service.settings.resolved_base_url
-    picks = [pick_public(pick, base_url) for pick in found.picks]
+    signals = service.signals([pick.paper.arxiv_id for pick in found.picks])
+    picks = [pick_public(pick, base_url, signals) for pick in found.picks]
     return RecommendationsPublic(window_days=found.window_days,
                                  profile_size=found.profile_size, notice=found.notice,
                                  total=len(picks), limit=limit, offset=0, has_more=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -12,6 +13,7 @@ from papertide.periods import Period, PeriodKind
 from papertide.search.base import SortOrder
 from papertide.search.broad_filters import ESTIMATE_FLOOR
 from papertide.search.hybrid import SearchMode
+from papertide.store.signal_summary import SignalSummary
 from papertide.web.presenters import paper_path, period_path
 
 
@@ -35,6 +37,52 @@ class PaperLinksPublic(BaseModel):
     page: str = Field(description="This paper's page on this site.")
     abs: str = Field(description="The arXiv abstract page.")
     pdf: str = Field(description="The PDF on arXiv.")
+
+
+class FrontPagePublic(BaseModel):
+    """Sightings on recorded snapshots of the Hugging Face papers front page."""
+
+    snapshots: int = Field(description="How many recorded snapshots showed the paper.")
+    best_position: int | None = Field(description="Its best position on them (1 = top).")
+    first_seen: dt.datetime | None
+    last_seen: dt.datetime | None
+    label: str = Field(examples=["on the HF front page in 14 snapshots, best #3"])
+
+
+class SignalsPublic(BaseModel):
+    """What is known about a paper's popularity outside this site; null where unknown.
+
+    Counts are the latest observed (HF upvotes and comments, GitHub stars when papers
+    were ingested from Hugging Face live); front-page sightings are positions on the
+    page, not upvotes."""
+
+    hf_upvotes: int | None = None
+    hf_comments: int | None = None
+    github_stars: int | None = None
+    github_repo: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    front_page: FrontPagePublic | None = None
+    observed_at: dt.datetime | None = Field(
+        default=None, description="When the latest of these was observed.")
+    summary: str | None = Field(default=None, description="One line for people.",
+                                examples=["on the HF front page in 14 snapshots, best #3"])
+
+    @classmethod
+    def of(cls, signals: SignalSummary | None) -> SignalsPublic:
+        if signals is None:
+            return cls()
+        front = signals.front_page_label
+        return cls(
+            hf_upvotes=signals.hf_upvotes, hf_comments=signals.hf_comments,
+            github_stars=signals.github_stars, github_repo=signals.github_repo,
+            keywords=list(signals.keywords),
+            front_page=FrontPagePublic(
+                snapshots=signals.front_page_snapshots, best_position=signals.front_page_best,
+                first_seen=signals.front_page_first, last_seen=signals.front_page_last,
+                label=front) if front else None,
+            observed_at=signals.observed_at,
+            summary=" · ".join(signals.parts) or None,
+        )
 
 
 class PaperPublic(BaseModel):
@@ -62,15 +110,20 @@ class PaperPublic(BaseModel):
     first_stored_at: dt.datetime
     last_changed_at: dt.datetime
     links: PaperLinksPublic
+    signals: SignalsPublic = Field(default_factory=SignalsPublic)
 
     @classmethod
-    def of(cls, paper: Paper, base_url: str) -> PaperPublic:
-        return cls(**paper_fields(paper, base_url))
+    def of(cls, paper: Paper, base_url: str,
+           signals: Mapping[str, SignalSummary] | None = None) -> PaperPublic:
+        return cls(**paper_fields(paper, base_url, signals))
 
 
-def paper_fields(paper: Paper, base_url: str) -> dict[str, Any]:
-    """The fields of :class:`PaperPublic` (shared with the search hit shape)."""
+def paper_fields(paper: Paper, base_url: str,
+                 signals: Mapping[str, SignalSummary] | None = None) -> dict[str, Any]:
+    """The fields of :class:`PaperPublic` (shared with the search hit shape);
+    ``signals``: the summaries of a page's papers (``Papertide.signals``)."""
     return {
+        "signals": SignalsPublic.of((signals or {}).get(paper.arxiv_id)),
         "arxiv_id": paper.arxiv_id,
         "title": paper.title,
         "abstract": paper.abstract,

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Collection, Iterator, Sequence
 
-from papertide.models import Observation
+from papertide.models import Observation, SignalSeries
 from papertide.store.sql.mixin import SqlMixin, placeholders
 from papertide.store.sql.rows import day, stamp, unstamp
 
@@ -68,6 +68,41 @@ class SignalsMixin(SqlMixin):
         ]
         observations.sort(key=lambda o: (o.arxiv_id, o.signal, o.observed_at))
         return observations
+
+    def latest_observation_at(self, signals: Collection[str]) -> dt.datetime | None:
+        if not signals:
+            return None
+        names = sorted(signals)
+        with self._guard("reading observations"):
+            value = self._connection().execute(
+                f"SELECT max(observed_at) FROM observations WHERE signal IN "
+                f"({placeholders(names)})", names,
+            ).fetchone()[0]
+        return unstamp(value)
+
+    def signal_series(self, arxiv_ids: Sequence[str]) -> dict[str, list[SignalSeries]]:
+        found: dict[str, list[SignalSeries]] = {}
+        for start in range(0, len(arxiv_ids), ID_CHUNK):
+            chunk = list(dict.fromkeys(arxiv_ids[start:start + ID_CHUNK]))
+            with self._guard("reading observations"):
+                rows = self._connection().execute(
+                    "SELECT arxiv_id, signal, seen, lowest, value_number, value_text, extra, "
+                    "first_at, observed_at FROM (SELECT arxiv_id, signal, value_number, "
+                    "value_text, extra, observed_at, "
+                    "count(*) OVER (PARTITION BY arxiv_id, signal) AS seen, "
+                    "min(value_number) OVER (PARTITION BY arxiv_id, signal) AS lowest, "
+                    "min(observed_at) OVER (PARTITION BY arxiv_id, signal) AS first_at, "
+                    "row_number() OVER (PARTITION BY arxiv_id, signal "
+                    "ORDER BY observed_at DESC, id DESC) AS newest "
+                    f"FROM observations WHERE arxiv_id IN ({placeholders(chunk)})) latest "
+                    "WHERE newest = 1 ORDER BY arxiv_id, signal", chunk,
+                ).fetchall()
+            for arxiv_id, signal, seen, lowest, number, text, extra, first, last in rows:
+                last_at = unstamp(last) or dt.datetime.min.replace(tzinfo=dt.UTC)
+                found.setdefault(arxiv_id, []).append(SignalSeries(
+                    signal, int(seen), lowest, number, text, json.loads(extra),
+                    unstamp(first) or last_at, last_at))
+        return found
 
     def latest_observations(
         self, arxiv_ids: Sequence[str], signals: Collection[str]
