@@ -72,14 +72,14 @@ def test_lists_carry_signals_and_trending_follows_the_sightings(client: TestClie
     assert {paper["signals"]["front_page"] is not None for paper in listing["papers"]} == {True}
 
 
-def test_cards_and_the_paper_page_show_the_signals_line(client: TestClient) -> None:
+def test_cards_and_the_paper_page_show_front_page_sightings(client: TestClient) -> None:
     trending = fetch_page(client, "/trending?window=day")
-    lines = [line.text() for line in trending.find_all(class_="signals-line")]
-    assert "on the HF front page in 3 snapshots, best #1" in lines
+    signals = [signal.text().strip() for signal in trending.find_all(class_="signal")]
+    assert "HF front page in 3 snapshots, best #1" in signals
 
     page = fetch_page(client, "/papers/2504.20438")
-    (line,) = page.find_all(class_="signals-line")
-    assert "on the HF front page in 3 snapshots, best #1" in line.text()
+    facts = page.find(class_="signal-facts").text()
+    assert "Hugging Face front page" in facts and "3 snapshots, best #1" in facts
 
 
 @pytest.mark.parametrize(("query", "expected"), [
