@@ -192,8 +192,8 @@ def test_the_discussion_fits_the_screen_at_desktop_and_phone_sizes(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#discussion").screenshot(path=str(SCREENSHOTS / f"discussion-{width}.png"))
     page.goto(f"{base_url}/papers/date/2026-03-11")
-    count = page.locator(f"a.comment-count[href='/papers/{PAPER}#discussion']")
-    assert int(count.inner_text()) == service.discussions.counts([PAPER])[PAPER]
+    count = page.locator(f"a.signal-link[href='/papers/{PAPER}#discussion']")
+    assert int(count.inner_text().split()[0]) == service.discussions.counts([PAPER])[PAPER]
     assert count.evaluate("el => getComputedStyle(el).textDecorationLine") == "none"
     page.screenshot(path=str(SCREENSHOTS / f"cards-{width}.png"))
     admin, _ = signed_in_page(browser, site, "lookadmin@example.org", width, height, admin=True)
