@@ -218,6 +218,16 @@ class Recommender:
         self.store.mark_not_interested(user_id, key, self.clock())
         return key
 
+    def just_hidden(self, user_id: int, arxiv_id: str) -> Paper | None:
+        """The paper, if the person has marked it not interested (for the Undo notice)."""
+        try:
+            key = parse_arxiv_id(arxiv_id).base
+        except InvalidInputError:
+            return None
+        if key not in set(self.store.not_interested_ids(user_id)):
+            return None
+        return self.store.get_paper(key)
+
     def unmark_not_interested(self, user_id: int, arxiv_id: str) -> str:
         key = parse_arxiv_id(arxiv_id).base
         self.store.unmark_not_interested(user_id, key)
