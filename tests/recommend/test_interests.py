@@ -18,6 +18,7 @@ import pytest
 from papertide.app import Papertide, open_app
 from papertide.recommend.interests import split_library
 from papertide.recommend.labels import interest_label
+from papertide.recommend.ranker import Matrix
 from papertide.recommend.service import Recommender
 from papertide.store.vectors import NewVector
 from tests.helpers import FIXED_NOW, fixed_clock, make_record, make_settings
@@ -28,10 +29,10 @@ NEW_DAY = dt.date(2026, 11, 24)
 DIMENSION = 384
 
 
-def _around(centre: np.ndarray, count: int, spread: float,
-            generator: np.random.Generator) -> np.ndarray:
+def _around(centre: Matrix, count: int, spread: float,
+            generator: np.random.Generator) -> Matrix:
     points = centre + spread * generator.standard_normal((count, DIMENSION)) / np.sqrt(DIMENSION)
-    return (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
+    return np.asarray(points / np.linalg.norm(points, axis=1, keepdims=True), dtype=np.float32)
 
 
 @pytest.fixture

@@ -78,6 +78,11 @@ def test_rising_topics_are_listed_with_a_sparkline_and_link_to_their_papers(
     assert link.text() == "Sparse autoencoders"  # as the abstracts write it
     svg = row.find("svg", class_="sparkline")
     assert svg.get("role") == "img" and "0, 0, 0, 0, 0, 0, 4, 4" in svg.get("aria-label")
+    # The topic's leading papers are listed under it, their titles as text.
+    leading = row.find("ul", class_="topic-papers").find_all("a")
+    assert len(leading) == 3
+    assert all("Sparse Autoencoders" in item.text() for item in leading)
+    assert not row.find_all("script") and not row.find_all("b")
     topic = page_of(topics_client, link.get("href"))
     assert topic.find("h1").text() == "Sparse autoencoders"
     assert topic.find("svg", class_="volume-chart")

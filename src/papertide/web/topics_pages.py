@@ -17,10 +17,16 @@ router = APIRouter(include_in_schema=False)
 PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
 
 
+LEADING_PAPERS = 3
+
+
 @router.get("/topics")
 def topics_page(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
+    topics = service.community.topics
+    run = topics.run()
     return renderer.page(request, "topics.html", {
-        "section": "topics", "run": service.community.topics.run(),
+        "section": "topics", "run": run,
+        "leading": topics.leading_papers(run, LEADING_PAPERS) if run else {},
     })
 
 
