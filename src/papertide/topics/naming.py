@@ -33,12 +33,13 @@ def tokens(key: str) -> tuple[str, ...]:
 
 
 def looks_like_acronym(surface: str) -> bool:
-    """``LLM``, ``CoT``, ``LoRA``, ``GPT-4o``, ``H100``: not a plain dictionary word."""
+    """``LLM``, ``CoT``, ``LoRA``, ``GPT-4o``, ``H100``: not a plain word, nor one in title
+    case ("On-Policy")."""
     if not _LETTER.search(surface):
         return False
     if _DIGIT.search(surface):
         return True
-    return len(_UPPER.findall(surface)) >= 2
+    return any(len(_UPPER.findall(part)) >= 2 for part in _SPLIT.split(surface))
 
 
 def near_duplicates(first: str, second: str) -> bool:
