@@ -4,10 +4,10 @@ One direction for a whole library points between its interests: a reader of
 speech recognition and of black holes gets papers about neither. So the
 library's vectors are split into at most three interests (spherical k-means
 from the farthest papers, kept only when every part is big enough and the
-parts are clearly apart), each interest trains its own model, and a
-candidate's score is its best standardised score over the interests. The
-first picks then hold each interest's best paper, so no interest goes
-missing from the top of the page. Pure functions only.
+parts are clearly apart); each interest trains its own model and ranks the
+window by it, and the interests take turns in the picks in proportion to
+their share of the library, so no interest goes missing from the top of the
+page. Pure functions only.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ MAX_INTERESTS = 3
 MIN_INTEREST_PAPERS = 3
 SEPARATION = 0.1  # mean similarity within parts minus across them, to keep a split
 KMEANS_ROUNDS = 10
-COVER_DEPTH = 10  # every interest has a pick among the first this many
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +118,13 @@ def rank_interests(candidates: Matrix, interests: list[Interest], params: Ranker
                    ) -> list[RankedPick]:
     """The best ``limit`` candidates over all interests, each with the interest it serves.
 
-    ``bonus`` (in standard deviations) is added to every interest's score
-    (followed categories). Papers near a "not interested" one are pulled down
-    (:func:`disliked_penalty`); the rest of an interest is left alone.
+    Each interest ranks the candidates by its own standardised score (plus
+    ``bonus``, in standard deviations: followed categories; minus the pull of
+    "not interested" papers on their close neighbours, :func:`disliked_penalty`).
+    The interests then take turns in proportion to their share of the library,
+    so a small interest still has its best papers near the top; an interest
+    whose next paper scores below ``interest_floor`` waits while others have
+    better ones.
     """
     if len(candidates) == 0 or not interests or not allowed.any():
         return []
@@ -129,33 +132,40 @@ def rank_interests(candidates: Matrix, interests: list[Interest], params: Ranker
                        for interest in interests])
     if bonus is not None:
         scores = scores + bonus[None, :]
-    best = scores.max(axis=0)
-    owner = scores.argmax(axis=0)
-    best = np.where(allowed, best, -np.inf).astype(np.float32)
-    size = min(SHORTLIST, len(best))
-    rows = np.argpartition(-best, size - 1)[:size]
-    rows = rows[np.isfinite(best[rows])]
-    final = best[rows] - disliked_penalty(candidates[rows], interests[0].model.negatives,
-                                          params)
-    order = [int(i) for i in np.argsort(-final, kind="stable")]
-    ranked = [RankedPick(int(rows[i]), float(final[i]), int(owner[rows[i]])) for i in order]
-    return _cover_every_interest(ranked, len(interests))[:limit]
+    scores = np.where(allowed[None, :], scores, -np.inf).astype(np.float32)
+    size = min(SHORTLIST, int(allowed.sum()))
+    queues: list[list[tuple[int, float]]] = []
+    for row_scores in scores:
+        rows = np.argpartition(-row_scores, size - 1)[:size]
+        final = row_scores[rows] - disliked_penalty(candidates[rows],
+                                                    interests[0].model.negatives, params)
+        order = np.argsort(-final, kind="stable")
+        queues.append([(int(rows[i]), float(final[i])) for i in order])
+    sizes = np.array([len(interest.members) for interest in interests], dtype=np.float64)
+    return _take_turns(queues, sizes / sizes.sum(), params.interest_floor, limit)
 
 
-def _cover_every_interest(ranked: list[RankedPick], interests: int) -> list[RankedPick]:
-    """Move each interest's best pick into the first ``COVER_DEPTH`` places if it is absent.
-
-    The moved picks take the places just above the end of that stretch, so the
-    strongest picks stay first.
-    """
-    top = ranked[:COVER_DEPTH]
-    present = {pick.interest for pick in top}
-    missing = [next((pick for pick in ranked[COVER_DEPTH:] if pick.interest == interest), None)
-               for interest in range(interests) if interest not in present]
-    lifted = [pick for pick in missing if pick is not None]
-    if not lifted:
-        return ranked
-    lifted_rows = {pick.row for pick in lifted}
-    rest = [pick for pick in ranked if pick.row not in lifted_rows]
-    keep = COVER_DEPTH - len(lifted)
-    return [*rest[:keep], *lifted, *rest[keep:]]
+def _take_turns(queues: list[list[tuple[int, float]]], shares: npt.NDArray[np.float64],
+                floor: float, limit: int) -> list[RankedPick]:
+    """Merge the interests' queues: the interest furthest below its share goes next."""
+    taken: set[int] = set()
+    heads = [0] * len(queues)
+    counts = [0] * len(queues)
+    picks: list[RankedPick] = []
+    while len(picks) < limit:
+        ready: list[tuple[int, int, float]] = []
+        for interest, queue in enumerate(queues):
+            while heads[interest] < len(queue) and queue[heads[interest]][0] in taken:
+                heads[interest] += 1
+            if heads[interest] < len(queue):
+                row, score = queue[heads[interest]]
+                ready.append((interest, row, score))
+        if not ready:
+            break
+        strong = [entry for entry in ready if entry[2] >= floor] or ready
+        interest, row, score = min(
+            strong, key=lambda entry: ((counts[entry[0]] + 1) / shares[entry[0]], -entry[2]))
+        picks.append(RankedPick(row, score, interest))
+        taken.add(row)
+        counts[interest] += 1
+    return picks
