@@ -68,7 +68,7 @@ def _screenshot(page: Page, name: str) -> None:
 def test_not_interested_hides_a_pick_in_place_and_undo_brings_it_back(
     site: tuple[str, Papertide, str], viewport: tuple[int, int],
 ) -> None:
-    base_url, service, cookie = site
+    base_url, _, cookie = site
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
