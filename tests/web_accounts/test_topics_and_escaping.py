@@ -92,6 +92,8 @@ def test_rising_topics_are_listed_with_a_sparkline_and_link_to_their_papers(
     first = api["topics"][0]
     assert first["phrase"] == "Sparse autoencoders" and first["recent_papers"] == 8
     assert first["weekly_papers"] == [0, 0, 0, 0, 0, 0, 4, 4]
+    assert [paper["title"] for paper in first["leading_papers"]] == [
+        item.text() for item in leading]
     assert len(api["weeks"]) == len(api["weekly_totals"]) == 8
     assert first["page"] == f"{BASE_URL}/topics/{first['slug']}"
 

@@ -15,6 +15,7 @@ from papertide.topics.compute import TopicParams, compute_topics
 from papertide.topics.models import Topic, TopicRun
 
 logger = logging.getLogger("papertide.topics")
+LEADING_PAPERS = 3  # shown under each topic in the list
 
 
 @dataclass(frozen=True, slots=True)

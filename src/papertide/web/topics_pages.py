@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from papertide.models import PaperPage
+from papertide.topics.service import LEADING_PAPERS
 from papertide.topics.sparkline import volume_chart
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
@@ -15,9 +16,6 @@ from papertide.web.presenters import paginate
 
 router = APIRouter(include_in_schema=False)
 PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
-
-
-LEADING_PAPERS = 3
 
 
 @router.get("/topics")
