@@ -128,8 +128,8 @@ def rank_interests(candidates: Matrix, interests: list[Interest], params: Ranker
     """
     if len(candidates) == 0 or not interests or not allowed.any():
         return []
-    scores = np.stack([_standardised(candidates @ interest.model.weights, allowed)
-                       for interest in interests])
+    linear = candidates @ np.stack([interest.model.weights for interest in interests]).T
+    scores = np.stack([_standardised(column, allowed) for column in linear.T])
     if bonus is not None:
         scores = scores + bonus[None, :]
     scores = np.where(allowed[None, :], scores, -np.inf).astype(np.float32)
@@ -141,11 +141,12 @@ def rank_interests(candidates: Matrix, interests: list[Interest], params: Ranker
                                                     interests[0].model.negatives, params)
         order = np.argsort(-final, kind="stable")
         queues.append([(int(rows[i]), float(final[i])) for i in order])
-    sizes = np.array([len(interest.members) for interest in interests], dtype=np.float64)
-    return _take_turns(queues, sizes / sizes.sum(), params.interest_floor, limit)
+    papers = sum(len(interest.members) for interest in interests)
+    shares = [len(interest.members) / papers for interest in interests]
+    return _take_turns(queues, shares, params.interest_floor, limit)
 
 
-def _take_turns(queues: list[list[tuple[int, float]]], shares: npt.NDArray[np.float64],
+def _take_turns(queues: list[list[tuple[int, float]]], shares: list[float],
                 floor: float, limit: int) -> list[RankedPick]:
     """Merge the interests' queues: the interest furthest below its share goes next."""
     taken: set[int] = set()
