@@ -42,6 +42,7 @@ from recommend.featured import DEFAULT_DATA, DEFAULT_WORK, Featured, embeddings,
 PROFILE_SIZE = 20
 STREAM_WEEKS = 8  # negatives and the stream statistics: the weeks before the Monday
 MIN_TAG_PAPERS = PROFILE_SIZE
+MAX_SHARED = 0.05  # distinct interests: tags sharing at most this share of papers
 K = 10
 Scores = npt.NDArray[np.float64]
 
@@ -70,9 +71,31 @@ def ndcg_at(relevant: Sequence[bool], total_relevant: int) -> float:
     return dcg / ideal if ideal else 0.0
 
 
+def _apart(tags: list[str], by_tag: dict[str, list[int]], papers: list[Featured]) -> bool:
+    """Whether no two of the tags share more than ``MAX_SHARED`` of either's papers."""
+    for i, first in enumerate(tags):
+        for second in tags[i + 1:]:
+            shared = sum(second in papers[row].tags for row in by_tag[first])
+            if shared > MAX_SHARED * min(len(by_tag[first]), len(by_tag[second])):
+                return False
+    return True
+
+
+def _mix(chooser: random.Random, common: list[str], size: int, distinct: bool,
+         by_tag: dict[str, list[int]], papers: list[Featured]) -> list[str]:
+    """``size`` random tags; with ``distinct``, tags whose papers rarely overlap."""
+    tags = chooser.sample(common, size)
+    for _ in range(100 if distinct else 0):
+        if _apart(tags, by_tag, papers):
+            break
+        tags = chooser.sample(common, size)
+    return tags
+
+
 def build_weeks(papers: list[Featured], weeks: int, pairs: int, samples: int,
-                seed: int, triples: int = 0) -> list[Week]:
-    """Every Monday with enough history; users per common tag, plus tag pairs and triples."""
+                seed: int, triples: int = 0, distinct: bool = False) -> list[Week]:
+    """Every Monday with enough history; users per common tag, plus tag pairs and triples
+    (with ``distinct``, of tags that rarely share papers)."""
     chooser = random.Random(seed)
     days = np.array([paper.day.toordinal() for paper in papers])
     first = papers[0].day + dt.timedelta(weeks=STREAM_WEEKS + 4)
@@ -97,12 +120,12 @@ def build_weeks(papers: list[Featured], weeks: int, pairs: int, samples: int,
         users = [User(frozenset([tag]), tuple(chooser.sample(by_tag[tag], PROFILE_SIZE)))
                  for tag in common for _ in range(samples)]
         for _ in range(pairs if len(common) > 1 else 0):
-            first_tag, second_tag = chooser.sample(common, 2)
+            first_tag, second_tag = _mix(chooser, common, 2, distinct, by_tag, papers)
             profile = (chooser.sample(by_tag[first_tag], PROFILE_SIZE // 2)
                        + chooser.sample(by_tag[second_tag], PROFILE_SIZE // 2))
             users.append(User(frozenset([first_tag, second_tag]), tuple(profile)))
         for _ in range(triples if len(common) > 2 else 0):
-            tags = chooser.sample(common, 3)
+            tags = _mix(chooser, common, 3, distinct, by_tag, papers)
             sizes = (7, 7, PROFILE_SIZE - 14)
             profile = [row for tag, size in zip(tags, sizes, strict=True)
                        for row in chooser.sample(by_tag[tag], size)]
@@ -206,6 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weeks", type=int, default=88)
     parser.add_argument("--pairs", type=int, default=10, help="two-tag users per week")
     parser.add_argument("--triples", type=int, default=5, help="three-tag users per week")
+    parser.add_argument("--distinct", action="store_true",
+                        help="readers of several tags mix tags that rarely share papers")
     parser.add_argument("--only", action="append", default=[],
                         help="run only the methods whose name contains this (repeatable)")
     parser.add_argument("--samples", type=int, default=3,
@@ -219,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     papers = load_featured(args.data)
     vectors = embeddings(papers, args.work)
     weeks = build_weeks(papers, args.weeks, args.pairs, args.samples, args.seed,
-                        args.triples)
+                        args.triples, args.distinct)
     users = sum(len(week.users) for week in weeks)
     base = np.mean([np.mean([bool(papers[row].tags & user.tags) for row in week.candidates])
                     for week in weeks for user in week.users])

@@ -29,7 +29,7 @@ from papertide.recommend.ranker import (
 
 MAX_INTERESTS = 3
 MIN_INTEREST_PAPERS = 3
-SEPARATION = 0.1  # mean similarity within parts minus across them, to keep a split
+SEPARATION = 0.2  # mean similarity within parts minus across them, to keep a split
 KMEANS_ROUNDS = 10
 
 
