@@ -64,6 +64,7 @@ class _Group:
     key: str
     keys: list[str]
     recent_ids: dict[str, None]
+    sizes: dict[str, int]  # recent papers of each phrase, to name the group by the most used
 
 
 def monday(day: dt.date) -> dt.date:
@@ -192,7 +193,7 @@ def _distinct(rising: list[_Candidate], limit: int) -> list[_Group]:
     A phrase gives way to a longer one holding most of its papers ("autoencoder"
     to "sparse autoencoder"): the longer one says more. Near-duplicates
     ("on-policy distillation", "on-policy self-distillation") become one topic
-    holding the papers of both, named by the shorter phrase.
+    holding the papers of both, named by the phrase most papers use.
     """
     chosen: list[_Group] = []
     seen: set[str] = set()
@@ -206,8 +207,8 @@ def _distinct(rising: list[_Candidate], limit: int) -> list[_Group]:
         if twin is not None:
             twin.keys.append(candidate.key)
             twin.recent_ids.update(dict.fromkeys(candidate.recent_ids))
-            if len(tokens(candidate.key)) < len(tokens(twin.key)):
-                twin.key = candidate.key
+            twin.sizes[candidate.key] = len(candidate.recent_ids)
+            twin.key = max(twin.keys, key=lambda key: (twin.sizes[key], -len(tokens(key))))
             continue
         if len(chosen) >= limit:
             continue
@@ -221,7 +222,8 @@ def _distinct(rising: list[_Candidate], limit: int) -> list[_Group]:
                for group in chosen):
             continue
         chosen.append(_Group(candidate.key, [candidate.key],
-                             dict.fromkeys(candidate.recent_ids)))
+                             dict.fromkeys(candidate.recent_ids),
+                             {candidate.key: len(candidate.recent_ids)}))
     return chosen
 
 
