@@ -37,7 +37,15 @@ from sklearn.svm import LinearSVC
 
 from papertide.recommend.interests import rank_interests, train_interests
 from papertide.recommend.ranker import RankerParams, Stream, rank, train
-from recommend.featured import DEFAULT_DATA, DEFAULT_WORK, Featured, embeddings, load_featured
+from recommend.featured import (
+    DEFAULT_DATA,
+    DEFAULT_WORK,
+    LISTINGS,
+    Featured,
+    embeddings,
+    load_featured,
+    load_listings,
+)
 
 PROFILE_SIZE = 20
 STREAM_WEEKS = 8  # negatives and the stream statistics: the weeks before the Monday
@@ -229,6 +237,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weeks", type=int, default=88)
     parser.add_argument("--pairs", type=int, default=10, help="two-tag users per week")
     parser.add_argument("--triples", type=int, default=5, help="three-tag users per week")
+    parser.add_argument("--listings", action="store_true",
+                        help="readers of arXiv fields far apart (2026-01 to 2026-07 "
+                             "listings, 15 papers a field and week) instead of featured tags")
     parser.add_argument("--distinct", action="store_true",
                         help="readers of several tags mix tags that rarely share papers")
     parser.add_argument("--only", action="append", default=[],
@@ -239,10 +250,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--nearest-weight", type=float, default=RankerParams().nearest_weight)
     parser.add_argument("--shrinkage", type=float, default=RankerParams().shrinkage)
     args = parser.parse_args(argv)
-    if not args.data.exists():
-        sys.exit(f"no data file at {args.data}: pass --data")
-    papers = load_featured(args.data)
-    vectors = embeddings(papers, args.work)
+    if args.listings:
+        if not LISTINGS.exists():
+            sys.exit(f"no listings file at {LISTINGS}")
+        papers = load_listings(LISTINGS, dt.date(2026, 1, 5), dt.date(2026, 7, 6), 15)
+        vectors = embeddings(papers, args.work, "listings-")
+    else:
+        if not args.data.exists():
+            sys.exit(f"no data file at {args.data}: pass --data")
+        papers = load_featured(args.data)
+        vectors = embeddings(papers, args.work)
     weeks = build_weeks(papers, args.weeks, args.pairs, args.samples, args.seed,
                         args.triples, args.distinct)
     users = sum(len(week.users) for week in weeks)
