@@ -184,10 +184,12 @@ def methods(papers: list[Featured], vectors: npt.NDArray[np.float32],
     def per_interest(week: Week, user: User) -> Scores:
         if week.monday not in streams:
             streams[week.monday] = Stream.fit(vectors[week.stream], params)
-        interests = train_interests(vectors[list(user.profile)], vectors[:0],
-                                    streams[week.monday])
+        profile = vectors[list(user.profile)]
+        interests = train_interests(profile, vectors[:0], streams[week.monday])
+        whole = train(profile, vectors[:0], streams[week.monday])
         ranked = rank_interests(vectors[week.candidates], interests, params,
-                                len(week.candidates), np.ones(len(week.candidates), bool))
+                                len(week.candidates), np.ones(len(week.candidates), bool),
+                                whole=whole)
         scores = np.full(len(week.candidates), -np.inf)
         for position, pick in enumerate(ranked):
             scores[pick.row] = -position

@@ -4,10 +4,11 @@ One direction for a whole library points between its interests: a reader of
 speech recognition and of black holes gets papers about neither. So the
 library's vectors are split into at most three interests (spherical k-means
 from the farthest papers, kept only when every part is big enough and the
-parts are clearly apart); each interest trains its own model and ranks the
-window by it, and the interests take turns in the picks in proportion to
-their share of the library, so no interest goes missing from the top of the
-page. Pure functions only.
+parts are clearly apart); each interest trains its own model. The whole
+library's model still orders the picks (it is the most precise), each pick
+is labelled with the interest that scores it highest, and an interest with
+no pick among the first ten has its own best one lifted there, so no
+interest goes missing from the top of the page. Pure functions only.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from papertide.recommend.ranker import (
 MAX_INTERESTS = 3
 MIN_INTEREST_PAPERS = 3
 SEPARATION = 0.2  # mean similarity within parts minus across them, to keep a split
+COVER_DEPTH = 10  # every interest has a pick among the first this many
 KMEANS_ROUNDS = 10
 
 
@@ -114,59 +116,57 @@ def _standardised(scores: Matrix, allowed: npt.NDArray[np.bool_]) -> Matrix:
 
 
 def rank_interests(candidates: Matrix, interests: list[Interest], params: RankerParams,
-                   limit: int, allowed: npt.NDArray[np.bool_], bonus: Matrix | None = None
-                   ) -> list[RankedPick]:
-    """The best ``limit`` candidates over all interests, each with the interest it serves.
+                   limit: int, allowed: npt.NDArray[np.bool_], bonus: Matrix | None = None,
+                   whole: ProfileModel | None = None) -> list[RankedPick]:
+    """The best ``limit`` candidates, each with the interest it serves.
 
-    Each interest ranks the candidates by its own standardised score (plus
-    ``bonus``, in standard deviations: followed categories; minus the pull of
-    "not interested" papers on their close neighbours, :func:`disliked_penalty`).
-    The interests then take turns in proportion to their share of the library,
-    so a small interest still has its best papers near the top; an interest
-    whose next paper scores below ``interest_floor`` waits while others have
-    better ones.
+    The whole library's model orders the picks (it is the most precise); each
+    interest missing from the first ``COVER_DEPTH`` then has its own best pick
+    lifted to the end of that stretch, so every interest shows at the top.
+    ``bonus`` (in standard deviations) lifts followed categories; papers near
+    a "not interested" one are pulled down (:func:`disliked_penalty`).
     """
     if len(candidates) == 0 or not interests or not allowed.any():
         return []
-    linear = candidates @ np.stack([interest.model.weights for interest in interests]).T
+    models = [interest.model for interest in interests]
+    by_whole = whole is not None and len(interests) > 1
+    if whole is not None and by_whole:
+        models.append(whole)
+    linear = candidates @ np.stack([model.weights for model in models]).T
     scores = np.stack([_standardised(column, allowed) for column in linear.T])
     if bonus is not None:
         scores = scores + bonus[None, :]
     scores = np.where(allowed[None, :], scores, -np.inf).astype(np.float32)
+    penalty = disliked_penalty(candidates, models[0].negatives, params)
+    scores = scores - penalty[None, :]
+    order_by = scores[-1] if by_whole else scores.max(axis=0)
+    owner = np.argmax(scores[:len(interests)], axis=0)
     size = min(SHORTLIST, int(allowed.sum()))
-    queues: list[list[tuple[int, float]]] = []
-    for row_scores in scores:
-        rows = np.argpartition(-row_scores, size - 1)[:size]
-        final = row_scores[rows] - disliked_penalty(candidates[rows],
-                                                    interests[0].model.negatives, params)
-        order = np.argsort(-final, kind="stable")
-        queues.append([(int(rows[i]), float(final[i])) for i in order])
-    papers = sum(len(interest.members) for interest in interests)
-    shares = [len(interest.members) / papers for interest in interests]
-    return _take_turns(queues, shares, params.interest_floor, limit)
+    rows = np.argpartition(-order_by, size - 1)[:size]
+    rows = rows[np.argsort(-order_by[rows], kind="stable")]
+    ranked = [RankedPick(int(row), float(order_by[row]), int(owner[row])) for row in rows]
+    if len(interests) == 1:
+        return ranked[:limit]
+    return _cover_every_interest(ranked, scores[:len(interests)])[:limit]
 
 
-def _take_turns(queues: list[list[tuple[int, float]]], shares: list[float],
-                floor: float, limit: int) -> list[RankedPick]:
-    """Merge the interests' queues: the interest furthest below its share goes next."""
-    taken: set[int] = set()
-    heads = [0] * len(queues)
-    counts = [0] * len(queues)
-    picks: list[RankedPick] = []
-    while len(picks) < limit:
-        ready: list[tuple[int, int, float]] = []
-        for interest, queue in enumerate(queues):
-            while heads[interest] < len(queue) and queue[heads[interest]][0] in taken:
-                heads[interest] += 1
-            if heads[interest] < len(queue):
-                row, score = queue[heads[interest]]
-                ready.append((interest, row, score))
-        if not ready:
-            break
-        strong = [entry for entry in ready if entry[2] >= floor] or ready
-        interest, row, score = min(
-            strong, key=lambda entry: ((counts[entry[0]] + 1) / shares[entry[0]], -entry[2]))
-        picks.append(RankedPick(row, score, interest))
-        taken.add(row)
-        counts[interest] += 1
-    return picks
+def _cover_every_interest(ranked: list[RankedPick], scores: Matrix) -> list[RankedPick]:
+    """Lift each interest's best pick into the first ``COVER_DEPTH`` places if it has none."""
+    top = ranked[:COVER_DEPTH]
+    present = {pick.interest for pick in top}
+    shown = {pick.row for pick in top}
+    lifted: list[RankedPick] = []
+    for interest in range(len(scores)):
+        if interest in present:
+            continue
+        own = [pick for pick in ranked if pick.row not in shown]
+        if own:
+            best = max(own, key=lambda pick: scores[interest][pick.row])
+            lifted.append(RankedPick(best.row, best.score, interest))
+            shown.add(best.row)
+    if not lifted:
+        return ranked
+    rows = {pick.row for pick in lifted}
+    rest = [pick for pick in ranked if pick.row not in rows]
+    keep = COVER_DEPTH - len(lifted)
+    return [*rest[:keep], *lifted, *rest[keep:]]

@@ -27,7 +27,6 @@ class RankerParams:
     nearest_weight: float = 0.0  # share of nearest-items scores (the evaluation chose none)
     negative_weight: float = 1.0  # how hard a "not interested" paper pushes neighbours down
     close_similarity: float = 0.6  # a "not interested" paper pulls down papers this close
-    interest_floor: float = 1.0  # an interest's turn waits below this standardised score
 
 
 @dataclass(frozen=True, slots=True)

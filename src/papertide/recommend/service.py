@@ -33,7 +33,7 @@ from papertide.recommend.models import (
     Reason,
     Recommendations,
 )
-from papertide.recommend.ranker import Matrix, RankerParams
+from papertide.recommend.ranker import Matrix, RankerParams, train
 from papertide.recommend.window import Window
 from papertide.search.base import KeywordIndex
 from papertide.store.base import Store
@@ -159,7 +159,8 @@ class Recommender:
             if len(interests) > 1:
                 labels = _interest_labels(interests, positives, liked_ids, named)
             ranked = rank_interests(window.vectors, interests, self.params, RANKED_DEPTH,
-                                    allowed, CATEGORY_BONUS * in_followed.astype(np.float32))
+                                    allowed, CATEGORY_BONUS * in_followed.astype(np.float32),
+                                    whole=train(positives, negatives, window.stream))
             rows = [(pick.row, pick.score, interests[pick.interest].members,
                      labels[pick.interest] if labels else "") for pick in ranked]
         else:  # categories only: newest first
