@@ -59,10 +59,44 @@ def load_featured(path: Path) -> list[Featured]:
     return papers
 
 
-def embeddings(papers: list[Featured], work: Path) -> npt.NDArray[np.float32]:
+LISTINGS = (REPOSITORY / ".." / "shared" / "data" / "papers"
+            / "arxiv_listings_2025_2026.jsonl.gz")
+# Fields far apart, so that a reader of two or three has interests that are distinct.
+LISTING_FIELDS = ("cs.CL", "cs.CV", "cs.RO", "astro-ph.GA", "quant-ph", "q-bio.NC",
+                  "math.AP", "cond-mat.mtrl-sci", "econ.GN", "eess.SP")
+
+
+def load_listings(path: Path, start: dt.date, end: dt.date, per_week: int
+                  ) -> list[Featured]:
+    """arXiv listings as readers' papers: the primary category is the only tag.
+
+    At most ``per_week`` papers of each field of ``LISTING_FIELDS`` a week (the
+    first listed), so that embedding them takes a couple of minutes.
+    """
+    taken: dict[tuple[str, dt.date], int] = {}
+    papers: list[Featured] = []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            field = row.get("primary_category")
+            day = dt.date.fromisoformat(row["listing_date"])
+            if field not in LISTING_FIELDS or not start <= day < end:
+                continue
+            week = (field, day - dt.timedelta(days=day.weekday()))
+            if taken.get(week, 0) >= per_week:
+                continue
+            taken[week] = taken.get(week, 0) + 1
+            papers.append(Featured(row["id"], day, " ".join(row["title"].split()),
+                                   " ".join((row.get("abstract") or "").split()),
+                                   frozenset([field]), taken[week]))
+    papers.sort(key=lambda paper: (paper.day, paper.rank_in_day))
+    return papers
+
+
+def embeddings(papers: list[Featured], work: Path, name: str = "") -> npt.NDArray[np.float32]:
     """Unit vectors of every paper's text, computed once and cached."""
     work.mkdir(parents=True, exist_ok=True)
-    cache = work / f"vectors-{MODEL}-int8-{len(papers)}.npy"
+    cache = work / f"vectors-{MODEL}-int8-{name}{len(papers)}.npy"
     if cache.exists():
         return np.asarray(np.load(cache), dtype=np.float32)
     embedder = OnnxEmbedder(MODEL, "int8", work / "models")

@@ -26,22 +26,30 @@ def test_a_speech_library_gets_the_new_speech_papers_first(service: Papertide) -
     assert not set(picks) & set(SPEECH_LIBRARY), "papers already saved are not picked again"
 
 
-def test_every_pick_names_papers_of_the_library_as_its_reason(service: Papertide) -> None:
+def test_picks_name_the_library_papers_they_are_close_to_and_only_those(
+    service: Papertide,
+) -> None:
     reader = add_user(service)
     save_all(service, reader, SPEECH_LIBRARY)
     service.community.library.upvote(reader, "2501.02001")
     found = service.recommendations.for_user(reader)
     assert found.picks and found.profile_size == 4
-    for pick in found.picks:
-        [library] = [reason for reason in pick.reasons if reason.kind == "library"]
+    by_id = {pick.paper.arxiv_id: pick for pick in found.picks}
+    for arxiv_id in SPEECH_NEW:
+        [library] = [reason for reason in by_id[arxiv_id].reasons if reason.kind == "library"]
         assert 1 <= len(library.papers) <= 2
         for named in library.papers:
-            assert named.arxiv_id in {*SPEECH_LIBRARY, "2501.02001"}
+            assert named.arxiv_id in SPEECH_LIBRARY
             assert named.title == title_of(named.arxiv_id)
-            assert f"“{named.title}”" in pick.explanation
-    black_hole_pick = next(pick for pick in found.picks if pick.paper.arxiv_id == "2503.12002")
+            assert f"“{named.title}”" in by_id[arxiv_id].explanation
+    black_hole_pick = by_id["2503.12002"]
     assert "2501.02001" in {named.arxiv_id for reason in black_hole_pick.reasons
                             for named in reason.papers}
+    # Bread and freight trains are close to nothing in the library: no "close to" claim.
+    for unrelated in ("2503.14001", "2503.14002"):
+        reasons = by_id[unrelated].reasons
+        assert [reason.kind for reason in reasons] == ["interest"]
+        assert "close to" not in by_id[unrelated].explanation
 
 
 def test_not_interested_hides_the_paper_and_pulls_its_twin_down(service: Papertide) -> None:

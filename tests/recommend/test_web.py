@@ -72,9 +72,48 @@ def test_the_page_shows_picks_with_linked_reasons_and_a_working_not_interested_b
                           follow_redirects=False)
     assert refused.status_code == 403
     done = client.post(form.get("action"), data=fields, follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"] == "/for-you"
-    after = picks_on(parse_html(client.get("/for-you").text))
-    assert first not in {arxiv_id_of(item) for item in after}
+    assert done.status_code == 303 and done.headers["location"] == f"/for-you?hidden={first}"
+    page = parse_html(client.get(done.headers["location"]).text)
+    assert first not in {arxiv_id_of(item) for item in picks_on(page)}
+    # The page confirms, names the paper and offers Undo, as a plain form.
+    notice = page.find("div", class_="hidden-notice")
+    assert title_of(first) in notice.text() and notice.find("button").text() == "Undo"
+    undo = notice.find("form")
+    undo_fields = {field.get("name"): field.get("value") for field in undo.find_all("input")}
+    assert undo_fields["action"] == "undo"
+    undone = client.post(undo.get("action"), data=undo_fields, follow_redirects=False)
+    assert undone.status_code == 303 and undone.headers["location"] == "/for-you"
+    page = parse_html(client.get("/for-you").text)
+    assert first in {arxiv_id_of(item) for item in picks_on(page)}
+    assert page.find_all("div", class_="hidden-notice") == []
+
+
+def test_not_interested_answers_a_script_with_its_new_state(
+    client: TestClient, service: Papertide,
+) -> None:
+    reader = sign_in(client, service)
+    service.community.library.save(reader, "2501.01001")
+    form = picks_on(parse_html(client.get("/for-you").text))[0].find(
+        "form", class_="not-interested-form")
+    fields = {field.get("name"): field.get("value") for field in form.find_all("input")}
+    json_headers = {"Accept": "application/json"}
+    marked = client.post(form.get("action"), data=fields, headers=json_headers)
+    arxiv_id = form.get("action").rsplit("/", 1)[1]
+    assert marked.json() == {"arxiv_id": arxiv_id, "not_interested": True}
+    undone = client.post(form.get("action"), data={**fields, "action": "undo"},
+                         headers=json_headers)
+    assert undone.json() == {"arxiv_id": arxiv_id, "not_interested": False}
+
+
+@pytest.mark.parametrize("hidden", ["<script>x</script>", "2503.99999", "2503.11001"])
+def test_an_undo_notice_needs_a_paper_the_reader_really_hid(
+    client: TestClient, service: Papertide, hidden: str,
+) -> None:
+    reader = sign_in(client, service)
+    service.community.library.save(reader, "2501.01001")
+    answer = client.get("/for-you", params={"hidden": hidden})
+    assert answer.status_code == 200 and "<script>x" not in answer.text
+    assert parse_html(answer.text).find_all("div", class_="hidden-notice") == []
 
 
 def test_filters_posted_from_the_page_change_the_api_answer(

@@ -63,5 +63,5 @@ def test_a_rising_phrase_needs_enough_papers_and_enough_growth() -> None:
 
 
 def test_a_brand_new_phrase_rises_from_nothing() -> None:
-    found = burst(6, 200, 0, 2000, BurstParams())
+    found = burst(9, 200, 0, 2000, BurstParams())
     assert found is not None and found.baseline_share == 0 and found.score > 0

@@ -75,18 +75,25 @@ def test_rising_topics_are_listed_with_a_sparkline_and_link_to_their_papers(
     page = page_of(topics_client, "/topics")
     row = page.find("li", class_="topic-row")
     link = row.find(class_="topic-name").find("a")
-    assert link.text() == "Sparse Autoencoders"
+    assert link.text() == "Sparse autoencoders"  # as the abstracts write it
     svg = row.find("svg", class_="sparkline")
     assert svg.get("role") == "img" and "0, 0, 0, 0, 0, 0, 4, 4" in svg.get("aria-label")
+    # The topic's leading papers are listed under it, their titles as text.
+    leading = row.find("ul", class_="topic-papers").find_all("a")
+    assert len(leading) == 3
+    assert all("Sparse Autoencoders" in item.text() for item in leading)
+    assert not row.find_all("script") and not row.find_all("b")
     topic = page_of(topics_client, link.get("href"))
-    assert topic.find("h1").text() == "Sparse Autoencoders"
+    assert topic.find("h1").text() == "Sparse autoencoders"
     assert topic.find("svg", class_="volume-chart")
     cards = topic.find_all("article", class_="paper-card")
     assert len(cards) == 8 and all(card.find(class_="vote-button") for card in cards)
     api = topics_client.get("/api/topics").json()
     first = api["topics"][0]
-    assert first["phrase"] == "Sparse Autoencoders" and first["recent_papers"] == 8
+    assert first["phrase"] == "Sparse autoencoders" and first["recent_papers"] == 8
     assert first["weekly_papers"] == [0, 0, 0, 0, 0, 0, 4, 4]
+    assert [paper["title"] for paper in first["leading_papers"]] == [
+        item.text() for item in leading]
     assert len(api["weeks"]) == len(api["weekly_totals"]) == 8
     assert first["page"] == f"{BASE_URL}/topics/{first['slug']}"
 

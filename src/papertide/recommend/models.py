@@ -7,7 +7,7 @@ from typing import Literal
 
 from papertide.models import Paper
 
-ReasonKind = Literal["library", "category", "words", "author"]
+ReasonKind = Literal["library", "interest", "category", "words", "author"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +27,18 @@ class NamedPaper:
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """One reason for a pick; ``papers`` are the profile papers it names (linked)."""
+    """One reason for a pick; ``papers`` are the profile papers it names (linked).
+
+    ``library`` names papers the pick is close to; ``interest`` is the reason
+    of a pick close to none of them, only to the direction of (part of) the
+    library, which ``interest`` labels when the library has several.
+    """
 
     kind: ReasonKind
     papers: tuple[NamedPaper, ...] = ()
     category: str = ""
     word: str = ""
+    interest: str = ""
     author: str = ""
 
     @property
@@ -40,6 +46,10 @@ class Reason:
         if self.kind == "library":
             titles = " and ".join(f"“{paper.title}”" for paper in self.papers)
             return f"close to {titles} in your library"
+        if self.kind == "interest":
+            if self.interest:
+                return f"leans towards your interest in “{self.interest}”"
+            return "leans towards your library as a whole"
         if self.kind == "category":
             return f"in {self.category}, which you follow"
         if self.kind == "author":
@@ -49,9 +59,13 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class Pick:
+    """A recommended paper; ``interest`` labels the part of the library it serves
+    (empty when the library is one interest)."""
+
     paper: Paper
     score: float
     reasons: tuple[Reason, ...] = field(default=())
+    interest: str = ""
 
     @property
     def explanation(self) -> str:
@@ -66,3 +80,4 @@ class Recommendations:
     profile_size: int
     window_days: int
     notice: str | None = None
+    interests: tuple[str, ...] = ()  # labels, when the library splits into several

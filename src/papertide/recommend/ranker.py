@@ -26,6 +26,7 @@ class RankerParams:
     nearest: int = 3  # profile papers averaged in the nearest-items score
     nearest_weight: float = 0.0  # share of nearest-items scores (the evaluation chose none)
     negative_weight: float = 1.0  # how hard a "not interested" paper pushes neighbours down
+    close_similarity: float = 0.6  # a "not interested" paper pulls down papers this close
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +58,17 @@ class ProfileModel:
 
 
 def train(positives: Matrix, negatives: Matrix, stream: Stream) -> ProfileModel:
-    """Closed-form linear model: whitened (profile mean - stream mean), minus dislikes."""
+    """Closed-form linear model: whitened (profile mean - stream mean).
+
+    Dislikes are kept aside, not folded into the direction: one "not
+    interested" must lower that paper and its close neighbours
+    (:func:`disliked_penalty`), not tilt away from a whole interest.
+    """
     dimension = stream.mean.shape[0]
     if len(positives) == 0:
         weights = np.zeros(dimension, np.float32)
     else:
         weights = stream.whitening @ (positives.mean(axis=0) - stream.mean)
-        if len(negatives):
-            weights -= 0.5 * stream.whitening @ (negatives.mean(axis=0) - stream.mean)
         norm = float(np.linalg.norm(weights))
         weights = weights / norm if norm > 0 else weights
     return ProfileModel(weights.astype(np.float32), positives.astype(np.float32),
@@ -92,6 +96,20 @@ def nearest_scores(candidates: Matrix, profile: Matrix, nearest: int) -> Matrix:
     return np.asarray(top.mean(axis=1), dtype=np.float32)
 
 
+def disliked_penalty(candidates: Matrix, negatives: Matrix, params: RankerParams) -> Matrix:
+    """How far (in standard deviations) "not interested" papers pull each candidate down.
+
+    Nothing below ``close_similarity`` to every dislike; up to
+    ``4 × negative_weight`` for a near copy of one.
+    """
+    if len(negatives) == 0 or len(candidates) == 0:
+        return np.zeros(len(candidates), np.float32)
+    closest = (candidates @ negatives.T).max(axis=1)
+    closeness = np.clip((closest - params.close_similarity) / (1 - params.close_similarity),
+                        0.0, 1.0)
+    return np.asarray(4.0 * params.negative_weight * closeness, dtype=np.float32)
+
+
 def rerank(candidates: Matrix, linear: Matrix, model: ProfileModel,
            params: RankerParams) -> Matrix:
     """Final scores of a shortlist: linear and nearest-items blended, dislikes subtracted."""
@@ -100,10 +118,7 @@ def rerank(candidates: Matrix, linear: Matrix, model: ProfileModel,
         nearest = nearest_scores(candidates, model.positives, params.nearest)
         blended = ((1 - params.nearest_weight) * blended
                    + params.nearest_weight * _standardise(nearest))
-    if len(model.negatives):
-        disliked = (candidates @ model.negatives.T).max(axis=1)
-        blended -= params.negative_weight * _standardise(np.maximum(disliked, 0.0)) * \
-            (disliked > 0.5)
+    blended -= disliked_penalty(candidates, model.negatives, params)
     return np.asarray(blended, dtype=np.float32)
 
 

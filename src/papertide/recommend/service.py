@@ -25,6 +25,8 @@ from papertide.exceptions import InvalidInputError, NotFoundError
 from papertide.follows.models import FollowedPaper
 from papertide.models import Paper
 from papertide.recommend.importer import ImportReport, LibraryImporter
+from papertide.recommend.interests import Interest, rank_interests, train_interests
+from papertide.recommend.labels import interest_label
 from papertide.recommend.library_files import read_library
 from papertide.recommend.models import (
     InterestFilters,
@@ -33,7 +35,7 @@ from papertide.recommend.models import (
     Reason,
     Recommendations,
 )
-from papertide.recommend.ranker import Matrix, RankerParams, shortlist_rank, train
+from papertide.recommend.ranker import Matrix, RankerParams, train
 from papertide.recommend.window import Window
 from papertide.search.base import KeywordIndex
 from papertide.store.base import Store
@@ -42,7 +44,8 @@ RANKED_DEPTH = 200
 CACHED_PROFILES = 2_000
 CACHED_WINDOWS = 4
 MAX_FILTER_WORDS = 20
-CATEGORY_BONUS = 1.5
+CATEGORY_BONUS = 1.5  # standard deviations of the library score
+SIMILARITY_FLOOR = 0.4  # cosine below which a pick is not called "close to" a paper
 _CATEGORY = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
 
 
@@ -51,6 +54,7 @@ class _Ranked:
     picks: tuple[Pick, ...]
     profile_size: int
     notice: str | None
+    interests: tuple[str, ...] = ()
 
 
 class FollowedSource(Protocol):
@@ -97,7 +101,7 @@ class Recommender:
                                           if item.paper.arxiv_id not in hidden])
         notice = ranked.notice if not picks else None
         return Recommendations(picks[:max(limit, 0)], ranked.profile_size,
-                               self.window_days, notice)
+                               self.window_days, notice, ranked.interests)
 
     def picks_between(self, user_id: int, first_day: dt.date, last_day: dt.date,
                       limit: int) -> list[str]:
@@ -167,24 +171,30 @@ class Recommender:
         allowed = self._allowed(window, filters, set(liked) | set(disliked))
         in_followed = np.array([any(_in_category(paper.categories, wanted)
                                     for wanted in categories) for paper in window.papers])
-        if liked_ids:
-            profile = train(positives, negatives, window.stream)
-            linear = window.vectors @ profile.weights + CATEGORY_BONUS * 0.05 * in_followed
-            linear32 = np.where(allowed, linear, -np.inf).astype(np.float32)
-            rows = shortlist_rank(window.vectors, linear32, profile, self.params, RANKED_DEPTH)
-            rows = [(row, score + CATEGORY_BONUS * float(in_followed[row]))
-                    for row, score in rows]
-            rows.sort(key=lambda item: -item[1])
-        else:  # categories only: newest first
-            rows = [(row, 0.0) for row in range(len(window.papers))
-                    if allowed[row] and in_followed[row]][:RANKED_DEPTH]
         named = store.get_papers(liked_ids)
+        labels: tuple[str, ...] = ()
+        if liked_ids:
+            interests = train_interests(positives, negatives, window.stream)
+            if len(interests) > 1:
+                labels = _interest_labels(interests, positives, liked_ids, named)
+            ranked = rank_interests(window.vectors, interests, self.params, RANKED_DEPTH,
+                                    allowed, CATEGORY_BONUS * in_followed.astype(np.float32),
+                                    whole=train(positives, negatives, window.stream))
+            rows = [(pick.row, pick.score, interests[pick.interest].members,
+                     labels[pick.interest] if labels else "") for pick in ranked]
+        else:  # categories only: newest first
+            everything = tuple(range(len(liked_ids)))
+            rows = [(row, 0.0, everything, "") for row in range(len(window.papers))
+                    if allowed[row] and in_followed[row]][:RANKED_DEPTH]
         picks = tuple(
             Pick(window.papers[row], score,
-                 self._reasons(window, row, positives, liked_ids, named, categories, filters))
-            for row, score in rows)
+                 self._reasons(window, row, positives[list(members)],
+                               [liked_ids[i] for i in members], named, categories, filters,
+                               label),
+                 label)
+            for row, score, members, label in rows)
         notice = None if picks else "Nothing in the last days matches your profile and filters."
-        return _Ranked(picks, len(liked), notice)
+        return _Ranked(picks, len(liked), notice, labels)
 
     def _allowed(self, window: Window, filters: InterestFilters,
                  profile_ids: set[str]) -> npt.NDArray[np.bool_]:
@@ -198,14 +208,20 @@ class Recommender:
 
     def _reasons(self, window: Window, row: int, positives: Matrix,
                  liked_ids: list[str], named: Mapping[str, Paper],
-                 categories: tuple[str, ...], filters: InterestFilters) -> tuple[Reason, ...]:
+                 categories: tuple[str, ...], filters: InterestFilters,
+                 interest: str) -> tuple[Reason, ...]:
+        """Why a pick: the library papers it is close to (above ``SIMILARITY_FLOOR``
+        only), else the interest it leans towards; followed categories; asked-for words."""
         reasons: list[Reason] = []
         if len(liked_ids):
             similarities = positives @ window.vectors[row]
-            nearest = [int(i) for i in np.argsort(-similarities)[:2]]
-            reasons.append(Reason("library", tuple(
-                NamedPaper(liked_ids[i], _title(named, liked_ids[i]))
-                for i in nearest)))
+            nearest = [int(i) for i in np.argsort(-similarities)[:2]
+                       if similarities[i] >= SIMILARITY_FLOOR]
+            if nearest:
+                reasons.append(Reason("library", tuple(
+                    NamedPaper(liked_ids[i], _title(named, liked_ids[i])) for i in nearest)))
+            else:
+                reasons.append(Reason("interest", interest=interest))
         paper = window.papers[row]
         reasons.extend(Reason("category", category=category) for category in categories
                        if _in_category(paper.categories, category))
@@ -221,6 +237,16 @@ class Recommender:
             raise NotFoundError(f"paper {key} is not in this papertide")
         self.store.mark_not_interested(user_id, key, self.clock())
         return key
+
+    def just_hidden(self, user_id: int, arxiv_id: str) -> Paper | None:
+        """The paper, if the person has marked it not interested (for the Undo notice)."""
+        try:
+            key = parse_arxiv_id(arxiv_id).base
+        except InvalidInputError:
+            return None
+        if key not in set(self.store.not_interested_ids(user_id)):
+            return None
+        return self.store.get_paper(key)
 
     def unmark_not_interested(self, user_id: int, arxiv_id: str) -> str:
         key = parse_arxiv_id(arxiv_id).base
@@ -250,6 +276,19 @@ class Recommender:
         parsed = read_library(data, filename, pasted)
         importer = LibraryImporter(self.store, self.keyword_index)
         return importer.save(user_id, parsed, self.clock())
+
+
+def _interest_labels(interests: list[Interest], positives: Matrix, liked_ids: list[str],
+                     named: Mapping[str, Paper]) -> tuple[str, ...]:
+    """A distinct name for each interest, from its papers' titles, most central first."""
+    labels: list[str] = []
+    for interest in interests:
+        members = np.array(interest.members)
+        centre = positives[members].mean(axis=0)
+        order = members[np.argsort(-(positives[members] @ centre), kind="stable")]
+        titles = [_title(named, liked_ids[int(i)]) for i in order]
+        labels.append(interest_label(titles, {label.lower() for label in labels}))
+    return tuple(labels)
 
 
 def _title(papers: Mapping[str, Paper], arxiv_id: str) -> str:

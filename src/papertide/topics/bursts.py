@@ -19,7 +19,7 @@ SMOOTHING = 0.5
 
 @dataclass(frozen=True, slots=True)
 class BurstParams:
-    min_papers: int = 4
+    min_papers: int = 8
     min_growth: float = 2.0
 
 

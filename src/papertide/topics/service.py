@@ -15,6 +15,7 @@ from papertide.topics.compute import TopicParams, compute_topics
 from papertide.topics.models import Topic, TopicRun
 
 logger = logging.getLogger("papertide.topics")
+LEADING_PAPERS = 3  # shown under each topic in the list
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,14 @@ class Topics:
         found = self.store.get_papers(ids)
         return TopicPapers(topic, run, tuple(found[i] for i in ids if i in found), total,
                            offset, limit)
+
+    def leading_papers(self, run: TopicRun, per_topic: int) -> dict[str, tuple[Paper, ...]]:
+        """Each topic's first papers (recent ones naming it in their title come first)."""
+        ids = {topic.slug: self.store.topic_papers(topic.slug, per_topic, 0)[0]
+               for topic in run.topics}
+        found = self.store.get_papers([key for keys in ids.values() for key in keys])
+        return {slug: tuple(found[key] for key in keys if key in found)
+                for slug, keys in ids.items()}
 
     def recompute(self, params: TopicParams | None = None,
                   as_of: dt.date | None = None) -> TopicRun:

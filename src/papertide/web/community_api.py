@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from papertide.models import Paper
 from papertide.paging import MAX_PAGE_SIZE
 from papertide.ranking.trending import WindowName
 from papertide.topics.models import Topic, TopicRun
+from papertide.topics.service import LEADING_PAPERS
 from papertide.web.deps import ServiceDep
 from papertide.web.schemas import ErrorPublic, ListEnvelopePublic, PaperPublic, paper_fields
 
@@ -36,6 +39,11 @@ class TrendingListPublic(ListEnvelopePublic):
     papers: list[TrendingPaperPublic]
 
 
+class LeadingPaperPublic(BaseModel):
+    arxiv_id: str
+    title: str
+
+
 class TopicPublic(BaseModel):
     slug: str
     phrase: str
@@ -48,14 +56,19 @@ class TopicPublic(BaseModel):
     growth: float | None = Field(description="Recent share over baseline share; null if new.")
     weekly_papers: list[int] = Field(description="Papers per week, aligned with `weeks`.")
     page: str
+    leading_papers: list[LeadingPaperPublic] = Field(
+        description="Its first papers: recent ones naming it in their title first.")
 
     @classmethod
-    def of(cls, topic: Topic, base_url: str) -> TopicPublic:
+    def of(cls, topic: Topic, base_url: str, leading: tuple[Paper, ...] = ()) -> TopicPublic:
         return cls(slug=topic.slug, phrase=topic.phrase, rank=topic.rank, score=topic.score,
                    recent_papers=topic.recent_papers, baseline_papers=topic.baseline_papers,
                    recent_share=topic.recent_share, baseline_share=topic.baseline_share,
                    growth=topic.growth, weekly_papers=list(topic.weekly_papers),
-                   page=f"{base_url}/topics/{topic.slug}")
+                   page=f"{base_url}/topics/{topic.slug}",
+                   leading_papers=[LeadingPaperPublic(arxiv_id=paper.arxiv_id,
+                                                      title=paper.title)
+                                   for paper in leading])
 
 
 class TopicsPublic(BaseModel):
@@ -69,14 +82,16 @@ class TopicsPublic(BaseModel):
     topics: list[TopicPublic]
 
     @classmethod
-    def of(cls, run: TopicRun | None, base_url: str) -> TopicsPublic:
+    def of(cls, run: TopicRun | None, base_url: str,
+           leading: Mapping[str, tuple[Paper, ...]] | None = None) -> TopicsPublic:
         if run is None:
             return cls(computed_at=None, as_of=None, weeks=[], weekly_totals=[], recent_weeks=0,
                        baseline_weeks=0, papers_considered=0, topics=[])
         return cls(computed_at=run.computed_at, as_of=run.as_of, weeks=list(run.weeks),
                    weekly_totals=list(run.weekly_totals), recent_weeks=run.recent_weeks,
                    baseline_weeks=run.baseline_weeks, papers_considered=run.papers_considered,
-                   topics=[TopicPublic.of(topic, base_url) for topic in run.topics])
+                   topics=[TopicPublic.of(topic, base_url, (leading or {}).get(topic.slug, ()))
+                           for topic in run.topics])
 
 
 @router.get("/trending", response_model=TrendingListPublic, tags=["trending"],
@@ -114,4 +129,7 @@ def trending(
 def topics(service: ServiceDep) -> TopicsPublic:
     """Keyphrases whose share of new papers grew in the recent weeks against the weeks
     before, with their weekly volume. Recomputed in the background, not per request."""
-    return TopicsPublic.of(service.community.topics.run(), service.settings.resolved_base_url)
+    topics = service.community.topics
+    run = topics.run()
+    return TopicsPublic.of(run, service.settings.resolved_base_url,
+                           topics.leading_papers(run, LEADING_PAPERS) if run else None)

@@ -34,23 +34,31 @@ class NamedPaperPublic(BaseModel):
 
 
 class ReasonPublic(BaseModel):
-    kind: Literal["library", "category", "words", "author"]
+    kind: Literal["library", "interest", "category", "words", "author"] = Field(
+        description="library: close to the papers named; interest: close to none of them, "
+                    "only to the direction of (part of) the library; author: by an author "
+                    "the reader follows.")
     text: str = Field(description="The reason as a sentence fragment.")
     papers: list[NamedPaperPublic] = Field(description="Papers of the profile it names.")
     category: str | None = None
     word: str | None = None
+    interest: str | None = None
 
 
 class PickPublic(PaperPublic):
     score: float = Field(description="Ranking score (comparable within one answer only).")
     explanation: str = Field(description="Every reason, joined for display.")
     reasons: list[ReasonPublic]
+    interest: str | None = Field(description="The interest of the library this pick serves "
+                                             "(only when the library has several).")
 
 
 class RecommendationsPublic(ListEnvelopePublic):
     window_days: int = Field(description="Days of new papers picked from.")
     profile_size: int = Field(description="Papers saved, upvoted or imported.")
     notice: str | None = Field(description="Why there are no picks, and what to do.")
+    interests: list[str] = Field(description="The interests the library splits into (two or "
+                                             "three, each with picks), or none.")
     papers: list[PickPublic] = Field(description="The picks, best first.")
     picks: list[PickPublic] = Field(deprecated=True, description=DEPRECATED_LIST)
 
@@ -59,12 +67,13 @@ def pick_public(pick: Pick, base_url: str,
                 signals: Mapping[str, SignalSummary] | None = None) -> PickPublic:
     return PickPublic(
         **paper_fields(pick.paper, base_url, signals), score=round(pick.score, 4),
-        explanation=pick.explanation,
+        explanation=pick.explanation, interest=pick.interest or None,
         reasons=[ReasonPublic(kind=reason.kind, text=reason.text,
                               papers=[NamedPaperPublic(arxiv_id=named.arxiv_id,
                                                        title=named.title)
                                       for named in reason.papers],
-                              category=reason.category or None, word=reason.word or None)
+                              category=reason.category or None, word=reason.word or None,
+                              interest=reason.interest or None)
                  for reason in pick.reasons])
 
 
@@ -83,5 +92,6 @@ def recommendations(
     picks = [pick_public(pick, base_url, signals) for pick in found.picks]
     return RecommendationsPublic(window_days=found.window_days,
                                  profile_size=found.profile_size, notice=found.notice,
+                                 interests=list(found.interests),
                                  total=len(picks), limit=limit, offset=0, has_more=False,
                                  papers=picks, picks=picks)

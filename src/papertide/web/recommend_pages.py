@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from papertide.accounts.paths import local_path
 from papertide.app import Papertide
@@ -18,7 +18,7 @@ from papertide.exceptions import InvalidInputError
 from papertide.recommend.library_files import MAX_FILE_BYTES
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
-from papertide.web.forms import check_csrf, read_form
+from papertide.web.forms import check_csrf, read_form, wants_json
 from papertide.web.presenters import with_query
 from papertide.web.session import csrf_token_for, current_viewer, signed_in_viewer
 
@@ -34,7 +34,10 @@ def _sign_in_first(path: str) -> Response:
 
 @pages.get("/for-you")
 def for_you(request: Request, service: ServiceDep, renderer: RendererDep,
-            limit: Limit = 30) -> Response:
+            limit: Limit = 30,
+            hidden: Annotated[str | None, Query(max_length=40, description=(
+                "A paper just marked not interested: the page offers to undo it."))] = None,
+            ) -> Response:
     viewer = current_viewer(request)
     if viewer is None:
         return _sign_in_first("/for-you")
@@ -46,24 +49,34 @@ def for_you(request: Request, service: ServiceDep, renderer: RendererDep,
         "found": found,
         "filters": filters,
         "followed": recommender.followed_categories(viewer.user.id, filters),
+        "hidden": recommender.just_hidden(viewer.user.id, hidden) if hidden else None,
         "cards": cards_for(request, service, [pick.paper for pick in found.picks]),
     })
 
 
 @pages.post("/for-you/not-interested/{arxiv_id:path}")
 async def not_interested(arxiv_id: str, request: Request, service: ServiceDep) -> Response:
-    """``action=mark`` hides the paper and demotes papers like it; ``action=undo`` reverts."""
+    """``action=mark`` hides the paper and demotes its close neighbours; ``action=undo``
+    reverts. The page comes back with a confirmation and an Undo button; a script
+    (``Accept: application/json``) gets the new state instead."""
     form = await read_form(request)
     viewer = signed_in_viewer(request)
     check_csrf(request, service, form)
     action = form.get("action", "mark")
+    recommender = service.recommendations
     if action == "mark":
-        service.recommendations.mark_not_interested(viewer.user.id, arxiv_id)
+        key = await run_in_threadpool(recommender.mark_not_interested, viewer.user.id, arxiv_id)
     elif action == "undo":
-        service.recommendations.unmark_not_interested(viewer.user.id, arxiv_id)
+        key = await run_in_threadpool(recommender.unmark_not_interested, viewer.user.id,
+                                      arxiv_id)
     else:
         raise InvalidInputError(f"action must be mark or undo, got {action[:20]!r}")
-    return RedirectResponse(local_path(form.get("next"), "/for-you"), status_code=303)
+    if wants_json(request):
+        return JSONResponse({"arxiv_id": key, "not_interested": action == "mark"})
+    back = local_path(form.get("next"), "/for-you")
+    if action == "mark":
+        back = with_query(back, [("hidden", key)])
+    return RedirectResponse(back, status_code=303)
 
 
 @pages.post("/for-you/filters")

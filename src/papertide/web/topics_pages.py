@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from papertide.models import PaperPage
+from papertide.topics.service import LEADING_PAPERS
 from papertide.topics.sparkline import volume_chart
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
@@ -19,8 +20,11 @@ PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
 
 @router.get("/topics")
 def topics_page(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
+    topics = service.community.topics
+    run = topics.run()
     return renderer.page(request, "topics.html", {
-        "section": "topics", "run": service.community.topics.run(),
+        "section": "topics", "run": run,
+        "leading": topics.leading_papers(run, LEADING_PAPERS) if run else {},
     })
 
 

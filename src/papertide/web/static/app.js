@@ -88,3 +88,40 @@ if (fetchStatus) {
   const seconds = Number(fetchStatus.dataset.refresh) || 5;
   setTimeout(() => window.location.reload(), seconds * 1000);
 }
+// "Not interested" on the For-you page hides the pick in place and turns its
+// button into Undo; without this script the form posts and the page comes
+// back with the same confirmation and an Undo button at its top.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.dataset.enhance !== "not-interested") return;
+  const pick = form.closest(".pick");
+  const button = form.querySelector("button");
+  const action = form.querySelector('input[name="action"]');
+  const note = pick ? pick.querySelector(".pick-hidden-note") : null;
+  if (!pick || !button || !action) return;  // elsewhere than For you: a plain post
+  event.preventDefault();
+  if (button.disabled) return;
+  button.disabled = true;
+  try {
+    const response = await fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) {
+      form.submit();  // let the server's page say what went wrong
+      return;
+    }
+    const answer = await response.json();
+    pick.classList.toggle("pick-dismissed", answer.not_interested);
+    if (note) note.hidden = !answer.not_interested;
+    action.value = answer.not_interested ? "undo" : "mark";
+    button.textContent = answer.not_interested ? "Undo" : "Not interested";
+    button.focus();
+  } catch (error) {
+    form.submit();
+  } finally {
+    button.disabled = false;
+  }
+});
