@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from papertide.digest.service import ComposeReport, Digests
     from papertide.embed.base import Embedder
     from papertide.embed.sync import EmbedReport
+    from papertide.recommend.import_jobs import LibraryImports
     from papertide.recommend.service import Recommender
     from papertide.search.semantic import EmbeddingStatus, SemanticEngine
     from papertide.search.vector_sync import VectorSyncReport
@@ -143,6 +144,14 @@ class Papertide:
         return Recommender(self.store, self.keyword_index, self.clock,
                            self.settings.recommend_window_days,
                            lambda: self.semantic.model_name)
+
+    @cached_property
+    def library_imports(self) -> LibraryImports:
+        """Big library imports, run in the background and followed on a progress page."""
+        from papertide.recommend.import_jobs import LibraryImports
+
+        return LibraryImports(self.settings.data_dir / "library-imports",
+                              self.recommendations.import_library)
 
     @cached_property
     def semantic(self) -> SemanticEngine:

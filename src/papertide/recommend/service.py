@@ -22,7 +22,7 @@ import numpy.typing as npt
 from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidInputError, NotFoundError
 from papertide.models import Paper
-from papertide.recommend.importer import ImportReport, LibraryImporter
+from papertide.recommend.importer import ImportProgress, ImportReport, LibraryImporter
 from papertide.recommend.library_files import read_library
 from papertide.recommend.models import (
     InterestFilters,
@@ -224,11 +224,16 @@ class Recommender:
         self.store.set_interest_filters(user_id, filters, self.clock())
         return filters
 
-    def import_library(self, user_id: int, data: bytes, filename: str = "") -> ImportReport:
+    def import_library(self, user_id: int, data: bytes, filename: str = "",
+                       progress: ImportProgress | None = None) -> ImportReport:
         """Parse an export and save the papers found (raises InvalidInputError if unreadable)."""
+        if progress is not None:
+            progress("reading", 0, 0)
         parsed = read_library(data, filename)
         importer = LibraryImporter(self.store, self.keyword_index)
-        return importer.save(user_id, parsed, self.clock())
+        if progress is None:
+            return importer.save(user_id, parsed, self.clock())
+        return importer.save(user_id, parsed, self.clock(), progress)
 
 
 def _title(papers: Mapping[str, Paper], arxiv_id: str) -> str:

@@ -9,9 +9,10 @@ of this site.
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.exceptions import HTTPException
 
 from papertide.app import Papertide
@@ -42,6 +43,11 @@ async def read_form(request: Request) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise InvalidInputError("the form could not be read") from None
     return dict(pairs)
+
+
+FormDep = Annotated[dict[str, str], Depends(read_form)]
+"""The posted form, read on the event loop (no I/O) before a plain ``def`` handler runs
+in the thread pool: handlers that write to the database must never be ``async``."""
 
 
 def check_csrf(request: Request, service: Papertide, form: dict[str, str]) -> None:

@@ -6,23 +6,29 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.responses import RedirectResponse, Response
 
 from papertide.accounts.paths import local_path
+from papertide.app import Papertide
 from papertide.exceptions import InvalidInputError
+from papertide.recommend.import_jobs import FinishedImport
 from papertide.recommend.library_files import MAX_FILE_BYTES
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
-from papertide.web.forms import check_csrf, read_form
+from papertide.web.forms import FormDep, check_csrf
 from papertide.web.presenters import with_query
 from papertide.web.session import csrf_token_for, current_viewer, signed_in_viewer
+from papertide.web.templating import Renderer
 
 pages = APIRouter(include_in_schema=False)
 Limit = Annotated[int, Query(ge=1, le=200, description="How many picks, best first.")]
 UPLOAD_SLACK = 65_536  # the multipart envelope around the file
+INLINE_IMPORT_BYTES = 64 * 1024  # bigger files are imported by a background job
+PROGRESS_REFRESH_SECONDS = 2
 
 
 def _sign_in_first(path: str) -> Response:
@@ -48,9 +54,9 @@ def for_you(request: Request, service: ServiceDep, renderer: RendererDep,
 
 
 @pages.post("/for-you/not-interested/{arxiv_id:path}")
-async def not_interested(arxiv_id: str, request: Request, service: ServiceDep) -> Response:
+def not_interested(arxiv_id: str, request: Request, service: ServiceDep,
+                   form: FormDep) -> Response:
     """``action=mark`` hides the paper and demotes papers like it; ``action=undo`` reverts."""
-    form = await read_form(request)
     viewer = signed_in_viewer(request)
     check_csrf(request, service, form)
     action = form.get("action", "mark")
@@ -64,8 +70,7 @@ async def not_interested(arxiv_id: str, request: Request, service: ServiceDep) -
 
 
 @pages.post("/for-you/filters")
-async def filters(request: Request, service: ServiceDep) -> Response:
-    form = await read_form(request)
+def filters(request: Request, service: ServiceDep, form: FormDep) -> Response:
     viewer = signed_in_viewer(request)
     check_csrf(request, service, form)
     service.recommendations.set_filters(viewer.user.id, form.get("categories", ""),
@@ -86,7 +91,12 @@ def import_form(request: Request, service: ServiceDep, renderer: RendererDep) ->
 @pages.post("/library/import")
 async def import_upload(request: Request, service: ServiceDep,
                         renderer: RendererDep) -> Response:
-    """Upload a library export (multipart ``file`` plus ``csrf_token``)."""
+    """Upload a library export (multipart ``file`` plus ``csrf_token``).
+
+    Only the upload is read here, on the event loop; parsing and matching run in
+    the thread pool (a small file, answered at once) or in a background job
+    (a big one, followed on its progress page).
+    """
     viewer = signed_in_viewer(request)
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_FILE_BYTES + UPLOAD_SLACK:
@@ -103,13 +113,38 @@ async def import_upload(request: Request, service: ServiceDep,
     except MultiPartException:
         raise InvalidInputError("the upload could not be read: send the file as "
                                 "multipart/form-data in a field named file") from None
+    if len(data) > INLINE_IMPORT_BYTES:
+        job_id = await run_in_threadpool(service.library_imports.start, viewer.user.id, data,
+                                         filename)
+        return RedirectResponse(f"/library/import/{job_id}", status_code=303)
+    return await run_in_threadpool(_import_now, request, service, renderer, viewer.user.id,
+                                   data, filename)
+
+
+def _import_now(request: Request, service: Papertide, renderer: Renderer, user_id: int,
+                data: bytes, filename: str) -> Response:
+    """A small file: import it within the request (in the thread pool) and show the report."""
     context: dict[str, Any] = {"section": "library", "report": None, "error": None,
                                "csrf_token": csrf_token_for(request, service),
                                "max_mb": MAX_FILE_BYTES // 1_048_576}
     try:
-        context["report"] = service.recommendations.import_library(
-            viewer.user.id, data, filename)
+        report = service.recommendations.import_library(user_id, data, filename)
     except InvalidInputError as error:
         context["error"] = str(error)
         return renderer.page(request, "library_import.html", context, status_code=400)
+    context["report"] = FinishedImport.of(report)
     return renderer.page(request, "library_import.html", context)
+
+
+@pages.get("/library/import/{job_id}")
+def import_progress(job_id: str, request: Request, service: ServiceDep,
+                    renderer: RendererDep) -> Response:
+    """A background import's progress, then its report (refreshes itself while it runs)."""
+    viewer = current_viewer(request)
+    if viewer is None:
+        return _sign_in_first(f"/library/import/{job_id}")
+    job = service.library_imports.status(viewer.user.id, job_id)
+    response = renderer.page(request, "library_import_job.html", {
+        "section": "library", "job": job, "refresh_seconds": PROGRESS_REFRESH_SECONDS})
+    response.headers["Cache-Control"] = "no-store"
+    return response

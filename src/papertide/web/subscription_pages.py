@@ -21,7 +21,7 @@ import logging
 from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
@@ -65,6 +65,9 @@ async def read_pairs(request: Request) -> list[tuple[str, str]]:
                          max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError):
         raise InvalidInputError("the form could not be read") from None
+
+
+PairsDep = Annotated[list[tuple[str, str]], Depends(read_pairs)]
 
 
 def check_origin(request: Request, service: Papertide) -> None:
@@ -115,9 +118,9 @@ def subscribe_page(request: Request, service: ServiceDep, renderer: RendererDep)
 
 
 @router.post("/subscribe")
-async def subscribe(request: Request, service: ServiceDep, renderer: RendererDep,
-                    background: BackgroundTasks) -> Response:
-    form = dict(await read_pairs(request))
+def subscribe(request: Request, service: ServiceDep, renderer: RendererDep,
+              background: BackgroundTasks, pairs: PairsDep) -> Response:
+    form = dict(pairs)
     check_origin(request, service)
     email = form.get("email", "")
     viewer = current_viewer(request)
@@ -160,8 +163,9 @@ def confirm_page(request: Request, service: ServiceDep, renderer: RendererDep,
 
 
 @router.post("/subscribe/confirm")
-async def confirm(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
-    form = dict(await read_pairs(request))
+def confirm(request: Request, service: ServiceDep, renderer: RendererDep,
+            pairs: PairsDep) -> Response:
+    form = dict(pairs)
     try:
         subscriber = service.digests.subscriptions.confirm(form.get("token", ""))
     except InvalidSubscriptionLinkError as error:
@@ -217,9 +221,8 @@ def _preferences(request: Request, service: Papertide, renderer: RendererDep,
 
 
 @router.post("/subscription")
-async def save_preferences(request: Request, service: ServiceDep, renderer: RendererDep
-                           ) -> Response:
-    pairs = await read_pairs(request)
+def save_preferences(request: Request, service: ServiceDep, renderer: RendererDep,
+                     pairs: PairsDep) -> Response:
     form = dict(pairs)
     token = form.get("token", "")
     subscriptions = service.digests.subscriptions
@@ -247,8 +250,9 @@ async def save_preferences(request: Request, service: ServiceDep, renderer: Rend
 
 
 @router.post("/subscription/forget")
-async def forget(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
-    form = dict(await read_pairs(request))
+def forget(request: Request, service: ServiceDep, renderer: RendererDep,
+           pairs: PairsDep) -> Response:
+    form = dict(pairs)
     try:
         email = service.digests.subscriptions.forget(form.get("token", ""))
     except InvalidSubscriptionLinkError as error:
@@ -272,10 +276,9 @@ def unsubscribe_page(request: Request, service: ServiceDep, renderer: RendererDe
 
 
 @router.post("/unsubscribe")
-async def unsubscribe(request: Request, service: ServiceDep, renderer: RendererDep,
-                      token: TokenParam = "") -> Response:
+def unsubscribe(request: Request, service: ServiceDep, renderer: RendererDep,
+                pairs: PairsDep, token: TokenParam = "") -> Response:
     """RFC 8058 one-click (token in the URL) or the unsubscribe page's button."""
-    pairs = await read_pairs(request)
     chosen = token or dict(pairs).get("token", "")
     try:
         subscriber = service.digests.subscriptions.unsubscribe(chosen)
@@ -287,9 +290,9 @@ async def unsubscribe(request: Request, service: ServiceDep, renderer: RendererD
 
 
 @router.post("/unsubscribe/undo")
-async def undo_unsubscribe(request: Request, service: ServiceDep, renderer: RendererDep
-                           ) -> Response:
-    form = dict(await read_pairs(request))
+def undo_unsubscribe(request: Request, service: ServiceDep, renderer: RendererDep,
+                     pairs: PairsDep) -> Response:
+    form = dict(pairs)
     try:
         subscriber = service.digests.subscriptions.resubscribe(form.get("token", ""),
                                                                "unsubscribe")
