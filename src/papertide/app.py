@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
+import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papertide.arxiv_ids import parse_arxiv_id
-from papertide.exceptions import InvalidQueryError, NotFoundError
+from papertide.exceptions import InvalidQueryError, NotFoundError, PapertideError
 from papertide.importing import BatchCallback, ImportReport, import_files
 from papertide.models import Observation, Paper, PaperPage
 from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE, page_bounds
@@ -25,9 +27,11 @@ from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import ParsedQuery, parse_query
 from papertide.search.sync import (
+    IndexLag,
     ProgressCallback,
     SyncReport,
     indexing_alongside,
+    keyword_index_lag,
     sync_keyword_index,
 )
 from papertide.settings import Settings
@@ -46,6 +50,8 @@ if TYPE_CHECKING:
     from papertide.search.vector_sync import VectorSyncReport
 
 SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
+logger = logging.getLogger("papertide")
+CATCH_UP_RETRY_SECONDS = 5.0
 Clock = Callable[[], dt.datetime]
 
 
@@ -74,11 +80,14 @@ class SearchResults:
     scores: dict[str, float]
     mode: SearchMode = "keyword"
     fallback: str | None = None
+    lag: str | None = None
 
     @property
     def notices(self) -> tuple[str, ...]:
-        """What the reader should know: odd parts of the query, and a mode fallback."""
-        return self.query.notices + ((self.fallback,) if self.fallback else ())
+        """What the reader should know: odd parts of the query, a mode fallback, and
+        whether the index is still catching up (after a restart or during an import)."""
+        return (self.query.notices + ((self.fallback,) if self.fallback else ())
+                + ((self.lag,) if self.lag else ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +122,10 @@ class Papertide:
         self.keyword_index = keyword_index
         self.clock = clock
         self._embedder = embedder
+        self._closing = threading.Event()
 
     def close(self) -> None:
+        self._closing.set()
         if "semantic" in self.__dict__:
             self.semantic.close()
         self.keyword_index.close()
@@ -266,8 +277,35 @@ class Papertide:
         found = self.store.get_papers(list(ranking.ids))
         papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
         listing = PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
-        return SearchResults(text, query, listing, sort,
-                             ranking.scores, ranking.mode, ranking.fallback)
+        lag = self.search_index_lag()
+        return SearchResults(text, query, listing, sort, ranking.scores, ranking.mode,
+                             ranking.fallback, lag.describe() if lag.catching_up else None)
+
+    def search_index_lag(self) -> IndexLag:
+        """How far keyword search is behind the database (see ``catch_up_in_background``)."""
+        return keyword_index_lag(self.store, self.keyword_index)
+
+    def catch_up_in_background(self, retry_seconds: float = CATCH_UP_RETRY_SECONDS
+                               ) -> threading.Thread:
+        """Bring the search index up to the database in a thread, so a server answers
+        at once after a restart (search pages say it is catching up meanwhile).
+
+        While another process holds the index (an import), it tries again later.
+        """
+
+        def catch_up() -> None:
+            while True:
+                try:
+                    self.sync_search_index()
+                    return
+                except PapertideError as error:
+                    logger.warning("the search index cannot catch up yet: %s", error)
+                if self._closing.wait(retry_seconds):
+                    return
+
+        thread = threading.Thread(target=catch_up, name="papertide-index-catch-up", daemon=True)
+        thread.start()
+        return thread
 
     # -- meaning -----------------------------------------------------------------------
 

@@ -78,9 +78,10 @@ def serve_command(
     with opened_service(settings) as service:
         if sample:
             click.echo(service.import_sample().summary())
-        report = service.sync_search_index()
-        if report.indexed:
-            click.echo(f"search index: {report.indexed:,} papers indexed")
+        lag = service.search_index_lag()
+        if lag.catching_up:  # answer at once; search pages say the index is catching up
+            click.echo(f"search index: catching up in the background ({lag.behind:,} changes)")
+        service.catch_up_in_background()
         service.start_background_embedding()
         click.echo(f"papertide: serving {service.store.count_papers():,} papers on "
                    f"http://{settings.host}:{settings.port}")

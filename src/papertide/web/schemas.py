@@ -174,3 +174,7 @@ class HealthPublic(BaseModel):
     latest_day: dt.date | None
     schema_version: int
     version: str
+    search_index: Literal["ready", "catching up"] = Field(
+        description="`catching up` after a restart or during an import: some papers cannot "
+                    "be found yet")
+    search_index_behind: int = Field(description="Changes the search index has yet to take in.")
