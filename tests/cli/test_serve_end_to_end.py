@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,18 +10,7 @@ import pytest
 
 from tests.cli.conftest import RunCli
 from tests.cli.helpers import kaggle_line, write_lines
-from tests.helpers import free_port
-
-STARTUP_SECONDS = 60
-
-
-def fetch(url: str) -> tuple[int, str, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            body = response.read().decode()
-            return response.status, response.headers.get("content-type", ""), body
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("content-type", ""), error.read().decode()
+from tests.cli.serving import fetch, served
 
 
 @pytest.fixture
@@ -37,37 +21,8 @@ def server(run_cli: RunCli, cli_env: dict[str, str], tmp_path: Path) -> Iterator
             {"version": "v1", "created": "Tue, 4 Mar 2025 10:00:00 GMT"}]),
     ])
     assert run_cli("import", str(papers)).returncode == 0
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "papertide", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=cli_env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"server exited early: {output}")
-            try:
-                if fetch(base + "/api/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("server did not answer in time")
-            time.sleep(0.2)
+    with served(cli_env, tmp_path) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
 
 
 def test_served_pages_feeds_and_api(server: str) -> None:

@@ -156,7 +156,8 @@ class SearchResultsPublic(BaseModel):
     limit: int
     offset: int
     has_more: bool
-    notices: list[str] = Field(description="Parts of the query that were ignored, and why.")
+    notices: list[str] = Field(description="Parts of the query that were ignored, and why; "
+                                           "whether the search index is still catching up.")
     results: list[SearchHitPublic]
 
 
