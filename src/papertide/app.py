@@ -26,6 +26,7 @@ from papertide.search.base import KeywordIndex, SortOrder
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import ParsedQuery, parse_query
+from papertide.search.result_cache import ResultCache
 from papertide.search.sync import (
     IndexLag,
     ProgressCallback,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from papertide.embed.sync import EmbedReport
     from papertide.recommend.import_jobs import LibraryImports
     from papertide.recommend.service import Recommender
-    from papertide.search.semantic import EmbeddingStatus, SemanticEngine
+    from papertide.search.semantic import EmbeddingStatus, Ranking, SemanticEngine
     from papertide.search.vector_sync import VectorSyncReport
 
 SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
@@ -115,14 +116,16 @@ class Papertide:
 
     def __init__(
         self, settings: Settings, store: Store, keyword_index: KeywordIndex, clock: Clock,
-        embedder: Embedder | None = None,
+        embedder: Embedder | None = None, writes_indexes: bool = True,
     ) -> None:
         self.settings = settings
+        self.writes_indexes = writes_indexes
         self.store = store
         self.keyword_index = keyword_index
         self.clock = clock
         self._embedder = embedder
         self._closing = threading.Event()
+        self._results: ResultCache[tuple[Ranking, PaperPage]] = ResultCache()
 
     def close(self) -> None:
         self._closing.set()
@@ -169,7 +172,8 @@ class Papertide:
         """Embeddings, the vector index and hybrid ranking (the model loads on first use)."""
         from papertide.search.semantic import SemanticEngine
 
-        return SemanticEngine(self.settings, self.store, self.keyword_index, self._embedder)
+        return SemanticEngine(self.settings, self.store, self.keyword_index, self._embedder,
+                              writes_index=self.writes_indexes)
 
     # -- import ------------------------------------------------------------------------
 
@@ -273,13 +277,24 @@ class Papertide:
         elif not 0 <= offset <= MAX_OFFSET:
             raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET:,}")
         wanted = mode or _setting_mode(self.settings.search_mode)
-        ranking = self.semantic.rank(query, wanted, limit, offset, sort)
-        found = self.store.get_papers(list(ranking.ids))
-        papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
-        listing = PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
+        ranking, listing = self._results.get_or_compute(
+            self._index_generation(), (query, wanted, limit, offset, sort),
+            lambda: self._rank(query, wanted, limit, offset, sort))
         lag = self.search_index_lag()
         return SearchResults(text, query, listing, sort, ranking.scores, ranking.mode,
                              ranking.fallback, lag.describe() if lag.catching_up else None)
+
+    def _rank(self, query: ParsedQuery, mode: SearchMode, limit: int, offset: int,
+              sort: SortOrder) -> tuple[Ranking, PaperPage]:
+        ranking = self.semantic.rank(query, mode, limit, offset, sort)
+        found = self.store.get_papers(list(ranking.ids))
+        papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
+        return ranking, PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
+
+    def _index_generation(self) -> tuple[object, ...]:
+        """What the results depend on: the keyword index's last change, the vectors held
+        and whether meaning can be used yet (cached results of older ones are dropped)."""
+        return (self.keyword_index.state(), *self.semantic.generation())
 
     def search_index_lag(self) -> IndexLag:
         """How far keyword search is behind the database (see ``catch_up_in_background``)."""
@@ -351,11 +366,14 @@ def _setting_mode(value: str) -> SearchMode:
 
 
 def open_app(
-    settings: Settings, clock: Clock = utc_now, embedder: Embedder | None = None
+    settings: Settings, clock: Clock = utc_now, embedder: Embedder | None = None,
+    writes_indexes: bool = True,
 ) -> Papertide:
     """Open the database named by the settings (creating or upgrading it).
 
     ``embedder`` replaces the one the settings name (tests share one model).
+    ``writes_indexes=False``: a web process beside the one that keeps the search
+    indexes; it reads them and never saves them.
     """
     from papertide.search.index_factory import open_keyword_index
 
@@ -365,7 +383,7 @@ def open_app(
     except BaseException:
         store.close()
         raise
-    return Papertide(settings, store, index, clock, embedder)
+    return Papertide(settings, store, index, clock, embedder, writes_indexes)
 
 
 def compose_digest_shard(settings: Settings, period: DigestPeriod, subscriber_ids: Sequence[int],
