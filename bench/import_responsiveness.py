@@ -115,7 +115,7 @@ def serving(source: Path, data_dir: Path) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=60)
+        process.wait(timeout=300)  # an embedding batch finishes first
 
 
 def poll_health(base: str, stop: threading.Event, seen: Observations) -> None:
@@ -164,9 +164,14 @@ def import_library(base: str, visitor: Visitor, library: bytes) -> str:
         if answer.status_code != 303:  # the old code answers with the report at the end
             return f"answered {answer.status_code} in one request"
         location = answer.headers["location"]
-        while "Importing your library" in (page := client.get(location).text):
+        while True:
+            try:
+                page = client.get(location).text
+            except httpx.TransportError:  # a kept-alive connection closed under us: again
+                continue
+            if "Importing your library" not in page:
+                return "done in the background" if "Library imported" in page else "failed"
             time.sleep(0.5)
-        return "done in the background" if "Library imported" in page else "failed"
 
 
 def measure(source: Path, data_dir: Path, visitor: Visitor, papers_file: Path) -> None:
@@ -183,13 +188,15 @@ def measure(source: Path, data_dir: Path, visitor: Visitor, papers_file: Path) -
         importer = subprocess.Popen([sys.executable, "-m", "papertide", "import", "--strict",
                                      str(papers_file)], env=environment,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        library = import_library(base, visitor, bibtex(visitor.titles))
-        library_seconds = time.perf_counter() - started
-        importer.wait()
-        import_seconds = time.perf_counter() - started
-        stop.set()
-        for watcher in watchers:
-            watcher.join()
+        try:
+            library = import_library(base, visitor, bibtex(visitor.titles))
+            library_seconds = time.perf_counter() - started
+            importer.wait()
+            import_seconds = time.perf_counter() - started
+        finally:
+            stop.set()
+            for watcher in watchers:
+                watcher.join()
     health = seen.health_ms
     print(f"  library import ({LIBRARY_ENTRIES:,} entries): {library}, {library_seconds:.1f} s")
     print(f"  papertide import --strict: exit {importer.returncode}, {import_seconds:.1f} s")

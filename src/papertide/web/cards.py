@@ -11,6 +11,7 @@ from papertide.app import Papertide
 from papertide.library.models import SavedPaper
 from papertide.library.service import PaperMarks
 from papertide.models import Paper
+from papertide.web.presenters import with_query
 from papertide.web.session import csrf_token_for, current_viewer
 
 
@@ -23,6 +24,7 @@ class Cards:
     csrf_token: str
     here: str
     ranks: dict[str, int] = field(default_factory=dict)
+    signin_url: str = "/signin"  # where an anonymous upvote leads (back here afterwards)
 
     def votes(self, arxiv_id: str) -> int:
         return self.marks.votes_of(arxiv_id)
@@ -41,4 +43,5 @@ def cards_for(request: Request, service: Papertide, papers: Sequence[Paper],
                                             [paper.arxiv_id for paper in papers])
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Cards(marks, viewer is not None,
-                 csrf_token_for(request, service) if viewer else "", here, ranks or {})
+                 csrf_token_for(request, service) if viewer else "", here, ranks or {},
+                 with_query("/signin", [("next", here)]))
