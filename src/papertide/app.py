@@ -126,6 +126,7 @@ class Papertide:
         self._embedder = embedder
         self._closing = threading.Event()
         self._results: ResultCache[tuple[Ranking, PaperPage]] = ResultCache()
+        self._similar: ResultCache[SimilarPapers] = ResultCache()
 
     def close(self) -> None:
         self._closing.set()
@@ -332,6 +333,10 @@ class Papertide:
         if status.indexed == 0:
             return SimilarPapers(key, (), {}, f"Similar papers appear once papers are embedded "
                                               f"({status.describe()}).")
+        return self._similar.get_or_compute(self._index_generation(), (key, limit),
+                                            lambda: self._find_similar(key, limit))
+
+    def _find_similar(self, key: str, limit: int) -> SimilarPapers:
         found = self.semantic.similar(key, limit)
         papers = self.store.get_papers([similar_id for similar_id, _ in found])
         return SimilarPapers(key, tuple(papers[similar_id] for similar_id, _ in found
