@@ -212,6 +212,9 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=100_000,
                         help="synthetic papers for `papertide import --strict` (100,000)")
     parser.add_argument("--baseline-ref", default="", help="also measure this git ref's code")
+    parser.add_argument("--data-dir", type=Path,
+                        help="start from a copy of this data dir (say, the embedded one of "
+                             "mixed_load.py) instead of a fresh import of the sample")
     args = parser.parse_args()
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines()
@@ -223,6 +226,8 @@ def main() -> None:
         papers_file = scratch / "papers.jsonl.gz"
         write_synthetic(papers_file, args.papers, seed=15)
         template = scratch / "template"
+        if args.data_dir is not None:
+            shutil.copytree(args.data_dir, template)
         visitor = prepare(template)
         candidates = [("new", REPO / "src")]
         if args.baseline_ref:
