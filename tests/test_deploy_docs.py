@@ -126,13 +126,13 @@ def test_every_option_in_the_guide_is_accepted_by_its_command() -> None:
 
 
 def test_the_checker_catches_a_made_up_command_and_option() -> None:
-    sample = "```sh\npapertide serve --port 80 --workers 4\n/opt/bin/papertide frobnicate\n```\n"
+    sample = "```sh\npapertide serve --port 80 --turbo 4\n/opt/bin/papertide frobnicate\n```\n"
     found = invocations(sample)
     assert [item.name for item in found] == ["serve", "frobnicate"]
     assert resolve(found[1]) is None
     serve = resolve(found[0])
     assert serve is not None
-    assert [o for o in found[0].options if o not in long_options(serve)] == ["--workers"]
+    assert [o for o in found[0].options if o not in long_options(serve)] == ["--turbo"]
 
 
 def test_every_environment_variable_named_is_a_setting() -> None:

@@ -134,3 +134,21 @@ def test_overrides_are_validated(tmp_path: Path) -> None:
     assert settings.with_overrides(host=None).host == "127.0.0.1"
     with pytest.raises(ConfigError):
         settings.with_overrides(port=70_000)
+
+
+def test_settings_handed_to_another_process_arrive_whole(tmp_path: Path) -> None:
+    from papertide.settings import settings_as_json, settings_from_json
+
+    settings = load_settings(environ={"PAPERTIDE_DATA_DIR": str(tmp_path),
+                                      "PAPERTIDE_SERVE_WORKERS": "3",
+                                      "PAPERTIDE_SMTP_HOST": "",
+                                      "PAPERTIDE_HYBRID_KEYWORD_WEIGHT": "0.4"})
+    assert settings_from_json(settings_as_json(settings)) == settings
+    with pytest.raises(ConfigError, match="unreadable"):
+        settings_from_json("{not json")
+
+
+def test_serve_workers_is_bounded(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="serve_workers must be between 1 and 32"):
+        load_settings(environ={"PAPERTIDE_DATA_DIR": str(tmp_path),
+                               "PAPERTIDE_SERVE_WORKERS": "0"})

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from papertide.accounts.models import User
 from papertide.arxiv_ids import parse_arxiv_id
-from papertide.exceptions import InvalidQueryError, NotFoundError
+from papertide.exceptions import InvalidQueryError, NotFoundError, PapertideError
 from papertide.importing import (
     BatchCallback,
     ImportReport,
@@ -35,10 +35,13 @@ from papertide.search.base import KeywordIndex, SortOrder
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import ParsedQuery, parse_query
+from papertide.search.result_cache import ResultCache
 from papertide.search.sync import (
+    IndexLag,
     ProgressCallback,
     SyncReport,
     indexing_alongside,
+    keyword_index_lag,
     sync_keyword_index,
 )
 from papertide.settings import Settings
@@ -54,14 +57,17 @@ if TYPE_CHECKING:
     from papertide.embed.base import Embedder
     from papertide.embed.sync import EmbedReport
     from papertide.follows.service import Follows
+    from papertide.recommend.import_jobs import LibraryImports
     from papertide.recommend.service import Recommender
-    from papertide.search.semantic import EmbeddingStatus, SemanticEngine
+    from papertide.search.semantic import EmbeddingStatus, Ranking, SemanticEngine
     from papertide.search.vector_sync import VectorSyncReport
 
 SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
 MAX_AUTHOR_NAME = 200
 SAMPLE_SNAPSHOTS = "hf_front_page_snapshots.jsonl.gz"
 SAMPLE_VECTORS = "sample_vectors.npz"
+logger = logging.getLogger("papertide")
+CATCH_UP_RETRY_SECONDS = 5.0
 Clock = Callable[[], dt.datetime]
 
 
@@ -90,11 +96,14 @@ class SearchResults:
     scores: dict[str, float]
     mode: SearchMode = "keyword"
     fallback: str | None = None
+    lag: str | None = None
 
     @property
     def notices(self) -> tuple[str, ...]:
-        """What the reader should know: odd parts of the query, and a mode fallback."""
-        return self.query.notices + ((self.fallback,) if self.fallback else ())
+        """What the reader should know: odd parts of the query, a mode fallback, and
+        whether the index is still catching up (after a restart or during an import)."""
+        return (self.query.notices + ((self.fallback,) if self.fallback else ())
+                + ((self.lag,) if self.lag else ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +131,20 @@ class Papertide:
 
     def __init__(
         self, settings: Settings, store: Store, keyword_index: KeywordIndex, clock: Clock,
-        embedder: Embedder | None = None,
+        embedder: Embedder | None = None, writes_indexes: bool = True,
     ) -> None:
         self.settings = settings
+        self.writes_indexes = writes_indexes
         self.store = store
         self.keyword_index = keyword_index
         self.clock = clock
         self._embedder = embedder
+        self._closing = threading.Event()
+        self._results: ResultCache[tuple[Ranking, PaperPage]] = ResultCache()
+        self._similar: ResultCache[SimilarPapers] = ResultCache()
 
     def close(self) -> None:
+        self._closing.set()
         if "semantic" in self.__dict__:
             self.semantic.close()
         self.keyword_index.close()
@@ -186,11 +200,20 @@ class Papertide:
                            lambda: self.semantic.model_name, followed=self.follows)
 
     @cached_property
+    def library_imports(self) -> LibraryImports:
+        """Big library imports, run in the background and followed on a progress page."""
+        from papertide.recommend.import_jobs import LibraryImports
+
+        return LibraryImports(self.settings.data_dir / "library-imports",
+                              self.recommendations.import_library)
+
+    @cached_property
     def semantic(self) -> SemanticEngine:
         """Embeddings, the vector index and hybrid ranking (the model loads on first use)."""
         from papertide.search.semantic import SemanticEngine
 
-        return SemanticEngine(self.settings, self.store, self.keyword_index, self._embedder)
+        return SemanticEngine(self.settings, self.store, self.keyword_index, self._embedder,
+                              writes_index=self.writes_indexes)
 
     # -- import ------------------------------------------------------------------------
 
@@ -368,12 +391,50 @@ class Papertide:
         elif not 0 <= offset <= MAX_OFFSET:
             raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET:,}")
         wanted = mode or _setting_mode(self.settings.search_mode)
-        ranking = self.semantic.rank(query, wanted, limit, offset, sort)
+        ranking, listing = self._results.get_or_compute(
+            self._index_generation(), (query, wanted, limit, offset, sort),
+            lambda: self._rank(query, wanted, limit, offset, sort))
+        lag = self.search_index_lag()
+        return SearchResults(text, query, listing, sort, ranking.scores, ranking.mode,
+                             ranking.fallback, lag.describe() if lag.catching_up else None)
+
+    def _rank(self, query: ParsedQuery, mode: SearchMode, limit: int, offset: int,
+              sort: SortOrder) -> tuple[Ranking, PaperPage]:
+        ranking = self.semantic.rank(query, mode, limit, offset, sort)
         found = self.store.get_papers(list(ranking.ids))
         papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
-        listing = PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
-        return SearchResults(text, query, listing, sort,
-                             ranking.scores, ranking.mode, ranking.fallback)
+        return ranking, PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
+
+    def _index_generation(self) -> tuple[object, ...]:
+        """What the results depend on: the keyword index's last change, the vectors held
+        and whether meaning can be used yet (cached results of older ones are dropped)."""
+        return (self.keyword_index.state(), *self.semantic.generation())
+
+    def search_index_lag(self) -> IndexLag:
+        """How far keyword search is behind the database (see ``catch_up_in_background``)."""
+        return keyword_index_lag(self.store, self.keyword_index)
+
+    def catch_up_in_background(self, retry_seconds: float = CATCH_UP_RETRY_SECONDS
+                               ) -> threading.Thread:
+        """Bring the search index up to the database in a thread, so a server answers
+        at once after a restart (search pages say it is catching up meanwhile).
+
+        While another process holds the index (an import), it tries again later.
+        """
+
+        def catch_up() -> None:
+            while True:
+                try:
+                    self.sync_search_index()
+                    return
+                except PapertideError as error:
+                    logger.warning("the search index cannot catch up yet: %s", error)
+                if self._closing.wait(retry_seconds):
+                    return
+
+        thread = threading.Thread(target=catch_up, name="papertide-index-catch-up", daemon=True)
+        thread.start()
+        return thread
 
     # -- meaning -----------------------------------------------------------------------
 
@@ -385,6 +446,10 @@ class Papertide:
         if status.indexed == 0:
             return SimilarPapers(key, (), {}, f"Similar papers appear once papers are embedded "
                                               f"({status.describe()}).")
+        return self._similar.get_or_compute(self._index_generation(), (key, limit),
+                                            lambda: self._find_similar(key, limit))
+
+    def _find_similar(self, key: str, limit: int) -> SimilarPapers:
         found = self.semantic.similar(key, limit)
         papers = self.store.get_papers([similar_id for similar_id, _ in found])
         return SimilarPapers(key, tuple(papers[similar_id] for similar_id, _ in found
@@ -437,11 +502,14 @@ def _setting_mode(value: str) -> SearchMode:
 
 
 def open_app(
-    settings: Settings, clock: Clock = utc_now, embedder: Embedder | None = None
+    settings: Settings, clock: Clock = utc_now, embedder: Embedder | None = None,
+    writes_indexes: bool = True,
 ) -> Papertide:
     """Open the database named by the settings (creating or upgrading it).
 
     ``embedder`` replaces the one the settings name (tests share one model).
+    ``writes_indexes=False``: a web process beside the one that keeps the search
+    indexes; it reads them and never saves them.
     """
     from papertide.search.index_factory import open_keyword_index
 
@@ -451,7 +519,7 @@ def open_app(
     except BaseException:
         store.close()
         raise
-    return Papertide(settings, store, index, clock, embedder)
+    return Papertide(settings, store, index, clock, embedder, writes_indexes)
 
 
 def compose_digest_shard(settings: Settings, period: DigestPeriod, subscriber_ids: Sequence[int],

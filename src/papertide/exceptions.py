@@ -22,6 +22,12 @@ class DatabaseUnavailableError(StorageError):
     """The database server cannot be reached (down, restarting, network); retry later."""
 
 
+class DatabaseBusyError(DatabaseUnavailableError):
+    """Another writer held the database longer than we wait (a big import); retry soon."""
+
+    retry_after = 5
+
+
 class SchemaVersionError(StorageError):
     """The database was written by a newer papertide than this one."""
 

@@ -8,6 +8,7 @@ reads the environment at import time.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -23,6 +24,7 @@ from papertide.exceptions import ConfigError
 from papertide.jobs.settings import JOB_SETTINGS, validate_job_settings
 
 ENV_PREFIX = "PAPERTIDE_"
+MAX_SERVE_WORKERS = 32
 CONFIG_ENV = "PAPERTIDE_CONFIG"
 
 
@@ -118,6 +120,9 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
                 "a cron line (default '10 * * * *', hourly; 'off' disables)."),
     SettingSpec("schedule_arxiv_oai", str, "When the incremental OAI-PMH harvest starts, as a "
                 "cron line (default '0 3 * * *', daily; 'off' disables)."),
+    SettingSpec("serve_workers", int, "Web server processes `papertide serve` runs (default 1; "
+                "`--workers`). Each answers requests; only the first process writes the search "
+                "indexes and embeds new papers."),
     SettingSpec("serve_scheduler", bool, "Run the ingestion schedules inside `papertide serve` "
                 "(default false: run `papertide worker` beside it, or set this to true)."),
     *(SettingSpec(*spec) for spec in COMMUNITY_SETTINGS),
@@ -180,6 +185,7 @@ class Settings:
     schedule_hf_daily: str = "10 * * * *"
     schedule_arxiv_oai: str = "0 3 * * *"
     serve_scheduler: bool = False
+    serve_workers: int = 1
     # accounts, mail, trending, topics (see papertide.community_settings)
     smtp_host: str = ""
     smtp_port: int = 0
@@ -279,6 +285,26 @@ class Settings:
         return _validated(replace(self, **kept))
 
 
+def settings_as_json(settings: Settings) -> str:
+    """Every setting's value, for a process started without our command line
+    (``papertide serve --workers N`` starts its web processes this way)."""
+    return json.dumps({spec.name: str(value) if isinstance(value, Path) else value
+                       for spec in SETTING_SPECS
+                       for value in (getattr(settings, spec.name),)})
+
+
+def settings_from_json(text: str) -> Settings:
+    """The settings :func:`settings_as_json` wrote, validated again."""
+    try:
+        values = json.loads(text)
+    except ValueError as error:
+        raise ConfigError(f"the settings handed to this process are unreadable: {error}") \
+            from None
+    specs = {spec.name: spec for spec in SETTING_SPECS}
+    return _validated(Settings(**{name: _convert(specs[name], raw)
+                                  for name, raw in values.items() if name in specs}))
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, config_file: Path | None = None
 ) -> Settings:
@@ -347,6 +373,9 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(f"port must be between 1 and 65535, got {settings.port}")
     if not 1 <= settings.page_size <= 200:
         raise ConfigError(f"page_size must be between 1 and 200, got {settings.page_size}")
+    if not 1 <= settings.serve_workers <= MAX_SERVE_WORKERS:
+        raise ConfigError(f"serve_workers must be between 1 and {MAX_SERVE_WORKERS}, "
+                          f"got {settings.serve_workers}")
     if not 1 <= settings.database_pool_size <= 1000:
         raise ConfigError(f"database_pool_size must be between 1 and 1000, "
                           f"got {settings.database_pool_size}")

@@ -51,11 +51,13 @@ def fetch(url: str) -> tuple[int, str, str]:
 
 
 @contextmanager
-def served(env: dict[str, str], cwd: Path) -> Iterator[str]:
-    """`papertide serve` on a free loopback port, until the block ends; yields its base URL."""
+def served(env: dict[str, str], cwd: Path, *options: str) -> Iterator[str]:
+    """`papertide serve` (with ``options``) on a free loopback port, until the block ends;
+    yields its base URL once it answers ``/api/health``."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "papertide", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "papertide", "serve", "--host", "127.0.0.1", "--port", str(port),
+         *options],
         env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         stdin=subprocess.DEVNULL,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import urlencode
@@ -29,6 +30,7 @@ from papertide.exceptions import (
     InvalidSignInLinkError,
     NotFoundError,
     PermissionDeniedError,
+    StorageError,
 )
 from papertide.mail.compose import MailComposer
 from papertide.settings import Settings
@@ -178,7 +180,8 @@ class Accounts:
         if user is None:
             return None
         if now - session.last_seen_at >= TOUCH_INTERVAL:
-            self.store.touch_session(session_hash, now)
+            with suppress(StorageError):  # a busy database: a later request touches it
+                self.store.touch_session(session_hash, now)
         return Viewer(user, session_hash)
 
     def sign_out(self, viewer: Viewer) -> None:

@@ -72,34 +72,42 @@ def import_command(
 @click.option("--host", help="Address to listen on (setting: host).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on (setting: port).")
 @click.option("--sample", is_flag=True, help="Import the bundled sample before serving.")
+@click.option("--workers", type=click.IntRange(1, 32),
+              help="Web server processes sharing the port (setting: serve_workers, default 1); "
+                   "about one per core. Only the first writes the search indexes.")
 @click.option("--scheduler/--no-scheduler", default=None,
               help="Also run the ingestion schedules in the background, like `papertide worker` "
                    "(setting: serve_scheduler, off by default).")
 @pass_options
 def serve_command(
     options: GlobalOptions, host: str | None, port: int | None, sample: bool,
-    scheduler: bool | None,
+    workers: int | None, scheduler: bool | None,
 ) -> None:
-    """Run the web app (pages, JSON API at /api, docs at /docs)."""
-    import uvicorn
+    """Run the web app (pages, JSON API at /api, docs at /docs).
 
+    The port opens at once; a search index that is behind the database (after a
+    crash, say) catches up in the background, and search pages say so meanwhile.
+    """
     from papertide.ingest.worker import background_scheduler
-    from papertide.web.app import create_web_app
+    from papertide.web.serving import serve
 
-    settings = options.settings(host=host, port=port, serve_scheduler=scheduler)
+    settings = options.settings(host=host, port=port, serve_scheduler=scheduler,
+                                serve_workers=workers)
     with opened_service(settings) as service:
         if sample:
             click.echo(service.import_sample().summary())
-        report = service.sync_search_index()
-        if report.indexed:
-            click.echo(f"search index: {report.indexed:,} papers indexed")
+        lag = service.search_index_lag()
+        if lag.catching_up:  # answer at once; search pages say the index is catching up
+            click.echo(f"search index: catching up in the background ({lag.behind:,} changes)")
+        service.catch_up_in_background()
         service.start_background_embedding()
+        processes = (f" with {settings.serve_workers} processes"
+                     if settings.serve_workers > 1 else "")
         click.echo(f"papertide: serving {service.store.count_papers():,} papers on "
-                   f"http://{settings.host}:{settings.port}")
+                   f"http://{settings.host}:{settings.port}{processes}")
         with background_scheduler(service, settings, settings.serve_scheduler), \
                 recorded_address(settings):
-            uvicorn.run(create_web_app(service), host=settings.host, port=settings.port,
-                        log_level="warning", access_log=False, proxy_headers=False)
+            serve(service)
 
 
 @click.command("search")

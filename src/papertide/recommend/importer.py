@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papertide.arxiv_ids import parse_arxiv_id
@@ -23,7 +24,15 @@ from papertide.store.base import Store
 
 IMPORT_TAG = "imported"
 TITLE_CANDIDATES = 5
+ADDED_SHOWN = 200  # papers an import report links by title
 MAX_TITLE_WORDS = 12
+PROGRESS_EVERY = 100
+ImportProgress = Callable[[str, int, int], None]
+"""Told ``(stage, done, total)`` as an import goes (a progress page shows it)."""
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    del stage, done, total
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +46,8 @@ class ImportReport:
     unmatched: tuple[LibraryEntry, ...]
     broken: int = 0
     warnings: tuple[str, ...] = field(default=())
+    # (arxiv id, title) of the first papers added, for the report's links
+    added_titles: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def matched(self) -> int:
@@ -72,13 +83,16 @@ class LibraryImporter:
         self.store = store
         self.keyword_index = keyword_index
 
-    def match(self, entries: tuple[LibraryEntry, ...]) -> list[str | None]:
+    def match(self, entries: tuple[LibraryEntry, ...],
+              progress: ImportProgress = _no_progress) -> list[str | None]:
         """The stored arXiv id of each entry, or None."""
         by_arxiv = {entry.arxiv_id: _arxiv_key(entry.arxiv_id) for entry in entries}
         known = self.store.get_papers([key for key in by_arxiv.values() if key])
         dois = self.store.papers_by_doi([entry.doi for entry in entries if entry.doi])
         matches: list[str | None] = []
-        for entry in entries:
+        for done, entry in enumerate(entries):
+            if done % PROGRESS_EVERY == 0:
+                progress("matching", done, len(entries))
             key = by_arxiv.get(entry.arxiv_id)
             if key and key in known:
                 matches.append(key)
@@ -106,8 +120,10 @@ class LibraryImporter:
                 return paper.arxiv_id
         return None
 
-    def save(self, user_id: int, parsed: ParsedLibrary, now: dt.datetime) -> ImportReport:
-        matches = self.match(parsed.entries)
+    def save(self, user_id: int, parsed: ParsedLibrary, now: dt.datetime,
+             progress: ImportProgress = _no_progress) -> ImportReport:
+        matches = self.match(parsed.entries, progress)
+        progress("saving", len(parsed.entries), len(parsed.entries))
         found = list(dict.fromkeys(key for key in matches if key))
         saved = self.store.saved_by(user_id, found)
         added = [key for key in found if key not in saved]
@@ -116,5 +132,8 @@ class LibraryImporter:
                 self.store.save_paper(user_id, key, [IMPORT_TAG], now)
         unmatched = tuple(entry for entry, key in zip(parsed.entries, matches, strict=True)
                           if key is None)
+        shown = self.store.get_papers(added[:ADDED_SHOWN])
+        titles = tuple((key, shown[key].title) for key in added[:ADDED_SHOWN] if key in shown)
         return ImportReport(parsed.format, len(parsed.entries), tuple(added),
-                            len(found) - len(added), unmatched, parsed.broken, parsed.warnings)
+                            len(found) - len(added), unmatched, parsed.broken, parsed.warnings,
+                            titles)

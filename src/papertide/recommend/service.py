@@ -24,7 +24,7 @@ from papertide.arxiv_ids import parse_arxiv_id
 from papertide.exceptions import InvalidInputError, NotFoundError
 from papertide.follows.models import FollowedPaper
 from papertide.models import Paper
-from papertide.recommend.importer import ImportReport, LibraryImporter
+from papertide.recommend.importer import ImportProgress, ImportReport, LibraryImporter
 from papertide.recommend.interests import Interest, rank_interests, train_interests
 from papertide.recommend.labels import interest_label
 from papertide.recommend.library_files import read_library
@@ -270,12 +270,17 @@ class Recommender:
         return filters
 
     def import_library(self, user_id: int, data: bytes, filename: str = "",
-                       pasted: bool = False) -> ImportReport:
+                       pasted: bool = False, progress: ImportProgress | None = None
+                       ) -> ImportReport:
         """Parse an export (or ``pasted`` ids, DOIs and titles) and save the papers found
         (raises InvalidInputError if unreadable)."""
+        if progress is not None:
+            progress("reading", 0, 0)
         parsed = read_library(data, filename, pasted)
         importer = LibraryImporter(self.store, self.keyword_index)
-        return importer.save(user_id, parsed, self.clock())
+        if progress is None:
+            return importer.save(user_id, parsed, self.clock())
+        return importer.save(user_id, parsed, self.clock(), progress)
 
 
 def _interest_labels(interests: list[Interest], positives: Matrix, liked_ids: list[str],

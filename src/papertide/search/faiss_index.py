@@ -58,8 +58,12 @@ class FaissVectorIndex:
         hnsw_m: int = 16,
         ef_construction: int = 128,
         ef_search: int = 256,
+        saves: bool = True,
     ) -> None:
+        """``saves=False``: never write the folder (a web process beside the one that
+        embeds keeps its copy current from the database, and leaves saving to it)."""
         self.folder = folder
+        self.saves = saves
         self.exact_max = exact_max
         self.hnsw_m = hnsw_m
         self.ef_construction = ef_construction
@@ -352,7 +356,7 @@ class FaissVectorIndex:
     # -- saving and loading ------------------------------------------------------------
 
     def _save(self) -> None:
-        if self._state is None:
+        if self._state is None or not self.saves:
             return
         try:
             with (self.folder / SAVE_LOCK).open("a") as lock:

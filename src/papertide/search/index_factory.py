@@ -40,7 +40,8 @@ def open_keyword_index(settings: Settings, store: Store) -> KeywordIndex:
     return TantivyIndex(settings.search_index_dir)
 
 
-def open_vector_index(settings: Settings, store: Store) -> VectorIndex:
+def open_vector_index(settings: Settings, store: Store, saves: bool = True) -> VectorIndex:
+    """``saves=False``: the files are another process's to write (see FaissVectorIndex)."""
     postgres = _postgres(store)
     if postgres is not None:
         from papertide.search.pgvector_index import PgVectorIndex
@@ -54,4 +55,5 @@ def open_vector_index(settings: Settings, store: Store) -> VectorIndex:
         hnsw_m=settings.vector_index_hnsw_m,
         ef_construction=settings.vector_index_ef_construction,
         ef_search=settings.vector_index_ef_search,
+        saves=saves,
     )

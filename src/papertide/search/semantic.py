@@ -90,8 +90,10 @@ class SemanticEngine:
         store: Store,
         keyword_index: KeywordIndex,
         embedder: Embedder | None = None,
+        writes_index: bool = True,
     ) -> None:
         self.settings = settings
+        self.writes_index = writes_index
         self.store = store
         self.keyword_index = keyword_index
         self._embedder = embedder
@@ -127,7 +129,8 @@ class SemanticEngine:
                 if self._index is None:
                     from papertide.search.index_factory import open_vector_index
 
-                    opened = open_vector_index(self.settings, self.store)
+                    opened = open_vector_index(self.settings, self.store,
+                                               saves=self.writes_index)
                     sync_vector_index(self.store, opened, self.embedder.model_name)
                     self._index = opened
         return self._index
@@ -185,6 +188,20 @@ class SemanticEngine:
         if self._worker is None:
             self._worker = EmbeddingWorker(self, poll_seconds)
             self._worker.start()
+
+    def generation(self) -> tuple[object, ...]:
+        """What rankings depend on besides the keyword index: the vectors held and
+        whether meaning can be used (a search result cache keys on it)."""
+        index = self._index
+        if index is None:  # not opened yet: meaning has not been used here
+            return (None,)
+        return (index.state(), self.status().ready)
+
+    def follow_stored_vectors(self) -> None:
+        """Take in vectors another process stored, if the index is open here (a web
+        process that does not embed calls this now and then)."""
+        if self._index is not None:
+            self.sync_index()
 
     def notify(self) -> None:
         """New papers arrived: wake the background worker, if one runs."""

@@ -62,6 +62,31 @@ def sync_keyword_index(
     return SyncReport(indexed=done, rebuilt=must_rebuild, change_seq=seq)
 
 
+@dataclass(frozen=True, slots=True)
+class IndexLag:
+    """How far the keyword index is behind the database (0: it holds every change).
+
+    Read from the index's recorded state, so any process can tell, not only the
+    one catching up (``papertide serve`` opens its port first and catches up after).
+    """
+
+    behind: int
+
+    @property
+    def catching_up(self) -> bool:
+        return self.behind > 0
+
+    def describe(self) -> str:
+        return (f"The search index is catching up ({self.behind:,} changes to go): "
+                "some papers cannot be found yet.")
+
+
+def keyword_index_lag(store: Store, index: KeywordIndex) -> IndexLag:
+    state = index.state()
+    held = state.change_seq if state and state.instance_id == store.instance_id else 0
+    return IndexLag(max(store.max_change_seq() - held, 0))
+
+
 @contextmanager
 def indexing_alongside(
     store: Store, index: KeywordIndex, pause_seconds: float = FOLLOW_PAUSE_SECONDS

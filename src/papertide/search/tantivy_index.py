@@ -53,6 +53,7 @@ class TantivyIndex:
         self._schema = build_schema()
         self._queries = QueryBuilder(self._schema)
         self._writer: Any = None
+        self._seen_state: IndexState | None = None
         self._lock = threading.Lock()
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -111,11 +112,18 @@ class TantivyIndex:
     # -- state -------------------------------------------------------------------------
 
     def state(self) -> IndexState | None:
+        """The last change the index holds; searches from now on see at least that much
+        (a newer state, committed by this process or another, reloads the reader first,
+        so a result cache keyed on the state never keeps older results under it)."""
         try:
             data = json.loads((self.folder / STATE_FILE).read_text(encoding="utf-8"))
-            return IndexState(str(data["instance_id"]), int(data["change_seq"]))
+            state = IndexState(str(data["instance_id"]), int(data["change_seq"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        if state != self._seen_state:
+            self._index.reload()
+            self._seen_state = state
+        return state
 
     def _write_state(self, state: IndexState) -> None:
         temporary = self.folder / (STATE_FILE + ".tmp")

@@ -160,8 +160,12 @@ def search(
 
 @router.get("/health", response_model=HealthPublic, tags=["service"], summary="Health check")
 def health(service: ServiceDep) -> HealthPublic:
-    """Answers when the database can be read: paper count and schema version."""
+    """Answers when the database can be read: paper count, schema version, and whether
+    the search index is still catching up (the server answers before it has)."""
+    lag = service.search_index_lag()
     return HealthPublic(
+        search_index="catching up" if lag.catching_up else "ready",
+        search_index_behind=lag.behind,
         status="ok",
         papers=service.store.count_papers(),
         latest_day=service.latest_day(),

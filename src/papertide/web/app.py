@@ -32,7 +32,7 @@ from papertide.web import (
     topics_pages,
     trending_pages,
 )
-from papertide.web.background import TopicsRefresher
+from papertide.web.background import TopicsRefresher, VectorFollower
 from papertide.web.errors import install_error_handlers
 from papertide.web.head import HeadAsGet
 from papertide.web.page_cache import CachedPagesMiddleware, PageCache
@@ -56,23 +56,29 @@ Atom feeds of the same lists are linked from every HTML page.
 """
 
 
-def create_web_app(service: Papertide) -> FastAPI:
+def create_web_app(service: Papertide, extra_process: bool = False) -> FastAPI:
     """Pages, the JSON API under /api, Atom feeds, docs at /docs.
 
-    The app does not own ``service``: whoever opened it closes it.
+    The app does not own ``service``: whoever opened it closes it, except in an
+    ``extra_process`` of ``papertide serve --workers N``, which closes it on
+    shutdown, leaves rising topics to the first process and follows the vectors
+    that process stores.
     """
     service.community  # noqa: B018 -- build it now, not in two threads at once
     service.digests  # noqa: B018 -- likewise
     service.discussions  # noqa: B018 -- likewise
-    refresher = TopicsRefresher(service, service.settings.topics_refresh_minutes)
+    background = (VectorFollower(service) if extra_process
+                  else TopicsRefresher(service, service.settings.topics_refresh_minutes))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        refresher.start()
+        background.start()
         try:
             yield
         finally:
-            refresher.stop()
+            background.stop()
+            if extra_process:
+                service.close()
 
     app = FastAPI(
         lifespan=lifespan,

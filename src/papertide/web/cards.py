@@ -14,6 +14,7 @@ from papertide.library.service import PaperMarks
 from papertide.models import Paper
 from papertide.ranking.paper_signals import NO_SIGNALS, PaperSignals
 from papertide.store.signal_summary import SignalSummary
+from papertide.web.presenters import with_query
 from papertide.web.session import csrf_token_for, current_viewer
 
 
@@ -32,6 +33,7 @@ class Cards:
     discussions: dict[str, int] = field(default_factory=dict)
     # What is known of each paper's popularity elsewhere, summed up (the HF front page).
     summaries: dict[str, SignalSummary] = field(default_factory=dict)
+    signin_url: str = "/signin"  # where an anonymous upvote leads (back here afterwards)
 
     def votes(self, arxiv_id: str) -> int:
         return self.marks.votes_of(arxiv_id)
@@ -61,4 +63,4 @@ def cards_for(request: Request, service: Papertide, papers: Sequence[Paper],
     return Cards(marks, viewer is not None,
                  csrf_token_for(request, service) if viewer else "", here, ranks or {},
                  service.paper_signals(ids), service.discussions.counts(ids),
-                 service.signals(ids))
+                 service.signals(ids), with_query("/signin", [("next", here)]))

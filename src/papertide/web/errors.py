@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from papertide.exceptions import (
     AuthenticationRequiredError,
     ConflictError,
+    DatabaseBusyError,
     InvalidInputError,
     MailError,
     NotFoundError,
@@ -103,6 +104,8 @@ def describe_error(request: Request, error: Exception) -> tuple[int, str, dict[s
     """The status, the message for a person and any headers (``Allow``) for ``error``."""
     if isinstance(error, RateLimitedError):
         return 429, str(error), {"Retry-After": str(error.retry_after)}
+    if isinstance(error, DatabaseBusyError):
+        return 503, str(error), {"Retry-After": str(error.retry_after)}
     if isinstance(error, PapertideError):
         return status_of(error), str(error), {}
     if isinstance(error, RequestValidationError):

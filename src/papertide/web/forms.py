@@ -9,9 +9,10 @@ of this site.
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.exceptions import HTTPException
 
 from papertide.app import Papertide
@@ -49,6 +50,9 @@ async def read_body(request: Request, max_bytes: int, what: str = "request body"
         if len(body) > max_bytes:
             raise HTTPException(413, too_large)
     return bytes(body)
+FormDep = Annotated[dict[str, str], Depends(read_form)]
+"""The posted form, read on the event loop (no I/O) before a plain ``def`` handler runs
+in the thread pool: handlers that write to the database must never be ``async``."""
 
 
 def check_csrf(request: Request, service: Papertide, form: dict[str, str]) -> None:

@@ -18,7 +18,7 @@ from papertide.library.models import LibraryOrder
 from papertide.models import PaperPage
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
-from papertide.web.forms import check_csrf, read_form, wants_json
+from papertide.web.forms import FormDep, check_csrf, wants_json
 from papertide.web.presenters import paginate, with_query
 from papertide.web.session import current_viewer, signed_in_viewer
 
@@ -36,9 +36,8 @@ LIBRARY_UPDATES = 5
 
 
 @router.post("/votes/{arxiv_id:path}")
-async def vote(arxiv_id: str, request: Request, service: ServiceDep) -> Response:
+def vote(arxiv_id: str, request: Request, service: ServiceDep, form: FormDep) -> Response:
     """``action=up`` upvotes, ``action=remove`` takes the upvote back."""
-    form = await read_form(request)
     viewer = signed_in_viewer(request)
     check_csrf(request, service, form)
     action = form.get("action", "up")
@@ -56,9 +55,8 @@ async def vote(arxiv_id: str, request: Request, service: ServiceDep) -> Response
 
 
 @router.post("/library/{arxiv_id:path}")
-async def save(arxiv_id: str, request: Request, service: ServiceDep) -> Response:
+def save(arxiv_id: str, request: Request, service: ServiceDep, form: FormDep) -> Response:
     """``action=save`` saves (or re-tags, with ``tags``), ``action=remove`` removes."""
-    form = await read_form(request)
     viewer = signed_in_viewer(request)
     check_csrf(request, service, form)
     action = form.get("action", "save")

@@ -16,7 +16,7 @@ from papertide.accounts.service import Viewer
 from papertide.digest.models import DigestKind
 from papertide.exceptions import InvalidInputError, NotFoundError, PermissionDeniedError
 from papertide.web.deps import RendererDep, ServiceDep
-from papertide.web.forms import check_csrf, read_form
+from papertide.web.forms import FormDep, check_csrf
 from papertide.web.presenters import with_query
 from papertide.web.session import current_viewer
 
@@ -107,8 +107,7 @@ def mail_page(request: Request, service: ServiceDep, renderer: RendererDep) -> R
 
 
 @router.post("/admin/mail/resume")
-async def resume_address(request: Request, service: ServiceDep) -> Response:
-    form = await read_form(request)
+def resume_address(request: Request, service: ServiceDep, form: FormDep) -> Response:
     if _admin(request) is None:
         raise PermissionDeniedError("sign in as an admin first")
     check_csrf(request, service, form)

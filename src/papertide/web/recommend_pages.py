@@ -15,17 +15,20 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from papertide.accounts.paths import local_path
 from papertide.app import Papertide
 from papertide.exceptions import InvalidInputError
+from papertide.recommend.import_jobs import FinishedImport
 from papertide.recommend.library_files import MAX_FILE_BYTES
 from papertide.web.cards import cards_for
 from papertide.web.deps import RendererDep, ServiceDep
-from papertide.web.forms import check_csrf, read_form, wants_json
+from papertide.web.forms import FormDep, check_csrf, wants_json
 from papertide.web.presenters import with_query
 from papertide.web.session import csrf_token_for, current_viewer, signed_in_viewer
+from papertide.web.templating import Renderer
 
 pages = APIRouter(include_in_schema=False)
 Limit = Annotated[int, Query(ge=1, le=200, description="How many picks, best first.")]
 UPLOAD_SLACK = 65_536  # the multipart envelope around the file
-ADDED_SHOWN = 200
+INLINE_IMPORT_BYTES = 64 * 1024  # bigger files are imported by a background job
+PROGRESS_REFRESH_SECONDS = 2
 
 
 def _sign_in_first(path: str) -> Response:
@@ -55,20 +58,19 @@ def for_you(request: Request, service: ServiceDep, renderer: RendererDep,
 
 
 @pages.post("/for-you/not-interested/{arxiv_id:path}")
-async def not_interested(arxiv_id: str, request: Request, service: ServiceDep) -> Response:
+def not_interested(arxiv_id: str, request: Request, service: ServiceDep,
+                   form: FormDep) -> Response:
     """``action=mark`` hides the paper and demotes its close neighbours; ``action=undo``
     reverts. The page comes back with a confirmation and an Undo button; a script
     (``Accept: application/json``) gets the new state instead."""
-    form = await read_form(request)
     viewer = signed_in_viewer(request)
     check_csrf(request, service, form)
     action = form.get("action", "mark")
     recommender = service.recommendations
     if action == "mark":
-        key = await run_in_threadpool(recommender.mark_not_interested, viewer.user.id, arxiv_id)
+        key = recommender.mark_not_interested(viewer.user.id, arxiv_id)
     elif action == "undo":
-        key = await run_in_threadpool(recommender.unmark_not_interested, viewer.user.id,
-                                      arxiv_id)
+        key = recommender.unmark_not_interested(viewer.user.id, arxiv_id)
     else:
         raise InvalidInputError(f"action must be mark or undo, got {action[:20]!r}")
     if wants_json(request):
@@ -80,8 +82,7 @@ async def not_interested(arxiv_id: str, request: Request, service: ServiceDep) -
 
 
 @pages.post("/for-you/filters")
-async def filters(request: Request, service: ServiceDep) -> Response:
-    form = await read_form(request)
+def filters(request: Request, service: ServiceDep, form: FormDep) -> Response:
     viewer = signed_in_viewer(request)
     check_csrf(request, service, form)
     service.recommendations.set_filters(viewer.user.id, form.get("categories", ""),
@@ -100,7 +101,12 @@ def import_form(request: Request, service: ServiceDep, renderer: RendererDep) ->
 async def import_upload(request: Request, service: ServiceDep,
                         renderer: RendererDep) -> Response:
     """Import a library export (multipart ``file``) or pasted ids, DOIs and titles
-    (``text``), plus ``csrf_token``."""
+    (``text``), plus ``csrf_token``.
+
+    Only the upload is read here, on the event loop; parsing and matching run in
+    the thread pool (a small one, answered at once) or in a background job (a big
+    one, followed on its progress page).
+    """
     viewer = signed_in_viewer(request)
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_FILE_BYTES + UPLOAD_SLACK:
@@ -114,20 +120,16 @@ async def import_upload(request: Request, service: ServiceDep,
     except MultiPartException:
         raise InvalidInputError("the upload could not be read: send the file as "
                                 "multipart/form-data in a field named file") from None
-    context = _import_context(request, service)
-    try:
-        if upload is None:
-            raise InvalidInputError("choose a file to import, or paste arXiv ids, DOIs or "
-                                    "titles into the box")
-        report = await run_in_threadpool(service.recommendations.import_library,
-                                         viewer.user.id, *upload)
-    except InvalidInputError as error:
-        context["error"] = str(error)
-        return renderer.page(request, "library_import.html", context, status_code=400)
-    shown = report.added[:ADDED_SHOWN]
-    found = await run_in_threadpool(service.store.get_papers, list(shown))
-    context.update(report=report, added=[found[key] for key in shown if key in found])
-    return renderer.page(request, "library_import.html", context)
+    if upload is None:
+        raise InvalidInputError("choose a file to import, or paste arXiv ids, DOIs or "
+                                "titles into the box")
+    data, filename, pasted = upload
+    if len(data) > INLINE_IMPORT_BYTES:
+        job_id = await run_in_threadpool(service.library_imports.start, viewer.user.id, data,
+                                         filename, pasted)
+        return RedirectResponse(f"/library/import/{job_id}", status_code=303)
+    return await run_in_threadpool(_import_now, request, service, renderer, viewer.user.id,
+                                   data, filename, pasted)
 
 
 async def _submitted_library(upload: object, text: object
@@ -141,6 +143,33 @@ async def _submitted_library(upload: object, text: object
 
 
 def _import_context(request: Request, service: Papertide) -> dict[str, Any]:
-    return {"section": "library", "report": None, "error": None, "added": [],
+    return {"section": "library", "report": None, "error": None,
             "csrf_token": csrf_token_for(request, service),
             "max_mb": MAX_FILE_BYTES // 1_048_576}
+
+
+def _import_now(request: Request, service: Papertide, renderer: Renderer, user_id: int,
+                data: bytes, filename: str, pasted: bool) -> Response:
+    """A small import: done within the request (in the thread pool), then its report."""
+    context = _import_context(request, service)
+    try:
+        report = service.recommendations.import_library(user_id, data, filename, pasted)
+    except InvalidInputError as error:
+        context["error"] = str(error)
+        return renderer.page(request, "library_import.html", context, status_code=400)
+    context["report"] = FinishedImport.of(report)
+    return renderer.page(request, "library_import.html", context)
+
+
+@pages.get("/library/import/{job_id}")
+def import_progress(job_id: str, request: Request, service: ServiceDep,
+                    renderer: RendererDep) -> Response:
+    """A background import's progress, then its report (refreshes itself while it runs)."""
+    viewer = current_viewer(request)
+    if viewer is None:
+        return _sign_in_first(f"/library/import/{job_id}")
+    job = service.library_imports.status(viewer.user.id, job_id)
+    response = renderer.page(request, "library_import_job.html", {
+        "section": "library", "job": job, "refresh_seconds": PROGRESS_REFRESH_SECONDS})
+    response.headers["Cache-Control"] = "no-store"
+    return response

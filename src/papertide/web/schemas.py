@@ -215,7 +215,8 @@ class SearchResultsPublic(ListEnvelopePublic):
         description="False when `total` is an estimate: a broad category filter over more than"
                     f" {ESTIMATE_FLOOR:,} matches is applied after ranking, so the ranking is"
                     " exact and the count is estimated.")
-    notices: list[str] = Field(description="Parts of the query that were ignored, and why.")
+    notices: list[str] = Field(description="Parts of the query that were ignored, and why; "
+                                           "whether the search index is still catching up.")
     papers: list[SearchHitPublic]
     results: list[SearchHitPublic] = Field(deprecated=True, description=DEPRECATED_LIST)
 
@@ -235,3 +236,7 @@ class HealthPublic(BaseModel):
     latest_day: dt.date | None
     schema_version: int
     version: str
+    search_index: Literal["ready", "catching up"] = Field(
+        description="`catching up` after a restart or during an import: some papers cannot "
+                    "be found yet")
+    search_index_behind: int = Field(description="Changes the search index has yet to take in.")

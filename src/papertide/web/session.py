@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
@@ -43,7 +44,9 @@ class ViewerMiddleware:
             await self.app(scope, receive, send)
             return
         cookie = HTTPConnection(scope).cookies.get(SESSION_COOKIE)
-        viewer = self.service.community.accounts.viewer(cookie) if cookie else None
+        # the lookup reads (and now and then writes) the database: never on the event loop
+        viewer = (await run_in_threadpool(self.service.community.accounts.viewer, cookie)
+                  if cookie else None)
         scope.setdefault("state", {})["viewer"] = viewer
         if cookie and viewer is None:  # an ended or forged session: drop the cookie
             async def clear_cookie(message: Message) -> None:

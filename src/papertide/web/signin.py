@@ -18,7 +18,7 @@ from papertide.app import Papertide
 from papertide.exceptions import InvalidInputError, InvalidSignInLinkError, MailError
 from papertide.web.clients import client_of
 from papertide.web.deps import RendererDep, ServiceDep
-from papertide.web.forms import check_csrf, read_form
+from papertide.web.forms import FormDep, check_csrf
 from papertide.web.session import (
     anon_binding,
     cookie_policy,
@@ -52,9 +52,8 @@ def signin_page(request: Request, service: ServiceDep, renderer: RendererDep,
 
 
 @router.post("/signin")
-async def signin_request(request: Request, service: ServiceDep, renderer: RendererDep,
-                         background: BackgroundTasks) -> Response:
-    form = await read_form(request)
+def signin_request(request: Request, service: ServiceDep, renderer: RendererDep,
+                   background: BackgroundTasks, form: FormDep) -> Response:
     check_csrf(request, service, form)
     email = form.get("email", "")
     next_path = local_path(form.get("next"))
@@ -96,9 +95,8 @@ def signin_landing(request: Request, service: ServiceDep, renderer: RendererDep,
 
 
 @router.post("/signin/confirm")
-async def signin_confirm(request: Request, service: ServiceDep, renderer: RendererDep
-                         ) -> Response:
-    form = await read_form(request)
+def signin_confirm(request: Request, service: ServiceDep, renderer: RendererDep,
+                   form: FormDep) -> Response:
     check_csrf(request, service, form)
     try:
         signed_in = service.community.accounts.complete_sign_in(form.get("token", ""))
@@ -112,8 +110,7 @@ async def signin_confirm(request: Request, service: ServiceDep, renderer: Render
 
 
 @router.post("/signout")
-async def signout(request: Request, service: ServiceDep) -> Response:
-    form = await read_form(request)
+def signout(request: Request, service: ServiceDep, form: FormDep) -> Response:
     check_csrf(request, service, form)
     viewer = current_viewer(request)
     if viewer is not None:

@@ -21,7 +21,7 @@ import logging
 from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
@@ -69,6 +69,9 @@ async def read_pairs(request: Request) -> list[tuple[str, str]]:
         raise InvalidInputError("the form could not be read") from None
 
 
+PairsDep = Annotated[list[tuple[str, str]], Depends(read_pairs)]
+
+
 def check_origin(request: Request, service: Papertide) -> None:
     """Refuse a form posted from another site (browsers say where a post comes from)."""
     origin = request.headers.get("origin")
@@ -113,9 +116,9 @@ def subscribe_page(request: Request, service: ServiceDep, renderer: RendererDep)
 
 
 @router.post("/subscribe")
-async def subscribe(request: Request, service: ServiceDep, renderer: RendererDep,
-                    background: BackgroundTasks) -> Response:
-    form = dict(await read_pairs(request))
+def subscribe(request: Request, service: ServiceDep, renderer: RendererDep,
+              background: BackgroundTasks, pairs: PairsDep) -> Response:
+    form = dict(pairs)
     check_origin(request, service)
     email = form.get("email", "")
     viewer = current_viewer(request)
@@ -158,8 +161,9 @@ def confirm_page(request: Request, service: ServiceDep, renderer: RendererDep,
 
 
 @router.post("/subscribe/confirm")
-async def confirm(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
-    form = dict(await read_pairs(request))
+def confirm(request: Request, service: ServiceDep, renderer: RendererDep,
+            pairs: PairsDep) -> Response:
+    form = dict(pairs)
     try:
         subscriber = service.digests.subscriptions.confirm(form.get("token", ""))
     except InvalidSubscriptionLinkError as error:
@@ -230,9 +234,8 @@ def _preferences(request: Request, service: Papertide, renderer: RendererDep,
 
 
 @router.post("/subscription")
-async def save_preferences(request: Request, service: ServiceDep, renderer: RendererDep
-                           ) -> Response:
-    pairs = await read_pairs(request)
+def save_preferences(request: Request, service: ServiceDep, renderer: RendererDep,
+                     pairs: PairsDep) -> Response:
     form = dict(pairs)
     token = form.get("token", "")
     subscriptions = service.digests.subscriptions
@@ -273,8 +276,9 @@ async def resubscribe_from_preferences(request: Request, service: ServiceDep,
 
 
 @router.post("/subscription/forget")
-async def forget(request: Request, service: ServiceDep, renderer: RendererDep) -> Response:
-    form = dict(await read_pairs(request))
+def forget(request: Request, service: ServiceDep, renderer: RendererDep,
+           pairs: PairsDep) -> Response:
+    form = dict(pairs)
     try:
         email = service.digests.subscriptions.forget(form.get("token", ""))
     except InvalidSubscriptionLinkError as error:
@@ -298,10 +302,9 @@ def unsubscribe_page(request: Request, service: ServiceDep, renderer: RendererDe
 
 
 @router.post("/unsubscribe")
-async def unsubscribe(request: Request, service: ServiceDep, renderer: RendererDep,
-                      token: TokenParam = "") -> Response:
+def unsubscribe(request: Request, service: ServiceDep, renderer: RendererDep,
+                pairs: PairsDep, token: TokenParam = "") -> Response:
     """RFC 8058 one-click (token in the URL) or the unsubscribe page's button."""
-    pairs = await read_pairs(request)
     chosen = token or dict(pairs).get("token", "")
     try:
         subscriber = service.digests.subscriptions.unsubscribe(chosen)
@@ -313,12 +316,12 @@ async def unsubscribe(request: Request, service: ServiceDep, renderer: RendererD
 
 
 @router.post("/unsubscribe/undo")
-async def undo_unsubscribe(request: Request, service: ServiceDep, renderer: RendererDep
-                           ) -> Response:
-    form = dict(await read_pairs(request))
+def undo_unsubscribe(request: Request, service: ServiceDep, renderer: RendererDep,
+                     pairs: PairsDep) -> Response:
+    form = dict(pairs)
     try:
-        subscriber = await run_in_threadpool(service.digests.subscriptions.resubscribe,
-                                             form.get("token", ""), "unsubscribe")
+        subscriber = service.digests.subscriptions.resubscribe(form.get("token", ""),
+                                                               "unsubscribe")
     except InvalidSubscriptionLinkError as error:
         return _link_error(request, renderer, str(error))
     return no_store(renderer.page(request, "resubscribed.html", {

@@ -40,7 +40,13 @@ async def trending_response(request: Request, path: str, window: WindowName,
     """The trending page; anonymous copies are kept for :class:`CachedPagesMiddleware`."""
     service: Papertide = request.app.state.service
     cache: PageCache = request.app.state.page_cache
-    response = await run_in_threadpool(_render, request, service, path, window, page)
+    return await run_in_threadpool(_render_and_keep, request, service, cache, path, window, page)
+
+
+def _render_and_keep(request: Request, service: Papertide, cache: PageCache, path: str,
+                     window: WindowName, page: int) -> HTMLResponse:
+    """Render in the thread pool, and keep an anonymous copy (compressing it there too)."""
+    response = _render(request, service, path, window, page)
     if current_viewer(request) is None and response.status_code == 200:
         cache.put(cache_key(request.url.path, request.url.query), bytes(response.body))
     return response

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from papertide.exceptions import DatabaseUnavailableError, StorageError
+from papertide.exceptions import DatabaseBusyError, DatabaseUnavailableError, StorageError
 
 Parameters = Sequence[Any] | Mapping[str, Any]
 
@@ -57,6 +57,8 @@ class Dialect:
     integrity_errors: tuple[type[Exception], ...]
     unavailable_errors: tuple[type[Exception], ...]
     lock_rows: str = ""
+    busy_messages: tuple[str, ...] = ()
+    """Driver messages (lower case) that mean another writer held the lock too long."""
 
 
 class SqlMixin:
@@ -82,6 +84,10 @@ class SqlMixin:
                 f"the database is unavailable while {action}: {_first_line(error)}"
             ) from error
         except self.dialect.errors as error:
+            if any(text in str(error).lower() for text in self.dialect.busy_messages):
+                raise DatabaseBusyError(
+                    f"the database is busy with another write while {action}; "
+                    f"try again in {DatabaseBusyError.retry_after} seconds") from error
             raise StorageError(f"database error while {action}: {error}") from error
 
 

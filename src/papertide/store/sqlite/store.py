@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from papertide.exceptions import DatabaseBusyError
 from papertide.store.sql.accounts import AccountsMixin
 from papertide.store.sql.digest import DigestMixin
 from papertide.store.sql.discussions import DiscussionsMixin
@@ -25,7 +26,7 @@ from papertide.store.sql.recommend import RecommendMixin
 from papertide.store.sql.signals import SignalsMixin
 from papertide.store.sql.topics import TopicsMixin
 from papertide.store.sql.vectors import VectorsMixin
-from papertide.store.sqlite.connection import connect
+from papertide.store.sqlite.connection import BUSY_TIMEOUT_MS, connect
 from papertide.store.sqlite.migrations import current_version, migrate
 
 SQLITE = Dialect(
@@ -33,6 +34,7 @@ SQLITE = Dialect(
     errors=(sqlite3.Error,),
     integrity_errors=(sqlite3.IntegrityError,),
     unavailable_errors=(),
+    busy_messages=("database is locked", "database is busy", "database table is locked"),
 )
 
 
@@ -78,7 +80,11 @@ class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topics
     @contextmanager
     def transaction(self) -> Iterator[None]:
         connection = self._connection()
-        with self._write_lock:
+        # a thread of this process waits for another's write as long as SQLite would
+        if not self._write_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise DatabaseBusyError("the database is busy with another write; try again in "
+                                    f"{DatabaseBusyError.retry_after} seconds")
+        try:
             if self._local.depth:
                 self._local.depth += 1
                 try:
@@ -99,6 +105,8 @@ class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topics
                     connection.execute("COMMIT")
             finally:
                 self._local.depth = 0
+        finally:
+            self._write_lock.release()
 
     @property
     def schema_version(self) -> int:
