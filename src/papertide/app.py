@@ -73,6 +73,8 @@ class SearchResults:
     scores: dict[str, float]
     mode: SearchMode = "keyword"
     fallback: str | None = None
+    # Semantic mode: ``page.total`` is how many are listed by meaning, not a count of matches.
+    total_capped: bool = False
 
     @property
     def notices(self) -> tuple[str, ...]:
@@ -88,6 +90,8 @@ class SimilarPapers:
     papers: tuple[Paper, ...]
     scores: dict[str, float]
     notice: str | None = None
+    # While papers are still being embedded: how much of the collection was compared.
+    coverage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +262,8 @@ class Papertide:
         papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
         listing = PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
         return SearchResults(text, query, listing, sort,
-                             ranking.scores, ranking.mode, ranking.fallback)
+                             ranking.scores, ranking.mode, ranking.fallback,
+                             total_capped=ranking.total_capped)
 
     # -- meaning -----------------------------------------------------------------------
 
@@ -273,7 +278,8 @@ class Papertide:
         found = self.semantic.similar(key, limit)
         papers = self.store.get_papers([similar_id for similar_id, _ in found])
         return SimilarPapers(key, tuple(papers[similar_id] for similar_id, _ in found
-                                        if similar_id in papers), dict(found))
+                                        if similar_id in papers), dict(found),
+                             coverage=status.coverage_note())
 
     def embedding_status(self) -> EmbeddingStatus:
         """How many papers have vectors, of how many (for a status line)."""

@@ -57,6 +57,14 @@ class EmbeddingStatus:
     def pending(self) -> int:
         return max(self.total - self.embedded, 0)
 
+    def coverage_note(self) -> str | None:
+        """A note such as "Based on 2% of papers embedded so far", while some lack a vector."""
+        if not self.total or self.indexed >= self.total:
+            return None
+        percent = 100 * self.indexed / self.total
+        share = "less than 1%" if percent < 1 else f"{min(int(percent), 99)}%"
+        return f"Based on {share} of papers embedded so far."
+
     def describe(self) -> str:
         share = f" ({100 * self.embedded // self.total}%)" if self.total else ""
         line = f"{self.embedded:,} of {self.total:,} papers embedded{share}"
@@ -79,6 +87,9 @@ class Ranking:
     mode: SearchMode
     fallback: str | None = None
     total_exact: bool = True
+    # Semantic mode ranks every paper by meaning; ``total`` is then the cap of how many
+    # it lists ("top 1,000 by meaning"), not a count of papers that match.
+    total_capped: bool = False
 
 
 class SemanticEngine:
@@ -265,7 +276,8 @@ class SemanticEngine:
             total, exact = ((keyword.total, keyword.total_exact) if semantic_total is None
                             else (semantic_total, True))
             return Ranking(tuple(arxiv_id for arxiv_id, _ in page), dict(page), total,
-                           "semantic", total_exact=exact)
+                           "semantic", total_exact=exact,
+                           total_capped=semantic_total == SEMANTIC_RESULT_CAP)
         fused = weighted_fusion([(hit.arxiv_id, hit.score) for hit in keyword.hits], similarity,
                                 self.settings.hybrid_keyword_weight)
         extra = len(set(similarity) - set(keyword_ids)) if not constrained else 0

@@ -56,6 +56,7 @@ def similar_papers(
     return SimilarPapersPublic(
         arxiv_id=similar.arxiv_id,
         notice=similar.notice,
+        coverage=similar.coverage,
         results=[SearchHitPublic(**paper_fields(paper, base_url),
                                  score=similar.scores.get(paper.arxiv_id))
                  for paper in similar.papers],
@@ -140,6 +141,7 @@ def search(
         sort=sort,
         total=results.page.total,
         total_exact=results.page.total_exact,
+        total_capped=results.total_capped,
         limit=size,
         offset=offset,
         has_more=results.page.has_more,

@@ -153,6 +153,10 @@ class SearchResultsPublic(BaseModel):
         description="False when `total` is an estimate: a broad category filter over more than"
                     f" {ESTIMATE_FLOOR:,} matches is applied after ranking, so the ranking is"
                     " exact and the count is estimated.")
+    total_capped: bool = Field(
+        default=False,
+        description="True in semantic mode when `total` is how many papers are listed by"
+                    " meaning (the top 1,000), not how many match.")
     limit: int
     offset: int
     has_more: bool
@@ -165,6 +169,10 @@ class SimilarPapersPublic(BaseModel):
 
     arxiv_id: str
     notice: str | None = Field(default=None, description="Why the list is empty, if it is.")
+    coverage: str | None = Field(
+        default=None, description="While papers are still being embedded, how much of the"
+                                  " collection was compared (\"Based on 2% of papers embedded"
+                                  " so far.\").")
     results: list[SearchHitPublic]
 
 
