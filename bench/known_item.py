@@ -30,15 +30,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchlib import OUT_DIR, median, opened_app, sample_path
-
 from papertide.app import Papertide
 from papertide.search.hybrid import SearchMode
 
 MODES: tuple[SearchMode, ...] = ("keyword", "hybrid", "semantic")
 _WORD = re.compile(r"[a-z][a-z-]*[a-z]")
 # Words nobody remembers a paper by; the rest of rarity does the work.
-_FUNCTION_WORDS = frozenset("""a an and are as at be by for from has have in into is it its of on
-or that the their this to was were which with we our these those than then there can via""".split())
+_FUNCTION_TEXT = ("a an and are as at be by for from has have in into is it its of on or that"
+                  " the their this to was were which with we our these those than then there"
+                  " can via")
+_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 
 
 @dataclass(frozen=True, slots=True)
