@@ -21,6 +21,7 @@ from papertide.models import Observation, Paper, PaperPage
 from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE, page_bounds
 from papertide.periods import Period, day_period
 from papertide.search.base import KeywordIndex, SortOrder
+from papertide.search.filter_hints import FilterHint, explain_empty
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import ParsedQuery, parse_query
@@ -75,6 +76,8 @@ class SearchResults:
     fallback: str | None = None
     # Semantic mode: ``page.total`` is how many are listed by meaning, not a count of matches.
     total_capped: bool = False
+    # When filters left nothing: which one did, and how many match without it.
+    filter_hints: tuple[FilterHint, ...] = ()
 
     @property
     def notices(self) -> tuple[str, ...]:
@@ -261,9 +264,13 @@ class Papertide:
         found = self.store.get_papers(list(ranking.ids))
         papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
         listing = PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
+        hints: tuple[FilterHint, ...] = ()
+        if ranking.total == 0 and query.has_filters:
+            hints = explain_empty(query, lambda loosened: self.semantic.rank(
+                loosened, wanted, 1, 0, sort).total)
         return SearchResults(text, query, listing, sort,
                              ranking.scores, ranking.mode, ranking.fallback,
-                             total_capped=ranking.total_capped)
+                             total_capped=ranking.total_capped, filter_hints=hints)
 
     # -- meaning -----------------------------------------------------------------------
 

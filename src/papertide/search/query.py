@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from papertide.exceptions import InvalidPeriodError, InvalidQueryError
 from papertide.periods import parse_period
@@ -34,6 +35,10 @@ _FIELD_ALIASES = {
     "from": "from", "since": "from", "after": "from",
     "to": "to", "until": "to", "before": "to",
 }
+# The filters a search can be loosened by, and the query fields that set each.
+FilterKind = Literal["author", "cat", "date"]
+FILTER_KINDS: tuple[FilterKind, ...] = ("author", "cat", "date")
+_FIELDS_OF_KIND = {"author": {"author"}, "cat": {"cat"}, "date": {"from", "to"}}
 _OPERATOR_WORDS = {"AND", "OR", "NEAR", "&&", "||"}
 _TOKEN = re.compile(
     r'(?P<sign>[+-]?)(?:(?P<field>[A-Za-z]+):)?(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))'
@@ -70,6 +75,31 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not (self.has_text or self.has_filters or self.excluded_words
                     or self.excluded_phrases)
+
+    def filter_kinds(self) -> tuple[FilterKind, ...]:
+        """Which kinds of filter the query has, in ``FILTER_KINDS`` order."""
+        present = {"author": bool(self.authors), "cat": bool(self.categories),
+                   "date": bool(self.date_from or self.date_to)}
+        return tuple(kind for kind in FILTER_KINDS if present[kind])
+
+    def without_filter(self, kind: FilterKind) -> ParsedQuery:
+        """The same query with one kind of filter dropped (to say what emptied it)."""
+        if kind == "author":
+            return replace(self, authors=())
+        if kind == "cat":
+            return replace(self, categories=())
+        return replace(self, date_from=None, date_to=None)
+
+    def describe_filter(self, kind: FilterKind) -> str:
+        """The filter as a person would type it: ``author:"Jane Doe"``, ``cat:cs.CL``."""
+        if kind == "author":
+            return " ".join(f'author:"{name}"' if " " in name else f"author:{name}"
+                            for name in self.authors)
+        if kind == "cat":
+            return " ".join(f"cat:{category}" for category in self.categories)
+        bounds = [f"from:{self.date_from.isoformat()}" if self.date_from else "",
+                  f"to:{self.date_to.isoformat()}" if self.date_to else ""]
+        return " ".join(bound for bound in bounds if bound)
 
     def with_filters(
         self,
@@ -154,6 +184,19 @@ def parse_query(text: str) -> ParsedQuery:
         date_to=date_to,
         notices=tuple(dict.fromkeys(notices)),
     )
+
+
+def drop_filter_text(text: str, kind: FilterKind) -> str:
+    """``text`` without its filters of one kind (``author:...``, ``cat:...``, dates)."""
+    fields = _FIELDS_OF_KIND[kind]
+    kept, position = [], 0
+    for match in _TOKEN.finditer(text):
+        name = match.group("field")
+        if name is not None and _FIELD_ALIASES.get(name.lower()) in fields:
+            kept.append(text[position:match.start()])
+            position = match.end()
+    kept.append(text[position:])
+    return " ".join("".join(kept).split())
 
 
 def _add_text(parts: dict[str, list[str]], sign: str, value: str, quoted: bool) -> None:

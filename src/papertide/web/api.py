@@ -13,8 +13,10 @@ from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE
 from papertide.periods import Period, day_period, parse_period
 from papertide.search.base import SortOrder
 from papertide.web.deps import ServiceDep
+from papertide.web.presenters import with_query
 from papertide.web.schemas import (
     ErrorPublic,
+    FilterHintPublic,
     HealthPublic,
     PaperListPublic,
     PaperPublic,
@@ -146,6 +148,13 @@ def search(
         offset=offset,
         has_more=results.page.has_more,
         notices=list(results.notices),
+        filter_hints=[
+            FilterHintPublic(filter=hint.kind, label=hint.label,
+                             matching_without=hint.matching_without,
+                             search_without=base_url.rstrip("/") + with_query(
+                                 "/api/search", params.without_filter(hint.kind).link_params()))
+            for hint in results.filter_hints
+        ],
         results=[
             SearchHitPublic(
                 **paper_fields(paper, base_url),

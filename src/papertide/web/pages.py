@@ -123,6 +123,8 @@ def search_page(
         "cards": cards_for(request, service, results.page.papers),
         "results": results,
         "pagination": paginate(results.page, "/search", params.link_params()),
+        "filter_hint_urls": [with_query("/search", params.without_filter(hint.kind).link_params())
+                             for hint in results.filter_hints],
         "feed_url": with_query("/search/feed.atom", feed_params),
         "feed_title": "Newest papers matching this search",
     })

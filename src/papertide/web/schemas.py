@@ -139,6 +139,15 @@ class SearchHitPublic(PaperPublic):
     score: float | None = Field(description="BM25 score when sorted by relevance, else null.")
 
 
+class FilterHintPublic(BaseModel):
+    """A filter of a search that found nothing, and what is left without it."""
+
+    filter: Literal["author", "cat", "date"] = Field(description="Which kind of filter.")
+    label: str = Field(description='The filter as typed, e.g. `author:"Jane Doe"`.')
+    matching_without: int = Field(description="How many papers match without this filter.")
+    search_without: str = Field(description="This API search without the filter (a URL).")
+
+
 class SearchResultsPublic(BaseModel):
     """One page of search results and how the query was understood."""
 
@@ -161,6 +170,10 @@ class SearchResultsPublic(BaseModel):
     offset: int
     has_more: bool
     notices: list[str] = Field(description="Parts of the query that were ignored, and why.")
+    filter_hints: list[FilterHintPublic] = Field(
+        default_factory=list,
+        description="When filters left no results: which filter did, how many papers match"
+                    " without it and the search without it.")
     results: list[SearchHitPublic]
 
 
