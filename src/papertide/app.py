@@ -78,11 +78,14 @@ class SearchResults:
     total_capped: bool = False
     # When filters left nothing: which one did, and how many match without it.
     filter_hints: tuple[FilterHint, ...] = ()
+    # How the engine read the query (a prefix cut to its most frequent words).
+    engine_notices: tuple[str, ...] = ()
 
     @property
     def notices(self) -> tuple[str, ...]:
         """What the reader should know: odd parts of the query, and a mode fallback."""
-        return self.query.notices + ((self.fallback,) if self.fallback else ())
+        return (self.query.notices + self.engine_notices
+                + ((self.fallback,) if self.fallback else ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +273,8 @@ class Papertide:
                 loosened, wanted, 1, 0, sort).total)
         return SearchResults(text, query, listing, sort,
                              ranking.scores, ranking.mode, ranking.fallback,
-                             total_capped=ranking.total_capped, filter_hints=hints)
+                             total_capped=ranking.total_capped, filter_hints=hints,
+                             engine_notices=ranking.notices)
 
     # -- meaning -----------------------------------------------------------------------
 

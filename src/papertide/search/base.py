@@ -30,6 +30,8 @@ class SearchHits:
     hits: tuple[SearchHit, ...]
     total: int
     total_exact: bool = True
+    # What the reader should know about how the engine read the query (a bounded prefix).
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

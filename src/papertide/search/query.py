@@ -29,6 +29,8 @@ from papertide.periods import parse_period
 MAX_QUERY_CHARS = 1_000
 MAX_CLAUSES = 32
 MIN_PREFIX = 3
+# A prefix stands for at most this many words (the most frequent): ``pro*`` stays fast.
+MAX_PREFIX_WORDS = 200
 _FIELD_ALIASES = {
     "author": "author", "au": "author", "by": "author",
     "cat": "cat", "category": "cat",
@@ -158,8 +160,8 @@ def parse_query(text: str) -> ParsedQuery:
             if canonical is None:
                 # Not a filter (``title:``, a URL...): search both parts as plain text.
                 notices.append(f"{field_name}: is not a filter, so it was searched as a word.")
-                _add_text(parts, sign, field_name, quoted=False)
-                _add_text(parts, sign, value, quoted=quoted is not None)
+                _add_text(parts, sign, field_name, quoted=False, notices=notices)
+                _add_text(parts, sign, value, quoted=quoted is not None, notices=notices)
                 continue
             if canonical == "author":
                 parts["authors"].append(value)
@@ -174,7 +176,7 @@ def parse_query(text: str) -> ParsedQuery:
                 except InvalidPeriodError as error:
                     notices.append(f"Ignored {field_name}:{value} ({error}).")
             continue
-        _add_text(parts, sign, value, quoted=quoted is not None)
+        _add_text(parts, sign, value, quoted=quoted is not None, notices=notices)
     if date_from and date_to and date_from > date_to:
         notices.append("The date range was empty, so it was ignored.")
         date_from = date_to = None
@@ -199,7 +201,9 @@ def drop_filter_text(text: str, kind: FilterKind) -> str:
     return " ".join("".join(kept).split())
 
 
-def _add_text(parts: dict[str, list[str]], sign: str, value: str, quoted: bool) -> None:
+def _add_text(
+    parts: dict[str, list[str]], sign: str, value: str, quoted: bool, notices: list[str]
+) -> None:
     if quoted or " " in value:
         parts["excluded_phrases" if sign == "-" else "phrases"].append(value)
         return
@@ -208,6 +212,9 @@ def _add_text(parts: dict[str, list[str]], sign: str, value: str, quoted: bool) 
         if len(stem) >= MIN_PREFIX and stem.isalnum():
             parts["prefixes"].append(stem)
             return
+        if stem:
+            notices.append(f"{stem}* is too short to stand for the words starting with it"
+                           f" (at least {MIN_PREFIX} letters), so {stem} was searched as a word.")
         value = stem
     value = value.strip("*")
     if not value:

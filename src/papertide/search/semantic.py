@@ -90,6 +90,8 @@ class Ranking:
     # Semantic mode ranks every paper by meaning; ``total`` is then the cap of how many
     # it lists ("top 1,000 by meaning"), not a count of papers that match.
     total_capped: bool = False
+    # How the keyword index read the query (a prefix cut to its most frequent words).
+    notices: tuple[str, ...] = ()
 
 
 class SemanticEngine:
@@ -277,20 +279,22 @@ class SemanticEngine:
                             else (semantic_total, True))
             return Ranking(tuple(arxiv_id for arxiv_id, _ in page), dict(page), total,
                            "semantic", total_exact=exact,
-                           total_capped=semantic_total == SEMANTIC_RESULT_CAP)
+                           total_capped=semantic_total == SEMANTIC_RESULT_CAP,
+                           notices=keyword.notices)
         fused = weighted_fusion([(hit.arxiv_id, hit.score) for hit in keyword.hits], similarity,
                                 self.settings.hybrid_keyword_weight)
         extra = len(set(similarity) - set(keyword_ids)) if not constrained else 0
         page_items = fused[offset:offset + limit]
         return Ranking(tuple(item.arxiv_id for item in page_items),
                        {item.arxiv_id: item.score for item in page_items},
-                       keyword.total + extra, "hybrid", total_exact=keyword.total_exact)
+                       keyword.total + extra, "hybrid", total_exact=keyword.total_exact,
+                       notices=keyword.notices)
 
     def _keyword(self, query: ParsedQuery, limit: int, offset: int, sort: SortOrder) -> Ranking:
         hits = self.keyword_index.search(query, limit, offset, sort)
         return Ranking(tuple(hit.arxiv_id for hit in hits.hits),
                        {hit.arxiv_id: hit.score for hit in hits.hits}, hits.total, "keyword",
-                       total_exact=hits.total_exact)
+                       total_exact=hits.total_exact, notices=hits.notices)
 
     def _cannot_use_meaning(self, query: ParsedQuery, sort: SortOrder) -> str | None:
         if sort == "date":

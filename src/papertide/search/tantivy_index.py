@@ -24,16 +24,18 @@ from papertide.exceptions import SearchIndexError
 from papertide.models import Paper
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
 from papertide.search.broad_filters import ESTIMATE_FLOOR, BroadFilter, broad_filter
-from papertide.search.query import ParsedQuery
-from papertide.search.tantivy_query import QueryBuilder
+from papertide.search.query import MAX_PREFIX_WORDS, ParsedQuery
+from papertide.search.tantivy_query import PrefixExpansion, QueryBuilder, expand_prefix
 from papertide.search.tantivy_schema import (
     NAME_ANALYZER,
     SCHEMA_VERSION,
     TEXT_ANALYZER,
+    WORD_ANALYZER,
     build_schema,
     name_analyzer,
     paper_document,
     text_analyzer,
+    word_analyzer,
 )
 
 STATE_FILE = "papertide-state.json"
@@ -63,6 +65,7 @@ class TantivyIndex:
             raise SearchIndexError(f"cannot open the search index in {folder}: {error}") from error
         self._index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
         self._index.register_tokenizer(NAME_ANALYZER, name_analyzer())
+        self._index.register_tokenizer(WORD_ANALYZER, word_analyzer())
         self._index.config_reader("OnCommit")
 
     # -- writing -----------------------------------------------------------------------
@@ -145,13 +148,26 @@ class TantivyIndex:
         self, query: ParsedQuery, limit: int, offset: int = 0, sort: SortOrder = "relevance"
     ) -> SearchHits:
         searcher = self._index.searcher()
+        expansions = {prefix: expand_prefix(searcher, prefix, MAX_PREFIX_WORDS)
+                      for prefix in query.prefixes}
+        notices = tuple(f"{prefix}* starts more than {MAX_PREFIX_WORDS} words; the"
+                        f" {MAX_PREFIX_WORDS} most frequent were searched."
+                        for prefix, expansion in expansions.items() if expansion.truncated)
+        return replace(self._search(searcher, query, expansions, limit, offset, sort),
+                       notices=notices)
+
+    def _search(
+        self, searcher: Any, query: ParsedQuery, expansions: dict[str, PrefixExpansion],
+        limit: int, offset: int, sort: SortOrder,
+    ) -> SearchHits:
         if sort == "relevance" and query.has_text:
             broad = broad_filter(query, searcher.num_docs,
                                  lambda category: searcher.doc_freq("categories", category))
-            found = self._rank_then_filter(searcher, query, broad, limit, offset) if broad else None
+            found = (self._rank_then_filter(searcher, query, expansions, broad, limit, offset)
+                     if broad else None)
             if found is not None:
                 return found
-        built = self._queries.build(query)
+        built = self._queries.build(query, expansions)
         if built is None:
             return SearchHits((), 0)
         options: dict[str, Any] = {"limit": limit, "offset": offset, "count": True}
@@ -165,7 +181,8 @@ class TantivyIndex:
         return SearchHits(tuple(hits), self._count(result))
 
     def _rank_then_filter(
-        self, searcher: Any, query: ParsedQuery, broad: BroadFilter, limit: int, offset: int
+        self, searcher: Any, query: ParsedQuery, expansions: dict[str, PrefixExpansion],
+        broad: BroadFilter, limit: int, offset: int,
     ) -> SearchHits | None:
         """The page ranked without the filter, cut to the categories; ``None``: not here.
 
@@ -173,7 +190,7 @@ class TantivyIndex:
         is estimated. Gives up (``None``) when the estimate is small enough to
         count, or when the candidates held too few papers of the categories.
         """
-        unfiltered = self._queries.build(replace(query, categories=()))
+        unfiltered = self._queries.build(replace(query, categories=()), expansions)
         if unfiltered is None:
             return None
         wanted = offset + limit
