@@ -25,6 +25,7 @@ from papertide.search.filter_hints import FilterHint, explain_empty
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import ParsedQuery, parse_query
+from papertide.search.spelling import Respelling, respell
 from papertide.search.sync import (
     ProgressCallback,
     SyncReport,
@@ -78,8 +79,10 @@ class SearchResults:
     total_capped: bool = False
     # When filters left nothing: which one did, and how many match without it.
     filter_hints: tuple[FilterHint, ...] = ()
-    # How the engine read the query (a prefix cut to its most frequent words).
+    # How the engine read the query (a prefix cut to its most frequent words, a typo).
     engine_notices: tuple[str, ...] = ()
+    # "Did you mean ...?": the typed text with its typos corrected from the index's words.
+    suggestion: str | None = None
 
     @property
     def notices(self) -> tuple[str, ...]:
@@ -263,6 +266,9 @@ class Papertide:
         elif not 0 <= offset <= MAX_OFFSET:
             raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET:,}")
         wanted = mode or _setting_mode(self.settings.search_mode)
+        respelled = respell(text, query, self.keyword_index)
+        if respelled is not None:
+            query = respelled.query
         ranking = self.semantic.rank(query, wanted, limit, offset, sort)
         found = self.store.get_papers(list(ranking.ids))
         papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
@@ -274,7 +280,8 @@ class Papertide:
         return SearchResults(text, query, listing, sort,
                              ranking.scores, ranking.mode, ranking.fallback,
                              total_capped=ranking.total_capped, filter_hints=hints,
-                             engine_notices=ranking.notices)
+                             engine_notices=ranking.notices + _notice_of(respelled),
+                             suggestion=respelled.suggestion if respelled else None)
 
     # -- meaning -----------------------------------------------------------------------
 
@@ -314,6 +321,10 @@ class Papertide:
 
     def _paging(self, page: int, page_size: int | None) -> tuple[int, int]:
         return page_bounds(page, page_size, self.settings.page_size)
+
+
+def _notice_of(respelled: Respelling | None) -> tuple[str, ...]:
+    return (respelled.notice,) if respelled is not None and respelled.notice else ()
 
 
 def _setting_mode(value: str) -> SearchMode:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from papertide.app import Papertide
 from papertide.search.query import MAX_PREFIX_WORDS
 from tests.helpers import FIXED_NOW, make_record
+from tests.postgres import test_engine
 
 PAPERS = {
     "2501.00001": ("Knowledge distillation for small models", "We distil a teacher."),
@@ -39,6 +42,8 @@ def test_a_prefix_also_matches_author_names(app: Papertide) -> None:
     assert found(app, "lovel*") == {"2501.00009"}
 
 
+@pytest.mark.skipif(test_engine() == "postgresql",
+                    reason="PostgreSQL's GIN index matches prefixes itself, with no word list")
 def test_a_prefix_of_very_many_words_is_bounded_with_a_notice(app: Papertide) -> None:
     many = MAX_PREFIX_WORDS + 20
     app.store.upsert_papers([make_record(f"2502.{n:05d}", f"Word zqx{n:04d} only")

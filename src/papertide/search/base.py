@@ -47,6 +47,15 @@ class KeywordIndex(Protocol):
         self, query: ParsedQuery, limit: int, offset: int = 0, sort: SortOrder = "relevance"
     ) -> SearchHits: ...
 
+    def word_counts(self, words: Sequence[str]) -> dict[str, int]:
+        """How many papers hold each word as typed (lower-cased), for typo corrections."""
+        ...
+
+    def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:
+        """Words within ``distance`` edits of ``word`` with their paper counts (may be
+        empty: an engine that cannot list its words corrects at distance 1 only)."""
+        ...
+
     def state(self) -> IndexState | None:
         """What the index holds, or ``None`` if it is new or unreadable."""
         ...

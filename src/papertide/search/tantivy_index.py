@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from papertide.exceptions import SearchIndexError
 from papertide.models import Paper
@@ -31,6 +33,7 @@ from papertide.search.tantivy_schema import (
     SCHEMA_VERSION,
     TEXT_ANALYZER,
     WORD_ANALYZER,
+    WORDS_FIELD,
     build_schema,
     name_analyzer,
     paper_document,
@@ -39,6 +42,9 @@ from papertide.search.tantivy_schema import (
 )
 
 STATE_FILE = "papertide-state.json"
+# Typo corrections at distance 2 look through at most this many words (the most
+# frequent) sharing the typed word's first letter.
+NEAR_WORDS_SCANNED = 50_000
 WRITER_HEAP_BYTES = 128_000_000
 
 
@@ -213,6 +219,22 @@ class TantivyIndex:
             return None
         return SearchHits(tuple(hits[offset:wanted]), max(estimate, len(hits)),
                           total_exact=False)
+
+    # -- vocabulary (typo corrections) --------------------------------------------------
+
+    def word_counts(self, words: Sequence[str]) -> dict[str, int]:
+        searcher = self._index.searcher()
+        return {word: int(searcher.doc_freq(WORDS_FIELD, word)) for word in words}
+
+    def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:
+        if not word:
+            return []
+        terms = dict(self._index.searcher().terms_with_prefix(
+            WORDS_FIELD, word[0], limit=NEAR_WORDS_SCANNED))
+        sized = [term for term in terms if abs(len(term) - len(word)) <= distance]
+        close = process.extract(word, sized, scorer=OSA.distance, score_cutoff=distance,
+                                limit=None)
+        return [(term, int(terms[term])) for term, _, _ in close]
 
     @staticmethod
     def _run(searcher: Any, query: tantivy.Query, **options: Any) -> Any:

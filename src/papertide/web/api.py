@@ -148,6 +148,7 @@ def search(
         offset=offset,
         has_more=results.page.has_more,
         notices=list(results.notices),
+        suggestion=results.suggestion,
         filter_hints=[
             FilterHintPublic(filter=hint.kind, label=hint.label,
                              matching_without=hint.matching_without,

@@ -170,6 +170,10 @@ class SearchResultsPublic(BaseModel):
     offset: int
     has_more: bool
     notices: list[str] = Field(description="Parts of the query that were ignored, and why.")
+    suggestion: str | None = Field(
+        default=None,
+        description="\"Did you mean\": the query with its typos corrected from the words of"
+                    " the indexed papers (results already include the corrected words).")
     filter_hints: list[FilterHintPublic] = Field(
         default_factory=list,
         description="When filters left no results: which filter did, how many papers match"

@@ -51,6 +51,10 @@ class SearchParams:
             date_to=_date_bound("to", self.date_to, upper=True),
         )
 
+    def with_text(self, text: str) -> SearchParams:
+        """This search with other words typed (a suggested spelling)."""
+        return replace(self, text=text)
+
     def without_filter(self, kind: FilterKind) -> SearchParams:
         """This search with one kind of filter gone, from the form fields and the text."""
         text = drop_filter_text(self.text, kind) if self.text else self.text

@@ -325,10 +325,27 @@ def _v3_jobs(connection: psycopg.Connection[Any]) -> None:
     )
 
 
+def _v4_search_words(connection: psycopg.Connection[Any]) -> None:
+    """Title and abstract words as typed (not stemmed) beside each paper's tsvector.
+
+    Prefixes match them (``distill*`` finds "distillation", whose stem is "distil")
+    and typos are corrected from them. The keyword index is rebuilt on the next sync
+    (its state is dropped), which fills the column.
+    """
+    _execute_script(connection,
+        """
+        ALTER TABLE search_documents ADD COLUMN words TSVECTOR NOT NULL DEFAULT ''::tsvector;
+        CREATE INDEX search_documents_words ON search_documents USING gin (words);
+        DELETE FROM search_index_state WHERE name = 'keyword'
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_schema,
     _v2_search_indexes,
     _v3_jobs,
+    _v4_search_words,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
