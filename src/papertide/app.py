@@ -24,7 +24,7 @@ from papertide.search.base import KeywordIndex, SortOrder
 from papertide.search.filter_hints import FilterHint, explain_empty
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
-from papertide.search.query import ParsedQuery, parse_query
+from papertide.search.query import MAX_QUERY_CHARS, ParsedQuery, parse_query
 from papertide.search.spelling import Respelling, respell
 from papertide.search.sync import (
     ProgressCallback,
@@ -245,6 +245,7 @@ class Papertide:
         filters: SearchFilters | None = None,
         mode: SearchMode | None = None,
         offset: int | None = None,
+        max_chars: int = MAX_QUERY_CHARS,
     ) -> SearchResults:
         """Search in ``mode`` (default: the search_mode setting, hybrid) with filters.
 
@@ -255,7 +256,7 @@ class Papertide:
         when sorting by date, or when the query has no words, only filters.
         """
         filters = filters or SearchFilters()
-        query = parse_query(text).with_filters(
+        query = parse_query(text, max_chars).with_filters(
             filters.authors, filters.categories, filters.date_from, filters.date_to
         )
         if query.is_empty:

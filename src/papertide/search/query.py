@@ -27,6 +27,11 @@ from papertide.exceptions import InvalidPeriodError, InvalidQueryError
 from papertide.periods import parse_period
 
 MAX_QUERY_CHARS = 1_000
+# A pasted abstract or draft (the API's POST form) may be this long.
+MAX_LONG_QUERY_CHARS = 20_000
+# Phrases, filters, prefixes, required and excluded words: each costs the engine a
+# clause of its own. Plain words are all kept (a pasted abstract is searched whole);
+# the engine picks the most telling of a long text's words (``long_queries``).
 MAX_CLAUSES = 32
 MIN_PREFIX = 3
 # A prefix stands for at most this many words (the most frequent): ``pro*`` stays fast.
@@ -120,11 +125,13 @@ class ParsedQuery:
         )
 
 
-def parse_query(text: str) -> ParsedQuery:
+def parse_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
     """Split ``text`` into words, phrases and filters (see the module docstring)."""
-    if len(text) > MAX_QUERY_CHARS:
+    if len(text) > max_chars:
         raise InvalidQueryError(
-            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched"
+            f"the query is {len(text):,} characters long; at most {max_chars:,} are searched"
+            + (" (send longer text with POST /api/search)" if max_chars < MAX_LONG_QUERY_CHARS
+               else "")
         )
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     notices: list[str] = []
@@ -151,10 +158,13 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         if not value:
             continue
-        clauses += 1
+        plain = field_name is None and quoted is None and not sign and not value.endswith("*")
+        clauses += not plain
         if clauses > MAX_CLAUSES:
-            notices.append(f"Only the first {MAX_CLAUSES} terms were searched.")
-            break
+            notices.append(f"Only the first {MAX_CLAUSES} phrases, filters and signed or"
+                           f" starred words were searched.")
+            clauses -= 1
+            continue
         if field_name is not None:
             canonical = _FIELD_ALIASES.get(field_name.lower())
             if canonical is None:

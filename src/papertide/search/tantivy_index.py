@@ -26,6 +26,7 @@ from papertide.exceptions import SearchIndexError
 from papertide.models import Paper
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
 from papertide.search.broad_filters import ESTIMATE_FLOOR, BroadFilter, broad_filter
+from papertide.search.long_queries import LONG_QUERY_WORDS, key_words
 from papertide.search.query import MAX_PREFIX_WORDS, ParsedQuery
 from papertide.search.tantivy_query import PrefixExpansion, QueryBuilder, expand_prefix
 from papertide.search.tantivy_schema import (
@@ -60,6 +61,7 @@ class TantivyIndex:
         self.estimate_floor = estimate_floor
         self._schema = build_schema()
         self._queries = QueryBuilder(self._schema)
+        self._stems = text_analyzer()
         self._writer: Any = None
         self._lock = threading.Lock()
         try:
@@ -154,6 +156,9 @@ class TantivyIndex:
         self, query: ParsedQuery, limit: int, offset: int = 0, sort: SortOrder = "relevance"
     ) -> SearchHits:
         searcher = self._index.searcher()
+        if len(query.words) > LONG_QUERY_WORDS:
+            query = replace(query, words=key_words(
+                query.words, lambda word: self._papers_holding(searcher, word)))
         expansions = {prefix: expand_prefix(searcher, prefix, MAX_PREFIX_WORDS)
                       for prefix in query.prefixes}
         notices = tuple(f"{prefix}* starts more than {MAX_PREFIX_WORDS} words; the"
@@ -219,6 +224,11 @@ class TantivyIndex:
             return None
         return SearchHits(tuple(hits[offset:wanted]), max(estimate, len(hits)),
                           total_exact=False)
+
+    def _papers_holding(self, searcher: Any, word: str) -> int:
+        """How many papers hold the word (its stem) in their abstract; 0 for a stopword."""
+        stems = self._stems.analyze(word)
+        return int(searcher.doc_freq("abstract", stems[0])) if len(stems) == 1 else 0
 
     # -- vocabulary (typo corrections) --------------------------------------------------
 

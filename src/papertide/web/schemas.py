@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from papertide.models import Paper, PaperVersion
+from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE
 from papertide.periods import Period, PeriodKind
 from papertide.search.base import SortOrder
 from papertide.search.broad_filters import ESTIMATE_FLOOR
 from papertide.search.hybrid import SearchMode
+from papertide.search.query import MAX_LONG_QUERY_CHARS
 from papertide.web.presenters import paper_path, period_path
 
 
@@ -137,6 +139,24 @@ class SearchHitPublic(PaperPublic):
     """A paper plus how well it matched."""
 
     score: float | None = Field(description="BM25 score when sorted by relevance, else null.")
+
+
+class SearchRequestPublic(BaseModel):
+    """A search sent as JSON (``POST /api/search``): the fields of ``GET /api/search``."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    q: str = Field(max_length=MAX_LONG_QUERY_CHARS,
+                   description="What to search for: words, the query syntax, or a whole"
+                               f" pasted abstract (up to {MAX_LONG_QUERY_CHARS:,} characters).")
+    mode: SearchMode | None = None
+    sort: SortOrder | None = None
+    date_from: str = Field(default="", alias="from", max_length=20)
+    date_to: str = Field(default="", alias="to", max_length=20)
+    cat: list[str] | None = Field(default=None, max_length=20)
+    author: list[str] | None = Field(default=None, max_length=20)
+    limit: int | None = Field(default=None, ge=1, le=MAX_PAGE_SIZE)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class FilterHintPublic(BaseModel):
