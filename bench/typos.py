@@ -94,7 +94,8 @@ def build_set(rows: Sequence[dict[str, str]], queries: int, seed: int) -> list[T
     rng.shuffle(singles)
     rng.shuffle(doubles)
     wanted_singles = (queries - len(typos)) // 2
-    for words in [*((w,) for w in singles[:wanted_singles * 2]), *doubles]:
+    candidates: list[tuple[str, ...]] = [(w,) for w in singles[:wanted_singles * 2]]
+    for words in [*candidates, *doubles]:
         if len(typos) >= queries:
             break
         if len(words) == 1 and len([t for t in typos if " " not in t.meant]) >= \

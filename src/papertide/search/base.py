@@ -47,8 +47,9 @@ class KeywordIndex(Protocol):
         self, query: ParsedQuery, limit: int, offset: int = 0, sort: SortOrder = "relevance"
     ) -> SearchHits: ...
 
-    def word_counts(self, words: Sequence[str]) -> dict[str, int]:
-        """How many papers hold each word as typed (lower-cased), for typo corrections."""
+    def word_counts(self, words: Sequence[str], at_most: int) -> dict[str, int]:
+        """How many papers hold each word as typed (lower-cased), for typo corrections;
+        an engine may stop counting at ``at_most``."""
         ...
 
     def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:

@@ -44,8 +44,6 @@ TEXT_CONFIG = "papertide_english"
 NAME_CONFIG = "simple"
 # The words as typed (lower-cased, not stemmed): prefixes and typo corrections.
 WORDS_CONFIG = "simple"
-# Paper counts for typo corrections stop here: enough to tell a word from a typo.
-WORD_COUNT_CAP = 10_000
 STATE_NAME = "keyword"
 # BM25's constants as tantivy's.
 K1 = 1.2
@@ -417,8 +415,8 @@ class PostgresKeywordIndex:
 
     # -- vocabulary (typo corrections) --------------------------------------------------
 
-    def word_counts(self, words: Sequence[str]) -> dict[str, int]:
-        """Papers holding each word, counted through the GIN index up to a cap."""
+    def word_counts(self, words: Sequence[str], at_most: int) -> dict[str, int]:
+        """Papers holding each word, counted through the GIN index up to ``at_most``."""
         if not words:
             return {}
         with self.store._guard("counting words"), self.store.borrow() as borrowed:
@@ -426,7 +424,7 @@ class PostgresKeywordIndex:
                 "SELECT w, (SELECT count(*) FROM (SELECT 1 FROM search_documents"
                 "  WHERE words @@ q::tsquery LIMIT %s) AS found)"
                 " FROM unnest(%s::text[], %s::text[]) AS t(w, q)",
-                (WORD_COUNT_CAP, list(words), [_quote(word) for word in words]),
+                (at_most, list(words), [_quote(word) for word in words]),
             ).fetchall()
         return {str(word): int(count) for word, count in rows}
 

@@ -34,14 +34,16 @@ FAR_WORD_LENGTH = 7
 # when a close word is this many times more frequent; the typed word is kept too.
 RARE_PAPERS = 2
 MORE_FREQUENT = 20
+# Candidates are told apart by how many papers hold them, counted up to this many.
+COUNTED_PAPERS = 10_000
 _LETTERS = string.ascii_lowercase
 
 
 class Vocabulary(Protocol):
     """What a keyword index knows of the words (as typed, lower-cased) of its papers."""
 
-    def word_counts(self, words: Sequence[str]) -> dict[str, int]:
-        """How many papers hold each word (0 when none)."""
+    def word_counts(self, words: Sequence[str], at_most: int) -> dict[str, int]:
+        """How many papers hold each word (0 when none; counting may stop at ``at_most``)."""
         ...
 
     def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:
@@ -67,7 +69,7 @@ def respell(text: str, query: ParsedQuery, vocabulary: Vocabulary) -> Respelling
     checkable = list(dict.fromkeys(word.lower() for word in typed if _checkable(word)))
     if not checkable:
         return None
-    counts = vocabulary.word_counts(checkable)
+    counts = vocabulary.word_counts(checkable, RARE_PAPERS + 1)
     corrections: dict[str, str] = {}
     unknown: set[str] = set()
     for word in checkable:
@@ -96,7 +98,7 @@ def respell(text: str, query: ParsedQuery, vocabulary: Vocabulary) -> Respelling
 def best_correction(word: str, count: int, vocabulary: Vocabulary) -> str | None:
     """The most frequent word one edit away (two for long words) that beats ``word``."""
     wanted = max(1, MORE_FREQUENT * count)
-    close = vocabulary.word_counts(sorted(edits(word)))
+    close = vocabulary.word_counts(sorted(edits(word)), COUNTED_PAPERS)
     found = [(papers, candidate) for candidate, papers in close.items() if papers >= wanted]
     if not found and len(word) >= FAR_WORD_LENGTH:
         found = [(papers, candidate) for candidate, papers in vocabulary.near_words(word, 2)

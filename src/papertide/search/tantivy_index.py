@@ -232,7 +232,7 @@ class TantivyIndex:
 
     # -- vocabulary (typo corrections) --------------------------------------------------
 
-    def word_counts(self, words: Sequence[str]) -> dict[str, int]:
+    def word_counts(self, words: Sequence[str], at_most: int) -> dict[str, int]:
         searcher = self._index.searcher()
         return {word: int(searcher.doc_freq(WORDS_FIELD, word)) for word in words}
 
