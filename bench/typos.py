@@ -95,18 +95,18 @@ def build_set(rows: Sequence[dict[str, str]], queries: int, seed: int) -> list[T
     rng.shuffle(doubles)
     wanted_singles = (queries - len(typos)) // 2
     candidates: list[tuple[str, ...]] = [(w,) for w in singles[:wanted_singles * 2]]
-    for words in [*candidates, *doubles]:
+    for chosen in [*candidates, *doubles]:
         if len(typos) >= queries:
             break
-        if len(words) == 1 and len([t for t in typos if " " not in t.meant]) >= \
+        if len(chosen) == 1 and len([t for t in typos if " " not in t.meant]) >= \
                 wanted_singles + len(NAMED):
             continue
-        slot = rng.randrange(len(words))
-        wrong = misspell(words[slot], rng)
-        if wrong in vocabulary or wrong == words[slot]:
+        slot = rng.randrange(len(chosen))
+        wrong = misspell(chosen[slot], rng)
+        if wrong in vocabulary or wrong == chosen[slot]:
             continue
-        typed = " ".join(wrong if i == slot else w for i, w in enumerate(words))
-        typos.append(Typo(typed, " ".join(words)))
+        typed = " ".join(wrong if i == slot else w for i, w in enumerate(chosen))
+        typos.append(Typo(typed, " ".join(chosen)))
     return typos
 
 
