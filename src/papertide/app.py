@@ -25,7 +25,7 @@ from papertide.search.filter_hints import FilterHint, explain_empty
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import MAX_QUERY_CHARS, ParsedQuery, parse_query
-from papertide.search.spelling import Respelling, respell
+from papertide.search.spelling import respell
 from papertide.search.sync import (
     ProgressCallback,
     SyncReport,
@@ -83,10 +83,17 @@ class SearchResults:
     engine_notices: tuple[str, ...] = ()
     # "Did you mean ...?": the typed text with its typos corrected from the index's words.
     suggestion: str | None = None
+    # Which typed words no paper holds and what was searched instead (shown beside it).
+    spelling_notice: str | None = None
 
     @property
     def notices(self) -> tuple[str, ...]:
         """What the reader should know: odd parts of the query, and a mode fallback."""
+        return ((self.spelling_notice,) if self.spelling_notice else ()) + self.other_notices
+
+    @property
+    def other_notices(self) -> tuple[str, ...]:
+        """The notices besides the spelling one (which the page shows with its suggestion)."""
         return (self.query.notices + self.engine_notices
                 + ((self.fallback,) if self.fallback else ()))
 
@@ -281,8 +288,9 @@ class Papertide:
         return SearchResults(text, query, listing, sort,
                              ranking.scores, ranking.mode, ranking.fallback,
                              total_capped=ranking.total_capped, filter_hints=hints,
-                             engine_notices=ranking.notices + _notice_of(respelled),
-                             suggestion=respelled.suggestion if respelled else None)
+                             engine_notices=ranking.notices,
+                             suggestion=respelled.suggestion if respelled else None,
+                             spelling_notice=respelled.notice if respelled else None)
 
     # -- meaning -----------------------------------------------------------------------
 
@@ -322,10 +330,6 @@ class Papertide:
 
     def _paging(self, page: int, page_size: int | None) -> tuple[int, int]:
         return page_bounds(page, page_size, self.settings.page_size)
-
-
-def _notice_of(respelled: Respelling | None) -> tuple[str, ...]:
-    return (respelled.notice,) if respelled is not None and respelled.notice else ()
 
 
 def _setting_mode(value: str) -> SearchMode:

@@ -24,7 +24,7 @@ def test_a_category_that_empties_the_results_is_named_with_a_way_out(
     response = client.get("/search", params={"q": "magnetophonon cat:q-bio", "mode": "keyword"})
     page = parse_html(response.text)
     (hint,) = page.find_all(class_="filter-hint")
-    assert "cat:q-bio" in hint.text() and "1 paper match" in hint.text()
+    assert "cat:q-bio" in hint.text() and "1 paper matches" in hint.text()
     way_out = hint.find("a").get("href")
     assert parse_qs(urlsplit(way_out).query)["q"] == ["magnetophonon"]
     assert card_ids(fetch_page(client, way_out)) == [MAGNETOPHONON]
@@ -32,9 +32,9 @@ def test_a_category_that_empties_the_results_is_named_with_a_way_out(
 
 def test_an_author_field_and_a_date_range_are_each_explained(client: TestClient) -> None:
     (author_hint,) = hint_texts(client, q="magnetophonon", author="Nobody Atall", mode="keyword")
-    assert 'author:"Nobody Atall"' in author_hint and "1 paper match" in author_hint
+    assert 'author:"Nobody Atall"' in author_hint and "1 paper matches" in author_hint
     (date_hint,) = hint_texts(client, q="magnetophonon from:2031", mode="keyword")
-    assert "from:2031-01-01" in date_hint and "1 paper match" in date_hint
+    assert "from:2031-01-01" in date_hint and "1 paper matches" in date_hint
 
 
 def test_the_api_names_the_filter_and_links_the_search_without_it(client: TestClient) -> None:
