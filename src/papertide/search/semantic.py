@@ -20,7 +20,7 @@ from papertide.embed.base import Embedder, paper_text
 from papertide.embed.sync import EmbedReport, embed_pending, pending_papers
 from papertide.exceptions import RunBusyError
 from papertide.search.base import KeywordIndex, SearchHits, SortOrder
-from papertide.search.hybrid import SearchMode, weighted_fusion
+from papertide.search.hybrid import SearchMode, adaptive_fusion, keyword_evidence
 from papertide.search.query import ParsedQuery
 from papertide.search.vector_sync import VectorSyncReport, sync_vector_index
 from papertide.search.vectors import VectorFilter, VectorIndex
@@ -281,8 +281,10 @@ class SemanticEngine:
                            "semantic", total_exact=exact,
                            total_capped=semantic_total == SEMANTIC_RESULT_CAP,
                            notices=keyword.notices)
-        fused = weighted_fusion([(hit.arxiv_id, hit.score) for hit in keyword.hits], similarity,
-                                self.settings.hybrid_keyword_weight)
+        ranked = [(hit.arxiv_id, hit.score) for hit in keyword.hits]
+        evidence = keyword_evidence(ranked[0][1] if ranked else 0.0, meaning_text(query),
+                                    self.status().total)
+        fused = adaptive_fusion(ranked, similarity, evidence, self.settings.hybrid_keyword_weight)
         extra = len(set(similarity) - set(keyword_ids)) if not constrained else 0
         page_items = fused[offset:offset + limit]
         return Ranking(tuple(item.arxiv_id for item in page_items),

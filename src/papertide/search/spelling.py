@@ -31,9 +31,11 @@ MIN_WORD_LENGTH = 4
 # Words this long may be corrected at edit distance 2; shorter ones only at 1.
 FAR_WORD_LENGTH = 7
 # A word held by a few papers (a typo that made it into print) is still corrected
-# when a close word is this many times more frequent; the typed word is kept too.
+# when it is this long and a word one edit away is this many times more frequent;
+# the typed word is kept too (short rare words are mostly acronyms: "vopd").
 RARE_PAPERS = 2
-MORE_FREQUENT = 20
+RARE_WORD_LENGTH = 7
+MORE_FREQUENT = 50
 # Candidates are told apart by how many papers hold them, counted up to this many.
 COUNTED_PAPERS = 10_000
 _LETTERS = string.ascii_lowercase
@@ -74,7 +76,8 @@ def respell(text: str, query: ParsedQuery, vocabulary: Vocabulary) -> Respelling
     unknown: set[str] = set()
     for word in checkable:
         count = counts.get(word, 0)
-        if count > RARE_PAPERS or len(corrections) >= MAX_CORRECTIONS:
+        if count > RARE_PAPERS or len(corrections) >= MAX_CORRECTIONS or (
+                count and len(word) < RARE_WORD_LENGTH):
             continue
         better = best_correction(word, count, vocabulary)
         if better is not None:
@@ -96,11 +99,12 @@ def respell(text: str, query: ParsedQuery, vocabulary: Vocabulary) -> Respelling
 
 
 def best_correction(word: str, count: int, vocabulary: Vocabulary) -> str | None:
-    """The most frequent word one edit away (two for long words) that beats ``word``."""
+    """The most frequent word one edit away (two for a long word no paper holds) that
+    beats ``word``."""
     wanted = max(1, MORE_FREQUENT * count)
     close = vocabulary.word_counts(sorted(edits(word)), COUNTED_PAPERS)
     found = [(papers, candidate) for candidate, papers in close.items() if papers >= wanted]
-    if not found and len(word) >= FAR_WORD_LENGTH:
+    if not found and not count and len(word) >= FAR_WORD_LENGTH:
         found = [(papers, candidate) for candidate, papers in vocabulary.near_words(word, 2)
                  if papers >= wanted and candidate != word]
     if not found:

@@ -44,7 +44,7 @@ from papertide.search.tantivy_schema import (
 
 STATE_FILE = "papertide-state.json"
 # Typo corrections at distance 2 look through at most this many words (the most
-# frequent) sharing the typed word's first letter.
+# frequent) sharing the typed word's first two letters.
 NEAR_WORDS_SCANNED = 50_000
 WRITER_HEAP_BYTES = 128_000_000
 
@@ -237,10 +237,15 @@ class TantivyIndex:
         return {word: int(searcher.doc_freq(WORDS_FIELD, word)) for word in words}
 
     def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:
-        if not word:
+        """Words sharing the first two letters (or holding them swapped) within ``distance``
+        edits: the term dictionary is walked for those prefixes only."""
+        if len(word) < 2:
             return []
-        terms = dict(self._index.searcher().terms_with_prefix(
-            WORDS_FIELD, word[0], limit=NEAR_WORDS_SCANNED))
+        searcher = self._index.searcher()
+        terms: dict[str, int] = {}
+        for prefix in dict.fromkeys((word[:2], word[1] + word[0])):
+            terms.update(searcher.terms_with_prefix(WORDS_FIELD, prefix,
+                                                    limit=NEAR_WORDS_SCANNED))
         sized = [term for term in terms if abs(len(term) - len(word)) <= distance]
         close = process.extract(word, sized, scorer=OSA.distance, score_cutoff=distance,
                                 limit=None)
