@@ -61,7 +61,7 @@ def test_exact_matches_of_a_rare_word_rank_above_its_correction(loaded: Papertid
     loaded.store.upsert_papers([make_record("2501.00008", "Diffusoin artefacts",
                                             abstract="A misprint in print.")], FIXED_NOW)
     loaded.store.upsert_papers([make_record(f"2502.{n:05d}", f"Diffusion study {n}")
-                                for n in range(1, 30)], FIXED_NOW)
+                                for n in range(1, 60)], FIXED_NOW)
     loaded.sync_search_index()
     results = loaded.search("diffusoin", mode="keyword")
     assert results.suggestion == "diffusion"
