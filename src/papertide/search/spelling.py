@@ -29,7 +29,7 @@ MAX_QUERY_WORDS = 12
 MAX_CORRECTIONS = 3
 MIN_WORD_LENGTH = 4
 # Words this long may be corrected at edit distance 2; shorter ones only at 1.
-FAR_WORD_LENGTH = 7
+FAR_WORD_LENGTH = 8
 # A word held by a few papers (a typo that made it into print) is still corrected
 # when it is this long and a word one edit away is this many times more frequent;
 # the typed word is kept too (short rare words are mostly acronyms: "vopd").

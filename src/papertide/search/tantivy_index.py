@@ -44,7 +44,7 @@ from papertide.search.tantivy_schema import (
 
 STATE_FILE = "papertide-state.json"
 # Typo corrections at distance 2 look through at most this many words (the most
-# frequent) sharing the typed word's first two letters.
+# frequent) sharing the typed word's first three letters.
 NEAR_WORDS_SCANNED = 50_000
 WRITER_HEAP_BYTES = 128_000_000
 
@@ -237,13 +237,15 @@ class TantivyIndex:
         return {word: int(searcher.doc_freq(WORDS_FIELD, word)) for word in words}
 
     def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:
-        """Words sharing the first two letters (or holding them swapped) within ``distance``
-        edits: the term dictionary is walked for those prefixes only."""
-        if len(word) < 2:
+        """Words sharing the first three letters (or holding two of them swapped) within
+        ``distance`` edits: the term dictionary is walked for those prefixes only, a few
+        hundred words even at a million papers."""
+        if len(word) < 3:
             return []
         searcher = self._index.searcher()
         terms: dict[str, int] = {}
-        for prefix in dict.fromkeys((word[:2], word[1] + word[0])):
+        starts = (word[:3], word[1] + word[0] + word[2], word[0] + word[2] + word[1])
+        for prefix in dict.fromkeys(starts):
             terms.update(searcher.terms_with_prefix(WORDS_FIELD, prefix,
                                                     limit=NEAR_WORDS_SCANNED))
         sized = [term for term in terms if abs(len(term) - len(word)) <= distance]
