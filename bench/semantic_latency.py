@@ -57,7 +57,7 @@ from papertide.app import Papertide
 from papertide.embed.base import Embedder
 from papertide.search.faiss_index import FaissVectorIndex
 from papertide.search.hybrid import SearchMode
-from papertide.search.query import parse_query
+from papertide.search.query import MAX_LONG_QUERY_CHARS, parse_query
 from papertide.search.semantic import meaning_text
 from papertide.store.vectors import NewVector
 from queries import realistic_queries
@@ -71,6 +71,7 @@ NOISE = 0.35
 EF_SEARCH_SWEEP = (64, 128, 256)
 _SYNTAX = re.compile(r'["*:]|(?:(?<=\s)|^)[+-]')
 SAVE_BATCH = 20_000
+PASTED_WORDS = 250
 Matrix = npt.NDArray[np.float32]
 
 
@@ -173,10 +174,21 @@ def prepare(size: int, work: Path, seed_from: Path | None) -> Path:
     return data_dir
 
 
+def pasted_abstracts(abstracts: Sequence[str], count: int, words: int = PASTED_WORDS) -> list[str]:
+    """``count`` texts of ``words`` words, as someone pastes an abstract (two run together
+    when one is shorter), plain words only."""
+    plain = [_SYNTAX.sub(" ", text).split() for text in abstracts]
+    texts = []
+    for i in range(count):
+        joined = plain[(2 * i) % len(plain)] + plain[(2 * i + 1) % len(plain)]
+        texts.append(" ".join(joined[:words]))
+    return texts
+
+
 def timed_search(app: Papertide, text: str, mode: SearchMode) -> tuple[float, float]:
     """Wall and CPU milliseconds of one search (CPU: all threads of this process)."""
     started, cpu = time.perf_counter(), time.process_time()
-    results = app.search(text, page_size=20, mode=mode)
+    results = app.search(text, page_size=20, mode=mode, max_chars=MAX_LONG_QUERY_CHARS)
     elapsed = (time.perf_counter() - started) * 1000
     cpu_ms = (time.process_time() - cpu) * 1000
     if results.mode != mode:
@@ -185,7 +197,8 @@ def timed_search(app: Papertide, text: str, mode: SearchMode) -> tuple[float, fl
 
 
 def measure(size: int, work: Path, seed_from: Path | None, base: Matrix,
-            titles: list[str], reuse_index: bool, recall: bool = True) -> dict[str, Any]:
+            titles: list[str], reuse_index: bool, recall: bool = True,
+            pasted: Sequence[str] = ()) -> dict[str, Any]:
     data_dir = prepare(size, work, seed_from)
     exported = work / "embedder" / "models"
     if not (data_dir / "models").exists():
@@ -217,7 +230,8 @@ def measure(size: int, work: Path, seed_from: Path | None, base: Matrix,
         load_before = os.getloadavg()[0]
         timings: dict[str, list[tuple[float, float]]] = {
             "keyword": [], "semantic": [], "hybrid": [], "hybrid, whole titles": [],
-            "hybrid + cat:cs.CV": []}
+            "hybrid + cat:cs.CV": [], f"hybrid, {PASTED_WORDS}-word abstracts": [],
+            f"keyword, {PASTED_WORDS}-word abstracts": []}
         for i in range(QUERIES):
             timings["keyword"].append(timed_search(app, typed[3 * i], "keyword"))
             timings["semantic"].append(timed_search(app, typed[3 * i + 1], "semantic"))
@@ -225,6 +239,11 @@ def measure(size: int, work: Path, seed_from: Path | None, base: Matrix,
             timings["hybrid, whole titles"].append(timed_search(app, asked[2 * i], "hybrid"))
             timings["hybrid + cat:cs.CV"].append(
                 timed_search(app, asked[2 * i + 1] + " cat:cs.CV", "hybrid"))
+            if 2 * i + 1 < len(pasted):
+                timings[f"hybrid, {PASTED_WORDS}-word abstracts"].append(
+                    timed_search(app, pasted[2 * i], "hybrid"))
+                timings[f"keyword, {PASTED_WORDS}-word abstracts"].append(
+                    timed_search(app, pasted[2 * i + 1], "keyword"))
         figures["latency_ms"] = {
             mode: {f"{kind}_{name}": percentile([pair[column] for pair in values], share)
                    for column, kind in ((0, "wall"), (1, "cpu"))
@@ -288,8 +307,9 @@ def main() -> None:
             write_json(args.json, {"embedding": speed})
             return
         base = embedder.embed_documents(abstracts[:BASE_ABSTRACTS])
+    pasted = pasted_abstracts(abstracts[BASE_ABSTRACTS:], 2 * QUERIES)
     results = [measure(size, args.work, seeds.get(size), base, titles, args.reuse_index,
-                       recall=not args.skip_recall) for size in sizes]
+                       recall=not args.skip_recall, pasted=pasted) for size in sizes]
     rows = []
     for figures in results:
         for mode, values in figures["latency_ms"].items():

@@ -32,10 +32,12 @@ from papertide.periods import Period, day_period
 from papertide.ranking.paper_signals import SHOWN_SIGNALS, PaperSignals, paper_signals
 from papertide.search.author_names import AuthorProfile, author_profile, names_like
 from papertide.search.base import KeywordIndex, SortOrder
+from papertide.search.filter_hints import FilterHint, explain_empty
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
-from papertide.search.query import ParsedQuery, parse_query
+from papertide.search.query import MAX_QUERY_CHARS, ParsedQuery, parse_query
 from papertide.search.result_cache import ResultCache
+from papertide.search.spelling import Respelling, respell
 from papertide.search.sync import (
     IndexLag,
     ProgressCallback,
@@ -97,13 +99,39 @@ class SearchResults:
     mode: SearchMode = "keyword"
     fallback: str | None = None
     lag: str | None = None
+    # Semantic mode: ``page.total`` is how many are listed by meaning, not a count of matches.
+    total_capped: bool = False
+    # When filters left nothing: which one did, and how many match without it.
+    filter_hints: tuple[FilterHint, ...] = ()
+    # How the engine read the query (a prefix cut to its most frequent words, a typo).
+    engine_notices: tuple[str, ...] = ()
+    # "Did you mean ...?": the typed text with its typos corrected from the index's words.
+    suggestion: str | None = None
+    # Which typed words no paper holds and what was searched instead (shown beside it).
+    spelling_notice: str | None = None
 
     @property
     def notices(self) -> tuple[str, ...]:
         """What the reader should know: odd parts of the query, a mode fallback, and
         whether the index is still catching up (after a restart or during an import)."""
-        return (self.query.notices + ((self.fallback,) if self.fallback else ())
-                + ((self.lag,) if self.lag else ()))
+        return ((self.spelling_notice,) if self.spelling_notice else ()) + self.other_notices
+
+    @property
+    def other_notices(self) -> tuple[str, ...]:
+        """The notices besides the spelling one (which the page shows with its suggestion)."""
+        return (self.query.notices + self.engine_notices
+                + ((self.fallback,) if self.fallback else ()) + ((self.lag,) if self.lag else ()))
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One search's findings as the result cache keeps them (per index generation)."""
+
+    query: ParsedQuery
+    respelled: Respelling | None
+    ranking: Ranking
+    listing: PaperPage
+    hints: tuple[FilterHint, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +142,8 @@ class SimilarPapers:
     papers: tuple[Paper, ...]
     scores: dict[str, float]
     notice: str | None = None
+    # While papers are still being embedded: how much of the collection was compared.
+    coverage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +170,7 @@ class Papertide:
         self.clock = clock
         self._embedder = embedder
         self._closing = threading.Event()
-        self._results: ResultCache[tuple[Ranking, PaperPage]] = ResultCache()
+        self._results: ResultCache[_Answer] = ResultCache()
         self._similar: ResultCache[SimilarPapers] = ResultCache()
 
     def close(self) -> None:
@@ -370,6 +400,7 @@ class Papertide:
         filters: SearchFilters | None = None,
         mode: SearchMode | None = None,
         offset: int | None = None,
+        max_chars: int = MAX_QUERY_CHARS,
     ) -> SearchResults:
         """Search in ``mode`` (default: the search_mode setting, hybrid) with filters.
 
@@ -380,7 +411,7 @@ class Papertide:
         when sorting by date, or when the query has no words, only filters.
         """
         filters = filters or SearchFilters()
-        query = parse_query(text).with_filters(
+        query = parse_query(text, max_chars).with_filters(
             filters.authors, filters.categories, filters.date_from, filters.date_to
         )
         if query.is_empty:
@@ -391,12 +422,30 @@ class Papertide:
         elif not 0 <= offset <= MAX_OFFSET:
             raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET:,}")
         wanted = mode or _setting_mode(self.settings.search_mode)
-        ranking, listing = self._results.get_or_compute(
-            self._index_generation(), (query, wanted, limit, offset, sort),
-            lambda: self._rank(query, wanted, limit, offset, sort))
+        found = self._results.get_or_compute(
+            self._index_generation(), (text, query, wanted, limit, offset, sort),
+            lambda: self._answer(text, query, wanted, limit, offset, sort))
         lag = self.search_index_lag()
-        return SearchResults(text, query, listing, sort, ranking.scores, ranking.mode,
-                             ranking.fallback, lag.describe() if lag.catching_up else None)
+        return SearchResults(text, found.query, found.listing, sort, found.ranking.scores,
+                             found.ranking.mode, found.ranking.fallback,
+                             lag.describe() if lag.catching_up else None,
+                             total_capped=found.ranking.total_capped,
+                             filter_hints=found.hints, engine_notices=found.ranking.notices,
+                             suggestion=found.respelled.suggestion if found.respelled else None,
+                             spelling_notice=found.respelled.notice if found.respelled else None)
+
+    def _answer(self, text: str, query: ParsedQuery, mode: SearchMode, limit: int,
+                offset: int, sort: SortOrder) -> _Answer:
+        """What a search finds: the query with its typos corrected from the index's own
+        words, its ranking and page, and, when filters left nothing, which one did."""
+        respelled = respell(text, query, self.keyword_index)
+        searched = respelled.query if respelled is not None else query
+        ranking, listing = self._rank(searched, mode, limit, offset, sort)
+        hints: tuple[FilterHint, ...] = ()
+        if ranking.total == 0 and searched.has_filters:
+            hints = explain_empty(searched, lambda loosened: self.semantic.rank(
+                loosened, mode, 1, 0, sort).total)
+        return _Answer(searched, respelled, ranking, listing, hints)
 
     def _rank(self, query: ParsedQuery, mode: SearchMode, limit: int, offset: int,
               sort: SortOrder) -> tuple[Ranking, PaperPage]:
@@ -453,7 +502,8 @@ class Papertide:
         found = self.semantic.similar(key, limit)
         papers = self.store.get_papers([similar_id for similar_id, _ in found])
         return SimilarPapers(key, tuple(papers[similar_id] for similar_id, _ in found
-                                        if similar_id in papers), dict(found))
+                                        if similar_id in papers), dict(found),
+                             coverage=status.coverage_note())
 
     def embedding_status(self) -> EmbeddingStatus:
         """How many papers have vectors, of how many (for a status line)."""

@@ -143,7 +143,8 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("embedding_threads", int, "CPU threads the model may use to embed papers "
                 "(default 0: one per core); a search query always uses one."),
     SettingSpec("hybrid_keyword_weight", float, "Share of the keyword (BM25) score in hybrid "
-                "search, 0..1; the rest is meaning (default 0.25, tuned on SciFact train)."),
+                "search, 0..1; the rest is meaning (default 0.25, tuned on SciFact train). "
+                "Raised, up to 0.6, for queries whose keyword evidence is decisive."),
     SettingSpec("vector_index_exact_max", int, "Up to this many papers semantic search is "
                 "exact; above, an HNSW graph answers (default 200000)."),
     SettingSpec("vector_index_hnsw_m", int, "HNSW links per vector (default 16)."),

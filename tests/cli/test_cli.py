@@ -49,6 +49,25 @@ def test_import_then_search_and_show(run_cli: RunCli, tmp_path: Path) -> None:
     assert "Ada Lovelace, Alan Turing" in human.stdout
 
 
+def test_search_prints_a_suggestion_and_which_filter_left_nothing(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    papers = write_lines(tmp_path / "papers.jsonl", [
+        kaggle_line("2503.00001", "Model merging without retraining"),
+        kaggle_line("2503.00002", "A survey of protein folding", categories="q-bio.BM"),
+    ])
+    run_cli("import", str(papers))
+    typo = run_cli("search", "mergng", "--mode", "keyword")
+    assert typo.returncode == 0, typo.stderr
+    assert "Did you mean: merging" in typo.stderr
+    assert "Model merging without retraining" in typo.stdout
+    empty = run_cli("search", "protein", "--cat", "cs.LG", "--json")
+    payload = json.loads(empty.stdout)
+    assert payload["total"] == 0
+    assert payload["filter_hints"] == [
+        {"filter": "cat", "label": "cat:cs.LG", "matching_without": 1}]
+
+
 def test_reimport_changes_nothing(run_cli: RunCli, tmp_path: Path) -> None:
     papers = write_lines(tmp_path / "papers.jsonl", [kaggle_line("2503.00001", "Merging")])
     run_cli("import", str(papers))

@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 
 from papertide.exceptions import InvalidQueryError
-from papertide.search.query import MAX_CLAUSES, MAX_QUERY_CHARS, ParsedQuery, parse_query
+from papertide.search.query import (
+    MAX_CLAUSES,
+    MAX_LONG_QUERY_CHARS,
+    MAX_QUERY_CHARS,
+    ParsedQuery,
+    parse_query,
+)
 
 
 def test_plain_words_are_optional_terms() -> None:
@@ -151,11 +157,23 @@ def test_a_query_at_the_length_limit_is_fine_and_one_more_character_is_not() -> 
         parse_query("a" * (MAX_QUERY_CHARS + 1))
 
 
-def test_too_many_terms_are_cut_with_a_notice() -> None:
-    query = parse_query(" ".join(f"word{n}" for n in range(MAX_CLAUSES + 8)))
-    assert len(query.words) == MAX_CLAUSES
-    assert query.words[-1] == f"word{MAX_CLAUSES - 1}"
+def test_too_many_phrases_and_filters_are_cut_with_a_notice() -> None:
+    query = parse_query(" ".join(f'"phrase {n}" plain{n}' for n in range(MAX_CLAUSES + 8)))
+    assert len(query.phrases) == MAX_CLAUSES
+    assert query.phrases[-1] == f"phrase {MAX_CLAUSES - 1}"
     assert query.notices
+
+
+def test_a_pasted_abstract_keeps_all_its_words() -> None:
+    query = parse_query(" ".join(f"w{n}" for n in range(200)))
+    assert len(query.words) == 200 and not query.notices
+
+
+def test_longer_text_is_allowed_where_the_caller_says_so() -> None:
+    text = "attention " * 500
+    with pytest.raises(InvalidQueryError, match="POST"):
+        parse_query(text)
+    assert parse_query(text, max_chars=MAX_LONG_QUERY_CHARS).words == ("attention",)
 
 
 def test_control_characters_separate_words() -> None:

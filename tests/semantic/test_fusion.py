@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from papertide.search.hybrid import reciprocal_rank_fusion, weighted_fusion
+import math
+
+from papertide.search.hybrid import (
+    adaptive_fusion,
+    keyword_evidence,
+    reciprocal_rank_fusion,
+    weighted_fusion,
+)
 
 
 def ids(fused: list) -> list[str]:  # type: ignore[type-arg]
@@ -40,3 +47,28 @@ def test_reciprocal_rank_fusion_rewards_agreement() -> None:
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "a"]], k=60)
     assert ids(fused)[0] == "b"
     assert set(ids(fused)) == {"a", "b", "c"}
+
+
+def test_decisive_keyword_evidence_puts_the_best_keyword_match_first() -> None:
+    keyword = [("remembered", 40.0), ("similar", 39.0)]
+    semantic = {"remembered": 0.30, "similar": 0.45, "only-meaning": 0.50}
+    assert ids(adaptive_fusion(keyword, semantic, evidence=0.3))[0] != "remembered"
+    assert ids(adaptive_fusion(keyword, semantic, evidence=1.0))[0] == "remembered"
+
+
+def test_the_keyword_weight_rises_with_the_evidence() -> None:
+    keyword = [("a", 10.0), ("b", 6.0)]
+    semantic = {"a": 0.30, "b": 0.60}
+    weak = {f.arxiv_id: f.score for f in adaptive_fusion(keyword, semantic, evidence=0.2)}
+    middle = {f.arxiv_id: f.score for f in adaptive_fusion(keyword, semantic, evidence=0.75)}
+    assert weak == {f.arxiv_id: f.score for f in weighted_fusion(keyword, semantic)}
+    assert middle["a"] - middle["b"] > weak["a"] - weak["b"]
+
+
+def test_evidence_is_high_when_rare_words_all_meet_in_one_paper() -> None:
+    papers = 10_000
+    best_per_word = math.log(1 + (papers - 0.5) / 1.5)
+    assert keyword_evidence(5 * best_per_word, "five rare words typed here", papers) == 1.0
+    assert keyword_evidence(3.0, "what causes the seasons on earth", papers) < 0.1
+    assert keyword_evidence(0.0, "", papers) == 0.0
+    assert keyword_evidence(5.0, "words", 0) == 0.0

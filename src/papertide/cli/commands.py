@@ -158,20 +158,30 @@ def search_command(
             "query": results.text, "total": results.page.total,
             "total_exact": results.page.total_exact, "offset": results.page.offset,
             "notices": list(results.notices), "mode": results.mode, "fallback": results.fallback,
+            "suggestion": results.suggestion, "total_capped": results.total_capped,
+            "filter_hints": [{"filter": hint.kind, "label": hint.label,
+                              "matching_without": hint.matching_without}
+                             for hint in results.filter_hints],
             "results": [paper_as_dict(paper) | {"score": results.scores.get(paper.arxiv_id)}
                         for paper in results.page.papers],
         })
         return
     for notice in results.notices:
         click.echo(click.style(notice, fg="yellow"), err=True)
+    if results.suggestion:
+        click.echo(click.style(f"Did you mean: {results.suggestion}", fg="yellow"), err=True)
+    for hint in results.filter_hints:
+        click.echo(click.style(f"Without {hint.label}: {hint.matching_without:,} papers match",
+                               fg="yellow"), err=True)
     first = results.page.offset + 1
     for rank, paper in enumerate(results.page.papers, start=first):
         echo_paper_summary(paper, rank)
         click.echo()
     shown_to = results.page.offset + len(results.page.papers)
     about = "" if results.page.total_exact else "about "
-    click.echo(f"{about}{results.page.total:,} papers match" +
-               (f"; showing {first}–{shown_to}" if results.page.papers else ""))
+    counted = (f"top {results.page.total:,} by meaning" if results.total_capped
+               else f"{about}{results.page.total:,} papers match")
+    click.echo(counted + (f"; showing {first}–{shown_to}" if results.page.papers else ""))
 
 
 def _search_mode(value: str | None) -> SearchMode | None:

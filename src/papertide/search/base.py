@@ -30,6 +30,8 @@ class SearchHits:
     hits: tuple[SearchHit, ...]
     total: int
     total_exact: bool = True
+    # What the reader should know about how the engine read the query (a bounded prefix).
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,16 @@ class KeywordIndex(Protocol):
     def search(
         self, query: ParsedQuery, limit: int, offset: int = 0, sort: SortOrder = "relevance"
     ) -> SearchHits: ...
+
+    def word_counts(self, words: Sequence[str], at_most: int) -> dict[str, int]:
+        """How many papers hold each word as typed (lower-cased), for typo corrections;
+        an engine may stop counting at ``at_most``."""
+        ...
+
+    def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:
+        """Words within ``distance`` edits of ``word`` with their paper counts (may be
+        empty: an engine that cannot list its words corrects at distance 1 only)."""
+        ...
 
     def state(self) -> IndexState | None:
         """What the index holds, or ``None`` if it is new or unreadable."""

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 Ranking = str
 TEXT_CONFIG = "papertide_english"
 NAME_CONFIG = "simple"
+# The words as typed (lower-cased, not stemmed): prefixes and typo corrections.
+WORDS_CONFIG = "simple"
 STATE_NAME = "keyword"
 # BM25's constants as tantivy's.
 K1 = 1.2
@@ -77,7 +79,7 @@ _ANALYSE = f"""
 """
 _UPSERT = f"""
     INSERT INTO search_documents (arxiv_id, change_seq, document, authors, categories, announced,
-                                  title_length, abstract_length, authors_length)
+                                  title_length, abstract_length, authors_length, words)
     SELECT d.arxiv_id, d.change_seq,
            setweight(to_tsvector({{config}}, d.title), 'A')
            || setweight(to_tsvector({{config}}, d.title_solid), 'A')
@@ -86,7 +88,8 @@ _UPSERT = f"""
            || setweight(to_tsvector({{config}}, d.authors), 'C'),
            to_tsvector('{NAME_CONFIG}', d.authors),
            string_to_array(d.categories, ' '), d.announced,
-           d.title_length, d.abstract_length, d.authors_length
+           d.title_length, d.abstract_length, d.authors_length,
+           to_tsvector('{WORDS_CONFIG}', d.title || ' ' || d.abstract || ' ' || d.authors)
     FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[],
                 %s::date[], %s::int[], %s::int[], %s::int[], %s::text[], %s::text[])
          AS d(arxiv_id, change_seq, title, abstract, authors, categories, announced,
@@ -96,7 +99,8 @@ _UPSERT = f"""
         change_seq = excluded.change_seq, document = excluded.document,
         authors = excluded.authors, categories = excluded.categories,
         announced = excluded.announced, title_length = excluded.title_length,
-        abstract_length = excluded.abstract_length, authors_length = excluded.authors_length
+        abstract_length = excluded.abstract_length, authors_length = excluded.authors_length,
+        words = excluded.words
     WHERE search_documents.change_seq <= excluded.change_seq
 """
 _SAVE_STATE = """
@@ -121,8 +125,21 @@ class _Plan:
     authors: list[str] = field(default_factory=list)
     scored: list[str] = field(default_factory=list)
 
+    # Per prefix, the part of it its words share once stemmed ("distill" -> "distil"),
+    # by which prefix matches are ranked.
+    prefix_stems: list[str] = field(default_factory=list)
+
     def loose_query(self) -> str:
-        return " | ".join([*map(_quote, self.loose), *(_quote(p) + ":*" for p in self.prefixes)])
+        return " | ".join(map(_quote, self.loose))
+
+    def prefix_query(self) -> str:
+        return " | ".join(_quote(p) + ":*" for p in self.prefixes)
+
+    def loose_condition(self) -> tuple[str, list[str]]:
+        """Papers holding a loose word (stemmed) or a word that starts with a prefix."""
+        parts = [("document @@ %s::tsquery", self.loose_query())] * bool(self.loose)
+        parts += [("words @@ %s::tsquery", self.prefix_query())] * bool(self.prefixes)
+        return "(" + " OR ".join(part for part, _ in parts) + ")", [v for _, v in parts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +236,7 @@ class PostgresKeywordIndex:
         phrases = {phrase: _HYPHEN.sub(" ", phrase)
                    for phrase in (*query.phrases, *query.excluded_phrases)}
         texts = [*query.words, *query.required_words, *query.excluded_words, *phrases.values(),
-                 *query.authors,
+                 *query.authors, *query.prefixes,
                  *(_EDGES.sub("", word).replace("-", " ") for word in compounds),
                  *compounds.values()]
         rows = _analyse(connection, self._analyse_sql, texts)
@@ -229,8 +246,10 @@ class PostgresKeywordIndex:
                       else analysed[word][1] for word in query.words if analysed[word][1]]
         chosen = meaningful or [analysed[word][0] for word in query.words]
         plan.loose = list(dict.fromkeys(lexeme for lexemes in chosen for lexeme in lexemes))
-        plan.prefixes = [prefix for prefix in (fold_accents(p).lower() for p in query.prefixes)
-                         if prefix.isalnum()]
+        prefixes = {fold_accents(p).lower(): p for p in query.prefixes}
+        plan.prefixes = [prefix for prefix in prefixes if prefix.isalnum()]
+        plan.prefix_stems = [_shared_stem(prefix, analysed[prefixes[prefix]][0])
+                             for prefix in plan.prefixes]
         plan.required = [q for q in (self._word_query(w, analysed, compounds)
                                      for w in query.required_words) if q]
         plan.required += [q for phrase in query.phrases if (q := analysed[phrases[phrase]][2])]
@@ -266,8 +285,9 @@ class PostgresKeywordIndex:
             conditions.append("document @@ %s::tsquery")
             parameters.append(" & ".join(f"({q})" for q in plan.required))
         elif plan.loose or plan.prefixes:
-            conditions.append("document @@ %s::tsquery")
-            parameters.append(plan.loose_query())
+            condition, values = plan.loose_condition()
+            conditions.append(condition)
+            parameters += values
         if plan.excluded:
             conditions.append("NOT document @@ %s::tsquery")
             parameters.append(" | ".join(f"({q})" for q in plan.excluded))
@@ -295,7 +315,8 @@ class PostgresKeywordIndex:
         """``ts_rank`` or ``ts_rank_cd`` (kept to compare against BM25 in the benchmark)."""
         function, _, flags = self.ranking.partition(":")
         rank_query = " | ".join(
-            [f"({plan.loose_query()})"] * bool(plan.loose or plan.prefixes)
+            [f"({plan.loose_query()})"] * bool(plan.loose)
+            + [f"({_quote(stem)}:*)" for stem in plan.prefix_stems]
             + [f"({q})" for q in plan.required])
         total = _count(connection, where, parameters)
         rows = connection.execute(
@@ -315,7 +336,7 @@ class PostgresKeywordIndex:
             return SearchHits((), total)
         stats = self._statistics(connection)
         terms = [(lexeme, False) for lexeme in plan.scored]
-        terms += [(prefix, True) for prefix in plan.prefixes]
+        terms += [(stem, True) for stem in plan.prefix_stems]
         per_field = [self._frequency(connection, lexeme, prefix, self.field_idf)
                      for lexeme, prefix in terms]
         frequencies = [counts[0] for counts in per_field]
@@ -391,6 +412,25 @@ class PostgresKeywordIndex:
              *([exact] if exact else []), limit, offset],
         ).fetchall()
         return SearchHits(tuple(SearchHit(row[0], float(row[1])) for row in rows), total)
+
+    # -- vocabulary (typo corrections) --------------------------------------------------
+
+    def word_counts(self, words: Sequence[str], at_most: int) -> dict[str, int]:
+        """Papers holding each word, counted through the GIN index up to ``at_most``."""
+        if not words:
+            return {}
+        with self.store._guard("counting words"), self.store.borrow() as borrowed:
+            rows = borrowed.raw.execute(
+                "SELECT w, (SELECT count(*) FROM (SELECT 1 FROM search_documents"
+                "  WHERE words @@ q::tsquery LIMIT %s) AS found)"
+                " FROM unnest(%s::text[], %s::text[]) AS t(w, q)",
+                (at_most, list(words), [_quote(word) for word in words]),
+            ).fetchall()
+        return {str(word): int(count) for word, count in rows}
+
+    def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:
+        """None: the words are not listed here, so typos are corrected at distance 1."""
+        return []
 
     # -- collection statistics (cached: they move slowly) -----------------------------
 
@@ -481,6 +521,12 @@ def _columns(papers: Sequence[Paper]) -> list[list[Any]]:
         [len(_WORD.findall(text)) for text in authors],
         [_solid_words(text) for text in titles], [_solid_words(text) for text in abstracts],
     ]
+
+
+def _shared_stem(prefix: str, lexemes: list[str]) -> str:
+    """What the stems of a prefix's words start with: the prefix, or its shorter stem."""
+    stem = lexemes[0] if len(lexemes) == 1 else prefix
+    return stem if prefix.startswith(stem) else prefix
 
 
 def _quote(lexeme: str) -> str:

@@ -21,19 +21,31 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from papertide.exceptions import InvalidPeriodError, InvalidQueryError
 from papertide.periods import parse_period
 
 MAX_QUERY_CHARS = 1_000
+# A pasted abstract or draft (the API's POST form) may be this long.
+MAX_LONG_QUERY_CHARS = 20_000
+# Phrases, filters, prefixes, required and excluded words: each costs the engine a
+# clause of its own. Plain words are all kept (a pasted abstract is searched whole);
+# the engine picks the most telling of a long text's words (``long_queries``).
 MAX_CLAUSES = 32
 MIN_PREFIX = 3
+# A prefix stands for at most this many words (the most frequent): ``pro*`` stays fast.
+MAX_PREFIX_WORDS = 200
 _FIELD_ALIASES = {
     "author": "author", "au": "author", "by": "author",
     "cat": "cat", "category": "cat",
     "from": "from", "since": "from", "after": "from",
     "to": "to", "until": "to", "before": "to",
 }
+# The filters a search can be loosened by, and the query fields that set each.
+FilterKind = Literal["author", "cat", "date"]
+FILTER_KINDS: tuple[FilterKind, ...] = ("author", "cat", "date")
+_FIELDS_OF_KIND = {"author": {"author"}, "cat": {"cat"}, "date": {"from", "to"}}
 _OPERATOR_WORDS = {"AND", "OR", "NEAR", "&&", "||"}
 _TOKEN = re.compile(
     r'(?P<sign>[+-]?)(?:(?P<field>[A-Za-z]+):)?(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))'
@@ -71,6 +83,31 @@ class ParsedQuery:
         return not (self.has_text or self.has_filters or self.excluded_words
                     or self.excluded_phrases)
 
+    def filter_kinds(self) -> tuple[FilterKind, ...]:
+        """Which kinds of filter the query has, in ``FILTER_KINDS`` order."""
+        present = {"author": bool(self.authors), "cat": bool(self.categories),
+                   "date": bool(self.date_from or self.date_to)}
+        return tuple(kind for kind in FILTER_KINDS if present[kind])
+
+    def without_filter(self, kind: FilterKind) -> ParsedQuery:
+        """The same query with one kind of filter dropped (to say what emptied it)."""
+        if kind == "author":
+            return replace(self, authors=())
+        if kind == "cat":
+            return replace(self, categories=())
+        return replace(self, date_from=None, date_to=None)
+
+    def describe_filter(self, kind: FilterKind) -> str:
+        """The filter as a person would type it: ``author:"Jane Doe"``, ``cat:cs.CL``."""
+        if kind == "author":
+            return " ".join(f'author:"{name}"' if " " in name else f"author:{name}"
+                            for name in self.authors)
+        if kind == "cat":
+            return " ".join(f"cat:{category}" for category in self.categories)
+        bounds = [f"from:{self.date_from.isoformat()}" if self.date_from else "",
+                  f"to:{self.date_to.isoformat()}" if self.date_to else ""]
+        return " ".join(bound for bound in bounds if bound)
+
     def with_filters(
         self,
         authors: tuple[str, ...] = (),
@@ -88,11 +125,13 @@ class ParsedQuery:
         )
 
 
-def parse_query(text: str) -> ParsedQuery:
+def parse_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
     """Split ``text`` into words, phrases and filters (see the module docstring)."""
-    if len(text) > MAX_QUERY_CHARS:
+    if len(text) > max_chars:
         raise InvalidQueryError(
-            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched"
+            f"the query is {len(text):,} characters long; at most {max_chars:,} are searched"
+            + (" (send longer text with POST /api/search)" if max_chars < MAX_LONG_QUERY_CHARS
+               else "")
         )
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     notices: list[str] = []
@@ -119,17 +158,20 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         if not value:
             continue
-        clauses += 1
+        plain = field_name is None and quoted is None and not sign and not value.endswith("*")
+        clauses += not plain
         if clauses > MAX_CLAUSES:
-            notices.append(f"Only the first {MAX_CLAUSES} terms were searched.")
-            break
+            notices.append(f"Only the first {MAX_CLAUSES} phrases, filters and signed or"
+                           f" starred words were searched.")
+            clauses -= 1
+            continue
         if field_name is not None:
             canonical = _FIELD_ALIASES.get(field_name.lower())
             if canonical is None:
                 # Not a filter (``title:``, a URL...): search both parts as plain text.
                 notices.append(f"{field_name}: is not a filter, so it was searched as a word.")
-                _add_text(parts, sign, field_name, quoted=False)
-                _add_text(parts, sign, value, quoted=quoted is not None)
+                _add_text(parts, sign, field_name, quoted=False, notices=notices)
+                _add_text(parts, sign, value, quoted=quoted is not None, notices=notices)
                 continue
             if canonical == "author":
                 parts["authors"].append(value)
@@ -144,7 +186,7 @@ def parse_query(text: str) -> ParsedQuery:
                 except InvalidPeriodError as error:
                     notices.append(f"Ignored {field_name}:{value} ({error}).")
             continue
-        _add_text(parts, sign, value, quoted=quoted is not None)
+        _add_text(parts, sign, value, quoted=quoted is not None, notices=notices)
     if date_from and date_to and date_from > date_to:
         notices.append("The date range was empty, so it was ignored.")
         date_from = date_to = None
@@ -156,7 +198,22 @@ def parse_query(text: str) -> ParsedQuery:
     )
 
 
-def _add_text(parts: dict[str, list[str]], sign: str, value: str, quoted: bool) -> None:
+def drop_filter_text(text: str, kind: FilterKind) -> str:
+    """``text`` without its filters of one kind (``author:...``, ``cat:...``, dates)."""
+    fields = _FIELDS_OF_KIND[kind]
+    kept, position = [], 0
+    for match in _TOKEN.finditer(text):
+        name = match.group("field")
+        if name is not None and _FIELD_ALIASES.get(name.lower()) in fields:
+            kept.append(text[position:match.start()])
+            position = match.end()
+    kept.append(text[position:])
+    return " ".join("".join(kept).split())
+
+
+def _add_text(
+    parts: dict[str, list[str]], sign: str, value: str, quoted: bool, notices: list[str]
+) -> None:
     if quoted or " " in value:
         parts["excluded_phrases" if sign == "-" else "phrases"].append(value)
         return
@@ -165,6 +222,9 @@ def _add_text(parts: dict[str, list[str]], sign: str, value: str, quoted: bool) 
         if len(stem) >= MIN_PREFIX and stem.isalnum():
             parts["prefixes"].append(stem)
             return
+        if stem:
+            notices.append(f"{stem}* is too short to stand for the words starting with it"
+                           f" (at least {MIN_PREFIX} letters), so {stem} was searched as a word.")
         value = stem
     value = value.strip("*")
     if not value:

@@ -20,7 +20,7 @@ from papertide.embed.base import Embedder, paper_text
 from papertide.embed.sync import EmbedReport, embed_pending, pending_papers
 from papertide.exceptions import RunBusyError
 from papertide.search.base import KeywordIndex, SearchHits, SortOrder
-from papertide.search.hybrid import SearchMode, weighted_fusion
+from papertide.search.hybrid import SearchMode, adaptive_fusion, keyword_evidence
 from papertide.search.query import ParsedQuery
 from papertide.search.vector_sync import VectorSyncReport, sync_vector_index
 from papertide.search.vectors import VectorFilter, VectorIndex
@@ -57,6 +57,14 @@ class EmbeddingStatus:
     def pending(self) -> int:
         return max(self.total - self.embedded, 0)
 
+    def coverage_note(self) -> str | None:
+        """A note such as "Based on 2% of papers embedded so far", while some lack a vector."""
+        if not self.total or self.indexed >= self.total:
+            return None
+        percent = 100 * self.indexed / self.total
+        share = "less than 1%" if percent < 1 else f"{min(int(percent), 99)}%"
+        return f"Based on {share} of papers embedded so far."
+
     def describe(self) -> str:
         share = f" ({100 * self.embedded // self.total}%)" if self.total else ""
         line = f"{self.embedded:,} of {self.total:,} papers embedded{share}"
@@ -79,6 +87,11 @@ class Ranking:
     mode: SearchMode
     fallback: str | None = None
     total_exact: bool = True
+    # Semantic mode ranks every paper by meaning; ``total`` is then the cap of how many
+    # it lists ("top 1,000 by meaning"), not a count of papers that match.
+    total_capped: bool = False
+    # How the keyword index read the query (a prefix cut to its most frequent words).
+    notices: tuple[str, ...] = ()
 
 
 class SemanticEngine:
@@ -282,20 +295,25 @@ class SemanticEngine:
             total, exact = ((keyword.total, keyword.total_exact) if semantic_total is None
                             else (semantic_total, True))
             return Ranking(tuple(arxiv_id for arxiv_id, _ in page), dict(page), total,
-                           "semantic", total_exact=exact)
-        fused = weighted_fusion([(hit.arxiv_id, hit.score) for hit in keyword.hits], similarity,
-                                self.settings.hybrid_keyword_weight)
+                           "semantic", total_exact=exact,
+                           total_capped=semantic_total == SEMANTIC_RESULT_CAP,
+                           notices=keyword.notices)
+        ranked = [(hit.arxiv_id, hit.score) for hit in keyword.hits]
+        evidence = keyword_evidence(ranked[0][1] if ranked else 0.0, meaning_text(query),
+                                    self.status().total)
+        fused = adaptive_fusion(ranked, similarity, evidence, self.settings.hybrid_keyword_weight)
         extra = len(set(similarity) - set(keyword_ids)) if not constrained else 0
         page_items = fused[offset:offset + limit]
         return Ranking(tuple(item.arxiv_id for item in page_items),
                        {item.arxiv_id: item.score for item in page_items},
-                       keyword.total + extra, "hybrid", total_exact=keyword.total_exact)
+                       keyword.total + extra, "hybrid", total_exact=keyword.total_exact,
+                       notices=keyword.notices)
 
     def _keyword(self, query: ParsedQuery, limit: int, offset: int, sort: SortOrder) -> Ranking:
         hits = self.keyword_index.search(query, limit, offset, sort)
         return Ranking(tuple(hit.arxiv_id for hit in hits.hits),
                        {hit.arxiv_id: hit.score for hit in hits.hits}, hits.total, "keyword",
-                       total_exact=hits.total_exact)
+                       total_exact=hits.total_exact, notices=hits.notices)
 
     def _cannot_use_meaning(self, query: ParsedQuery, sort: SortOrder) -> str | None:
         if sort == "date":

@@ -19,24 +19,33 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from papertide.exceptions import SearchIndexError
 from papertide.models import Paper
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
 from papertide.search.broad_filters import ESTIMATE_FLOOR, BroadFilter, broad_filter
-from papertide.search.query import ParsedQuery
-from papertide.search.tantivy_query import QueryBuilder
+from papertide.search.long_queries import LONG_QUERY_WORDS, key_words
+from papertide.search.query import MAX_PREFIX_WORDS, ParsedQuery
+from papertide.search.tantivy_query import PrefixExpansion, QueryBuilder, expand_prefix
 from papertide.search.tantivy_schema import (
     NAME_ANALYZER,
     SCHEMA_VERSION,
     TEXT_ANALYZER,
+    WORD_ANALYZER,
+    WORDS_FIELD,
     build_schema,
     name_analyzer,
     paper_document,
     text_analyzer,
+    word_analyzer,
 )
 
 STATE_FILE = "papertide-state.json"
+# Typo corrections at distance 2 look through at most this many words (the most
+# frequent) sharing the typed word's first three letters.
+NEAR_WORDS_SCANNED = 50_000
 WRITER_HEAP_BYTES = 128_000_000
 
 
@@ -52,6 +61,7 @@ class TantivyIndex:
         self.estimate_floor = estimate_floor
         self._schema = build_schema()
         self._queries = QueryBuilder(self._schema)
+        self._stems = text_analyzer()
         self._writer: Any = None
         self._seen_state: IndexState | None = None
         self._lock = threading.Lock()
@@ -64,6 +74,7 @@ class TantivyIndex:
             raise SearchIndexError(f"cannot open the search index in {folder}: {error}") from error
         self._index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
         self._index.register_tokenizer(NAME_ANALYZER, name_analyzer())
+        self._index.register_tokenizer(WORD_ANALYZER, word_analyzer())
         self._index.config_reader("OnCommit")
 
     # -- writing -----------------------------------------------------------------------
@@ -153,13 +164,29 @@ class TantivyIndex:
         self, query: ParsedQuery, limit: int, offset: int = 0, sort: SortOrder = "relevance"
     ) -> SearchHits:
         searcher = self._index.searcher()
+        if len(query.words) > LONG_QUERY_WORDS:
+            query = replace(query, words=key_words(
+                query.words, lambda word: self._papers_holding(searcher, word)))
+        expansions = {prefix: expand_prefix(searcher, prefix, MAX_PREFIX_WORDS)
+                      for prefix in query.prefixes}
+        notices = tuple(f"{prefix}* starts more than {MAX_PREFIX_WORDS} words; the"
+                        f" {MAX_PREFIX_WORDS} most frequent were searched."
+                        for prefix, expansion in expansions.items() if expansion.truncated)
+        return replace(self._search(searcher, query, expansions, limit, offset, sort),
+                       notices=notices)
+
+    def _search(
+        self, searcher: Any, query: ParsedQuery, expansions: dict[str, PrefixExpansion],
+        limit: int, offset: int, sort: SortOrder,
+    ) -> SearchHits:
         if sort == "relevance" and query.has_text:
             broad = broad_filter(query, searcher.num_docs,
                                  lambda category: searcher.doc_freq("categories", category))
-            found = self._rank_then_filter(searcher, query, broad, limit, offset) if broad else None
+            found = (self._rank_then_filter(searcher, query, expansions, broad, limit, offset)
+                     if broad else None)
             if found is not None:
                 return found
-        built = self._queries.build(query)
+        built = self._queries.build(query, expansions)
         if built is None:
             return SearchHits((), 0)
         options: dict[str, Any] = {"limit": limit, "offset": offset, "count": True}
@@ -173,7 +200,8 @@ class TantivyIndex:
         return SearchHits(tuple(hits), self._count(result))
 
     def _rank_then_filter(
-        self, searcher: Any, query: ParsedQuery, broad: BroadFilter, limit: int, offset: int
+        self, searcher: Any, query: ParsedQuery, expansions: dict[str, PrefixExpansion],
+        broad: BroadFilter, limit: int, offset: int,
     ) -> SearchHits | None:
         """The page ranked without the filter, cut to the categories; ``None``: not here.
 
@@ -181,7 +209,7 @@ class TantivyIndex:
         is estimated. Gives up (``None``) when the estimate is small enough to
         count, or when the candidates held too few papers of the categories.
         """
-        unfiltered = self._queries.build(replace(query, categories=()))
+        unfiltered = self._queries.build(replace(query, categories=()), expansions)
         if unfiltered is None:
             return None
         wanted = offset + limit
@@ -204,6 +232,34 @@ class TantivyIndex:
             return None
         return SearchHits(tuple(hits[offset:wanted]), max(estimate, len(hits)),
                           total_exact=False)
+
+    def _papers_holding(self, searcher: Any, word: str) -> int:
+        """How many papers hold the word (its stem) in their abstract; 0 for a stopword."""
+        stems = self._stems.analyze(word)
+        return int(searcher.doc_freq("abstract", stems[0])) if len(stems) == 1 else 0
+
+    # -- vocabulary (typo corrections) --------------------------------------------------
+
+    def word_counts(self, words: Sequence[str], at_most: int) -> dict[str, int]:
+        searcher = self._index.searcher()
+        return {word: int(searcher.doc_freq(WORDS_FIELD, word)) for word in words}
+
+    def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:
+        """Words sharing the first three letters (or holding two of them swapped) within
+        ``distance`` edits: the term dictionary is walked for those prefixes only, a few
+        hundred words even at a million papers."""
+        if len(word) < 3:
+            return []
+        searcher = self._index.searcher()
+        terms: dict[str, int] = {}
+        starts = (word[:3], word[1] + word[0] + word[2], word[0] + word[2] + word[1])
+        for prefix in dict.fromkeys(starts):
+            terms.update(searcher.terms_with_prefix(WORDS_FIELD, prefix,
+                                                    limit=NEAR_WORDS_SCANNED))
+        sized = [term for term in terms if abs(len(term) - len(word)) <= distance]
+        close = process.extract(word, sized, scorer=OSA.distance, score_cutoff=distance,
+                                limit=None)
+        return [(term, int(terms[term])) for term, _, _ in close]
 
     @staticmethod
     def _run(searcher: Any, query: tantivy.Query, **options: Any) -> Any:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import tantivy
@@ -14,11 +15,34 @@ from papertide.search.tantivy_schema import (
     EDGES,
     PROSE_FIELDS,
     TEXT_FIELDS,
+    WORDS_FIELD,
     name_analyzer,
     solid_compound,
     stopword_analyzer,
     text_analyzer,
+    word_analyzer,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixExpansion:
+    """The words of the index a prefix stands for (the most frequent, at most a bound)."""
+
+    words: tuple[str, ...]
+    names: tuple[str, ...]
+    truncated: bool
+
+
+def expand_prefix(searcher: Any, prefix: str, limit: int) -> PrefixExpansion:
+    """The words and author names starting with ``prefix``, read from the term dictionary."""
+    tokens = word_analyzer().analyze(prefix)
+    if len(tokens) != 1:
+        return PrefixExpansion((), (), False)
+    found = {name: searcher.terms_with_prefix(name, tokens[0], limit=limit + 1)
+             for name in (WORDS_FIELD, "authors")}
+    return PrefixExpansion(tuple(term for term, _ in found[WORDS_FIELD][:limit]),
+                           tuple(term for term, _ in found["authors"][:limit]),
+                           any(len(terms) > limit for terms in found.values()))
 
 
 class QueryBuilder:
@@ -30,15 +54,24 @@ class QueryBuilder:
         self._names = name_analyzer()
         self._stopwords = stopword_analyzer()
 
-    def build(self, query: ParsedQuery) -> tantivy.Query | None:
-        """Translate the parsed query; ``None`` when nothing can match."""
+    def build(
+        self, query: ParsedQuery, expansions: Mapping[str, PrefixExpansion] | None = None
+    ) -> tantivy.Query | None:
+        """Translate the parsed query; ``None`` when nothing can match.
+
+        ``expansions``: the words each prefix stands for (``expand_prefix``); a
+        prefix missing there matches nothing.
+        """
         occur = tantivy.Occur
         words = [word for word in query.words if not self._is_stopword(word)] or query.words
         # Each word's per-field clauses go straight into the OR, not nested per word:
         # the same matches and scores, about half the time at a million papers.
         optional = [clause for word in self._loose_words(words)
                     for clause in self._field_clauses(word)]
-        optional += [clause for clause in map(self._prefix_clause, query.prefixes) if clause]
+        expanded = expansions or {}
+        optional += [clause for clause in (self._prefix_clause(expanded[prefix])
+                                           for prefix in query.prefixes if prefix in expanded)
+                     if clause]
         required = [clause for clause in (
             *(self._text_clause(word) for word in query.required_words),
             *(self._text_clause(phrase, as_phrase=True) for phrase in query.phrases),
@@ -158,22 +191,28 @@ class QueryBuilder:
         words: list[str | tuple[int, str]] = list(tokens)
         return tantivy.Query.phrase_query(self._schema, field_name, words)
 
-    def _prefix_clause(self, prefix: str) -> tantivy.Query | None:
-        tokens = self._names.analyze(prefix)
-        if len(tokens) != 1:
+    def _prefix_clause(self, expansion: PrefixExpansion) -> tantivy.Query | None:
+        """Papers holding a word (as typed, or an author name) that starts with the prefix.
+
+        Matched on the unstemmed words, so ``distill*`` finds "distillation" although
+        its stem is "distil"; ranked by the stems of those words, as words are.
+        """
+        found = [tantivy.Query.term_set_query(self._schema, name, list(terms))
+                 for name, terms in ((WORDS_FIELD, expansion.words),
+                                     ("authors", expansion.names)) if terms]
+        if not found:
             return None
-        pattern = _regex_escape(tokens[0]) + ".*"
+        stems = dict.fromkeys(stem for word in expansion.words for stem in self._text.analyze(word))
+        ranking = [tantivy.Query.boost_query(
+            tantivy.Query.term_query(self._schema, field_name, stem), boost)
+            for stem in stems for field_name, boost in PROSE_FIELDS]
+        matching = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in found])
         return tantivy.Query.boolean_query([
-            (tantivy.Occur.Should, tantivy.Query.boost_query(
-                tantivy.Query.regex_query(self._schema, field_name, pattern), boost))
-            for field_name, boost in TEXT_FIELDS
+            (tantivy.Occur.Must, tantivy.Query.const_score_query(matching, 0.1)),
+            *((tantivy.Occur.Should, clause) for clause in ranking),
         ])
 
 
 def _bound(day: dt.date | None) -> int | None:
     """A date filter's end as the ``announced`` field holds it; ``None``: open."""
     return day_number(day) if day else None
-
-
-def _regex_escape(token: str) -> str:
-    return "".join(ch if ch.isalnum() else "\\" + ch for ch in token)

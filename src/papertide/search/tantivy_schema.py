@@ -20,9 +20,14 @@ TITLE_BOOST = 1.0
 AUTHORS_BOOST = 0.5
 TEXT_ANALYZER = "papertide_en"
 NAME_ANALYZER = "papertide_names"
+WORD_ANALYZER = "papertide_words"
+# Title and abstract words as typed (lower-cased, not stemmed): what prefixes expand
+# over and typos are corrected from. Doc ids only, no positions: nothing ranks by it.
+WORDS_FIELD = "words"
 # What the documents hold; an index written under another version is rebuilt on open.
 # 2: hyphenated words are also indexed written solid ("zero-shot" -> "zeroshot").
-SCHEMA_VERSION = 2
+# 3: the unstemmed ``words`` field.
+SCHEMA_VERSION = 3
 TEXT_FIELDS = (("title", TITLE_BOOST), ("abstract", 1.0), ("authors", AUTHORS_BOOST))
 PROSE_FIELDS = TEXT_FIELDS[:2]  # title and abstract also hold hyphenated words solid
 _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
@@ -49,6 +54,16 @@ def name_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def word_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
 def stopword_analyzer() -> tantivy.TextAnalyzer:
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
@@ -64,6 +79,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("title", tokenizer_name=TEXT_ANALYZER)
     builder.add_text_field("abstract", tokenizer_name=TEXT_ANALYZER)
     builder.add_text_field("authors", tokenizer_name=NAME_ANALYZER)
+    builder.add_text_field(WORDS_FIELD, tokenizer_name=WORD_ANALYZER, index_option="basic")
     builder.add_text_field("categories", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("announced", indexed=True, fast=True)
     return builder.build()
@@ -76,6 +92,7 @@ def paper_document(paper: Paper) -> tantivy.Document:
         title=with_compounds(paper.title),
         abstract=with_compounds(paper.abstract or ""),
         authors=" ; ".join(paper.authors),
+        words=[paper.title, paper.abstract or ""],
         categories=filed_categories(paper.categories),
         announced=day_number(paper.announced_date),
     )

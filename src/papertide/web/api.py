@@ -12,19 +12,23 @@ from papertide.exceptions import InvalidInputError, NotFoundError
 from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE
 from papertide.periods import Period, day_period, parse_period
 from papertide.search.base import SortOrder
+from papertide.search.query import MAX_LONG_QUERY_CHARS, MAX_QUERY_CHARS
 from papertide.web.deps import ServiceDep
+from papertide.web.presenters import with_query
 from papertide.web.schemas import (
     ErrorPublic,
+    FilterHintPublic,
     HealthPublic,
     PaperListPublic,
     PaperPublic,
     PeriodPublic,
     SearchHitPublic,
+    SearchRequestPublic,
     SearchResultsPublic,
     SimilarPapersPublic,
     paper_fields,
 )
-from papertide.web.search_params import SearchParamsDep
+from papertide.web.search_params import SearchParams, SearchParamsDep, search_params
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorPublic, "description": "A parameter is malformed"},
@@ -58,8 +62,9 @@ def similar_papers(
                               score=similar.scores.get(paper.arxiv_id))
               for paper in similar.papers]
     return SimilarPapersPublic(
-        arxiv_id=similar.arxiv_id, notice=similar.notice, total=len(papers), limit=limit,
-        offset=0, has_more=False, papers=papers, results=papers,
+        arxiv_id=similar.arxiv_id, notice=similar.notice, coverage=similar.coverage,
+        total=len(papers), limit=limit, offset=0, has_more=False, papers=papers,
+        results=papers,
     )
 
 
@@ -132,10 +137,29 @@ def search(
     """Search titles, abstracts and authors (BM25, titles weigh more). The query syntax
     (phrases, `author:`, `cat:`, `from:`, `to:`, `-word`, `prefix*`) is described on
     the /about page; anything unusable in it is reported in `notices`."""
+    return _search_results(service, params, limit, offset, MAX_QUERY_CHARS)
+
+
+@router.post("/search", response_model=SearchResultsPublic, tags=["papers"],
+             summary="Search with a long text (a pasted abstract)")
+def search_long_text(service: ServiceDep, request: SearchRequestPublic) -> SearchResultsPublic:
+    """The same search as `GET /api/search`, for text longer than a URL should carry:
+    up to 20,000 characters (a whole abstract or a draft's paragraphs) in a JSON body.
+    A long text is searched by its most telling words and by its meaning."""
+    params = search_params(q=request.q, sort=request.sort, mode=request.mode,
+                           date_from=request.date_from, date_to=request.date_to,
+                           cat=request.cat, author=request.author)
+    return _search_results(service, params, request.limit, request.offset, MAX_LONG_QUERY_CHARS)
+
+
+def _search_results(
+    service: Papertide, params: SearchParams, limit: int | None, offset: int, max_chars: int
+) -> SearchResultsPublic:
     size = limit or service.settings.page_size
     sort: SortOrder = params.sort or "relevance"
     results = service.search(params.text or "", page_size=size, sort=sort,
-                             filters=params.filters(), mode=params.mode, offset=offset)
+                             filters=params.filters(), mode=params.mode, offset=offset,
+                             max_chars=max_chars)
     base_url = service.settings.resolved_base_url
     ranked = sort == "relevance" and results.query.has_text
     signals = service.signals([paper.arxiv_id for paper in results.page.papers])
@@ -149,10 +173,19 @@ def search(
         sort=sort,
         total=results.page.total,
         total_exact=results.page.total_exact,
+        total_capped=results.total_capped,
         limit=size,
         offset=offset,
         has_more=results.page.has_more,
         notices=list(results.notices),
+        suggestion=results.suggestion,
+        filter_hints=[
+            FilterHintPublic(filter=hint.kind, label=hint.label,
+                             matching_without=hint.matching_without,
+                             search_without=base_url.rstrip("/") + with_query(
+                                 "/api/search", params.without_filter(hint.kind).link_params()))
+            for hint in results.filter_hints
+        ],
         papers=hits,
         results=hits,
     )

@@ -139,6 +139,10 @@ def search_page(
         "cards": cards_for(request, service, results.page.papers),
         "results": results,
         "pagination": paginate(results.page, "/search", params.link_params()),
+        "suggestion_url": with_query("/search", params.with_text(results.suggestion).link_params())
+        if results.suggestion else None,
+        "filter_hint_urls": [with_query("/search", params.without_filter(hint.kind).link_params())
+                             for hint in results.filter_hints],
         "feed_url": with_query("/search/feed.atom", feed_params),
         "feed_title": "Newest papers matching this search",
     })

@@ -6,14 +6,16 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from papertide.models import Paper, PaperVersion
+from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE
 from papertide.periods import Period, PeriodKind
 from papertide.search.base import SortOrder
 from papertide.search.broad_filters import ESTIMATE_FLOOR
 from papertide.search.hybrid import SearchMode
 from papertide.store.signal_summary import SignalSummary
+from papertide.search.query import MAX_LONG_QUERY_CHARS
 from papertide.web.presenters import paper_path, period_path
 
 
@@ -202,6 +204,33 @@ class SearchHitPublic(PaperPublic):
     score: float | None = Field(description="BM25 score when sorted by relevance, else null.")
 
 
+class SearchRequestPublic(BaseModel):
+    """A search sent as JSON (``POST /api/search``): the fields of ``GET /api/search``."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    q: str = Field(max_length=MAX_LONG_QUERY_CHARS,
+                   description="What to search for: words, the query syntax, or a whole"
+                               f" pasted abstract (up to {MAX_LONG_QUERY_CHARS:,} characters).")
+    mode: SearchMode | None = None
+    sort: SortOrder | None = None
+    date_from: str = Field(default="", alias="from", max_length=20)
+    date_to: str = Field(default="", alias="to", max_length=20)
+    cat: list[str] | None = Field(default=None, max_length=20)
+    author: list[str] | None = Field(default=None, max_length=20)
+    limit: int | None = Field(default=None, ge=1, le=MAX_PAGE_SIZE)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+
+
+class FilterHintPublic(BaseModel):
+    """A filter of a search that found nothing, and what is left without it."""
+
+    filter: Literal["author", "cat", "date"] = Field(description="Which kind of filter.")
+    label: str = Field(description='The filter as typed, e.g. `author:"Jane Doe"`.')
+    matching_without: int = Field(description="How many papers match without this filter.")
+    search_without: str = Field(description="This API search without the filter (a URL).")
+
+
 class SearchResultsPublic(ListEnvelopePublic):
     """One page of search results and how the query was understood."""
 
@@ -215,8 +244,20 @@ class SearchResultsPublic(ListEnvelopePublic):
         description="False when `total` is an estimate: a broad category filter over more than"
                     f" {ESTIMATE_FLOOR:,} matches is applied after ranking, so the ranking is"
                     " exact and the count is estimated.")
+    total_capped: bool = Field(
+        default=False,
+        description="True in semantic mode when `total` is how many papers are listed by"
+                    " meaning (the top 1,000), not how many match.")
     notices: list[str] = Field(description="Parts of the query that were ignored, and why; "
                                            "whether the search index is still catching up.")
+    suggestion: str | None = Field(
+        default=None,
+        description="\"Did you mean\": the query with its typos corrected from the words of"
+                    " the indexed papers (results already include the corrected words).")
+    filter_hints: list[FilterHintPublic] = Field(
+        default_factory=list,
+        description="When filters left no results: which filter did, how many papers match"
+                    " without it and the search without it.")
     papers: list[SearchHitPublic]
     results: list[SearchHitPublic] = Field(deprecated=True, description=DEPRECATED_LIST)
 
@@ -226,6 +267,10 @@ class SimilarPapersPublic(ListEnvelopePublic):
 
     arxiv_id: str
     notice: str | None = Field(default=None, description="Why the list is empty, if it is.")
+    coverage: str | None = Field(
+        default=None, description="While papers are still being embedded, how much of the"
+                                  " collection was compared (\"Based on 2% of papers embedded"
+                                  " so far.\").")
     papers: list[SearchHitPublic]
     results: list[SearchHitPublic] = Field(deprecated=True, description=DEPRECATED_LIST)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -18,7 +18,7 @@ from papertide.app import SearchFilters
 from papertide.exceptions import InvalidPeriodError
 from papertide.search.base import SortOrder
 from papertide.search.hybrid import SearchMode
-from papertide.search.query import parse_date_bound
+from papertide.search.query import FilterKind, drop_filter_text, parse_date_bound
 
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
 
@@ -50,6 +50,19 @@ class SearchParams:
             date_from=_date_bound("from", self.date_from, upper=False),
             date_to=_date_bound("to", self.date_to, upper=True),
         )
+
+    def with_text(self, text: str) -> SearchParams:
+        """This search with other words typed (a suggested spelling)."""
+        return replace(self, text=text)
+
+    def without_filter(self, kind: FilterKind) -> SearchParams:
+        """This search with one kind of filter gone, from the form fields and the text."""
+        text = drop_filter_text(self.text, kind) if self.text else self.text
+        if kind == "author":
+            return replace(self, text=text, authors=())
+        if kind == "cat":
+            return replace(self, text=text, categories=())
+        return replace(self, text=text, date_from="", date_to="")
 
     def link_params(
         self, sort: SortOrder | None = None, mode: SearchMode | None = None

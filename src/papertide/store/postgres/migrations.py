@@ -419,6 +419,22 @@ def _v6_job_fences(connection: psycopg.Connection[Any]) -> None:
     connection.execute("ALTER TABLE jobs ADD COLUMN lease_token BIGINT NOT NULL DEFAULT 0")
 
 
+def _v7_search_words(connection: psycopg.Connection[Any]) -> None:
+    """Title and abstract words as typed (not stemmed) beside each paper's tsvector.
+
+    Prefixes match them (``distill*`` finds "distillation", whose stem is "distil")
+    and typos are corrected from them. The keyword index is rebuilt on the next sync
+    (its state is dropped), which fills the column.
+    """
+    _execute_script(connection,
+        """
+        ALTER TABLE search_documents ADD COLUMN words TSVECTOR NOT NULL DEFAULT ''::tsvector;
+        CREATE INDEX search_documents_words ON search_documents USING gin (words);
+        DELETE FROM search_index_state WHERE name = 'keyword'
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_schema,
     _v2_search_indexes,
@@ -426,6 +442,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v4_follows_and_watches,
     _v5_discussions,
     _v6_job_fences,
+    _v7_search_words,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
