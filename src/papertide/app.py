@@ -496,14 +496,15 @@ class Papertide:
             return SimilarPapers(key, (), {}, f"Similar papers appear once papers are embedded "
                                               f"({status.describe()}).")
         return self._similar.get_or_compute(self._index_generation(), (key, limit),
-                                            lambda: self._find_similar(key, limit))
+                                            lambda: self._find_similar(key, limit,
+                                                                       status.coverage_note()))
 
-    def _find_similar(self, key: str, limit: int) -> SimilarPapers:
+    def _find_similar(self, key: str, limit: int, coverage: str | None) -> SimilarPapers:
         found = self.semantic.similar(key, limit)
         papers = self.store.get_papers([similar_id for similar_id, _ in found])
         return SimilarPapers(key, tuple(papers[similar_id] for similar_id, _ in found
                                         if similar_id in papers), dict(found),
-                             coverage=status.coverage_note())
+                             coverage=coverage)
 
     def embedding_status(self) -> EmbeddingStatus:
         """How many papers have vectors, of how many (for a status line)."""

@@ -269,6 +269,11 @@ class Recommender:
         self.store.set_interest_filters(user_id, filters, self.clock())
         return filters
 
+    def check_library(self, data: bytes, filename: str = "", pasted: bool = False) -> int:
+        """How many entries the export (or pasted list) holds; InvalidInputError if it cannot
+        be read (so a big upload is refused before its background import starts)."""
+        return len(read_library(data, filename, pasted).entries)
+
     def import_library(self, user_id: int, data: bytes, filename: str = "",
                        pasted: bool = False, progress: ImportProgress | None = None
                        ) -> ImportReport:

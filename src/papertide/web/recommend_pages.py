@@ -120,11 +120,19 @@ async def import_upload(request: Request, service: ServiceDep,
     except MultiPartException:
         raise InvalidInputError("the upload could not be read: send the file as "
                                 "multipart/form-data in a field named file") from None
+    context = _import_context(request, service)
     if upload is None:
-        raise InvalidInputError("choose a file to import, or paste arXiv ids, DOIs or "
-                                "titles into the box")
+        context["error"] = ("choose a file to import, or paste arXiv ids, DOIs or titles "
+                            "into the box")
+        return renderer.page(request, "library_import.html", context, status_code=400)
     data, filename, pasted = upload
     if len(data) > INLINE_IMPORT_BYTES:
+        try:  # an unreadable file is refused at once; only matching waits for the job
+            await run_in_threadpool(service.recommendations.check_library, data, filename,
+                                    pasted)
+        except InvalidInputError as error:
+            context["error"] = str(error)
+            return renderer.page(request, "library_import.html", context, status_code=400)
         job_id = await run_in_threadpool(service.library_imports.start, viewer.user.id, data,
                                          filename, pasted)
         return RedirectResponse(f"/library/import/{job_id}", status_code=303)

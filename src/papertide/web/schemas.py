@@ -14,8 +14,8 @@ from papertide.periods import Period, PeriodKind
 from papertide.search.base import SortOrder
 from papertide.search.broad_filters import ESTIMATE_FLOOR
 from papertide.search.hybrid import SearchMode
-from papertide.store.signal_summary import SignalSummary
 from papertide.search.query import MAX_LONG_QUERY_CHARS
+from papertide.store.signal_summary import SignalSummary
 from papertide.web.presenters import paper_path, period_path
 
 
