@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from papertide.app import Papertide
 from papertide.web import create_web_app
 from tests.helpers import open_test_app
 from tests.mailcatcher import free_port
 from tests.recommend.clustered import add_clustered_papers
+from tests.web.live import CHROMIUM, chromium, uvicorn_in_thread
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium "
@@ -40,20 +37,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Papert
         service.community.library.save(user.id, arxiv_id)
     link = accounts.sign_in_link("reader@example.org")
     cookie = accounts.complete_sign_in(parse_qs(urlsplit(link).query)["token"][0]).cookie
-    server = uvicorn.Server(uvicorn.Config(create_web_app(service), host="127.0.0.1",
-                                           port=port, log_level="warning", ws="none",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", service, cookie
+        with uvicorn_in_thread(create_web_app(service), port):
+            yield f"http://127.0.0.1:{port}", service, cookie
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         service.close()
 
 
@@ -69,10 +56,7 @@ def test_not_interested_hides_a_pick_in_place_and_undo_brings_it_back(
     site: tuple[str, Papertide, str], viewport: tuple[int, int],
 ) -> None:
     base_url, _, cookie = site
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         context.add_cookies([{"name": "papertide_session", "value": cookie,
                               "url": base_url}])

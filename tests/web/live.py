@@ -1,4 +1,6 @@
-"""The web app under a real uvicorn server in a thread, on a free loopback port."""
+"""The web app under a real uvicorn server in a thread, on a free loopback port, and
+Debian's chromium to look at it (Playwright drives it; its own browser download is never
+used)."""
 
 from __future__ import annotations
 
@@ -6,13 +8,29 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
+from playwright.sync_api import Browser, sync_playwright
 
 from tests.helpers import free_port
 
 STARTUP_SECONDS = 20
+CHROMIUM = Path("/usr/bin/chromium")
+# No sandbox as root; no GPU on the test machines; no calls home (the network is closed).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's chromium, headless, closed when the block ends."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @contextmanager
@@ -33,3 +51,10 @@ def uvicorn_in_thread(app: Any, port: int | None = None, **config: Any) -> Itera
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The app's base URL while it is served with its lifespan (as in production)."""
+    with uvicorn_in_thread(app, lifespan="on") as url:
+        yield url

@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from playwright.sync_api import sync_playwright
 
 from papertide.app import Papertide
 from papertide.ingest.fetch import MAX_WAITING_FETCHES
@@ -28,9 +27,9 @@ from tests.ingest.conftest import source_settings
 from tests.ingest.recorded import API_EMPTY, API_OLD_STYLE, xml_reply
 from tests.ingest.replay import ReplayServer, replay_server
 from tests.web.html_dom import fetch_page
+from tests.web.live import CHROMIUM, chromium
 
 BASE_URL = "https://papers.example.org"
-CHROMIUM = Path("/usr/bin/chromium")
 MISSING = "astro-ph/0601001"
 CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
@@ -181,10 +180,7 @@ def test_in_a_browser_the_button_queues_and_the_page_shows_the_paper_once_fetche
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM),
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        with chromium() as browser:
             context = browser.new_context(viewport={"width": 390, "height": 844})
             context.add_cookies([{"name": "papertide_session", "value": cookie, "url": base}])
             page = context.new_page()

@@ -23,7 +23,7 @@ import pytest
 from papertide.app import Papertide
 from papertide.web import create_web_app
 from tests.web.conftest import Corpus, open_loaded_service
-from tests.web.live_server import serving
+from tests.web.live import serving
 
 # a request that takes this long is a hang (a stalled loop took 8 to 24 s)
 HANG_SECONDS = 5.0

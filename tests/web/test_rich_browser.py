@@ -7,24 +7,20 @@ checked to stay on that address.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from papertide.sources.hf_daily import parse_daily_papers
 from papertide.web import create_web_app
 from tests.helpers import FIXED_NOW, free_port
 from tests.web.conftest import open_loaded_service
+from tests.web.live import CHROMIUM, chromium, uvicorn_in_thread
 from tests.web.test_rich_pages import HF_DAILY, hf_items
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium "
@@ -51,29 +47,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     link = accounts.sign_in_link("browser@example.org")
     cookie = accounts.complete_sign_in(parse_qs(urlsplit(link).query)["token"][0]).cookie
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_web_app(service), host="127.0.0.1",
-                                           port=port, log_level="warning", ws="none",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", cookie
+        with uvicorn_in_thread(create_web_app(service), port):
+            yield f"http://127.0.0.1:{port}", cookie
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         service.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with chromium() as browser:
         yield browser
         browser.close()
 

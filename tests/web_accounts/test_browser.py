@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from papertide.web import create_web_app
 from tests.helpers import open_test_app
 from tests.mailcatcher import MailCatcher, free_port, link_in, smtp_server
 from tests.web.conftest import WEB_ARXIV, WEB_HF
-from tests.web.live import uvicorn_in_thread
+from tests.web.live import CHROMIUM, chromium, uvicorn_in_thread
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium "
@@ -42,10 +39,7 @@ def test_sign_in_by_mailed_link_then_upvote_without_reloading(
     site: tuple[str, MailCatcher]
 ) -> None:
     base_url, catcher = site
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
         page.set_default_timeout(15_000)
         page.goto(base_url + "/")
@@ -77,10 +71,7 @@ def test_a_stale_session_cookie_does_not_undo_a_fresh_sign_in(
     site: tuple[str, MailCatcher]
 ) -> None:
     base_url, catcher = site
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)

@@ -4,23 +4,20 @@ and the discussion reads well at desktop and phone sizes."""
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from papertide.app import Papertide
 from papertide.web import create_web_app
 from tests.helpers import open_test_app
 from tests.mailcatcher import free_port
 from tests.web.conftest import WEB_ARXIV, WEB_HF
+from tests.web.live import CHROMIUM, chromium, uvicorn_in_thread
 
-CHROMIUM = Path("/usr/bin/chromium")
 PAPER = "2603.09652"
 pytestmark = [
     pytest.mark.browser,
@@ -46,28 +43,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Papert
                             base_url=f"http://127.0.0.1:{port}", topics_refresh_minutes="0",
                             comment_limit_per_hour="1000")
     assert not service.import_files([WEB_HF, WEB_ARXIV]).errors
-    server = uvicorn.Server(uvicorn.Config(create_web_app(service), host="127.0.0.1", port=port,
-                                           log_level="warning", ws="none", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", service
+        with uvicorn_in_thread(create_web_app(service), port):
+            yield f"http://127.0.0.1:{port}", service
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         service.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with chromium() as launched:
         yield launched
         launched.close()
 
