@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -56,7 +57,9 @@ def citation(paper: Paper, kind: CitationFormat) -> str:
     return csl_json(paper)
 
 
-def bibtex(paper: Paper) -> str:
+def bibtex(paper: Paper, tags: Sequence[str] = (), key: str | None = None) -> str:
+    """One ``@misc`` entry; ``tags`` become its keywords, ``key`` replaces the readable key
+    (a library export makes keys unique)."""
     fields: list[tuple[str, str]] = [
         ("title", _bib_value(paper.title)),
         ("author", " and ".join(_bib_value(name) for name in paper.authors)),
@@ -67,12 +70,15 @@ def bibtex(paper: Paper) -> str:
         ("doi", paper.doi or arxiv_doi(paper)),
         ("url", paper.abs_url),
         ("note", _bib_value(paper.journal_ref or "")),
+        ("abstract", _bib_value(paper.abstract or "") if tags else ""),
+        ("keywords", _bib_value(", ".join(tags))),
     ]
     lines = [f"  {name} = {{{value}}}" for name, value in fields if value]
-    return f"@misc{{{citation_key(paper)},\n" + ",\n".join(lines) + "\n}\n"
+    return f"@misc{{{key or citation_key(paper)},\n" + ",\n".join(lines) + "\n}\n"
 
 
-def ris(paper: Paper) -> str:
+def ris(paper: Paper, tags: Sequence[str] = ()) -> str:
+    """One RIS record; ``tags`` are added as keywords after the categories."""
     lines = [("TY", "PREP"), ("TI", paper.title)]
     lines += [("AU", _surname_first(name)) for name in paper.authors]
     year = year_of(paper)
@@ -85,7 +91,7 @@ def ris(paper: Paper) -> str:
     lines += [("DO", paper.doi or arxiv_doi(paper)), ("UR", paper.abs_url),
               ("L1", paper.pdf_url), ("PB", "arXiv"), ("AN", f"arXiv:{paper.arxiv_id}"),
               ("M3", "Preprint")]
-    lines += [("KW", category) for category in paper.categories]
+    lines += [("KW", keyword) for keyword in (*paper.categories, *tags)]
     if paper.journal_ref:
         lines.append(("N1", paper.journal_ref))
     body = "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
@@ -96,7 +102,9 @@ def csl_json(paper: Paper) -> str:
     return json.dumps([csl_item(paper)], ensure_ascii=False, indent=2) + "\n"
 
 
-def csl_item(paper: Paper) -> dict[str, Any]:
+def csl_item(paper: Paper, tags: Sequence[str] = ()) -> dict[str, Any]:
+    """One paper as a CSL-JSON item (the format Zotero and citeproc read); ``tags`` are its
+    keywords when given, else its categories."""
     item: dict[str, Any] = {
         "id": f"arXiv:{paper.arxiv_id}",
         "type": "article",
@@ -117,8 +125,8 @@ def csl_item(paper: Paper) -> dict[str, Any]:
         item["abstract"] = paper.abstract
     if paper.journal_ref:
         item["note"] = paper.journal_ref
-    if paper.primary_category:
-        item["keyword"] = ", ".join(paper.categories)
+    if tags or paper.categories:
+        item["keyword"] = ", ".join(tags or paper.categories)
     return item
 
 
