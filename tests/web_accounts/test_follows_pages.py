@@ -138,3 +138,21 @@ def test_follow_from_the_author_page(
     again = parse_html(client.get(fields["next"]).text).find("form", class_="follow-form")
     assert "You follow" in again.text()
     assert [f["name"] for f in client.get("/api/me/follows").json()["follows"]] == [author]
+
+
+def test_the_account_page_lists_updates_to_saved_papers(
+        client: TestClient, smtp: tuple[MailCatcher, int], service: Papertide) -> None:
+    sign_in(client, smtp[0], "watcher2@example.org")
+    paper_id = "0704.0065"
+    client.post(f"/library/{paper_id}", data={"action": "save",
+                                              "csrf_token": csrf_of(client.get("/follows").text)})
+    known = service.paper(paper_id)
+    assert known.latest_version is not None
+    newer = PaperVersion(known.latest_version + 1, None)
+    service.store.upsert_papers([make_record(paper_id, known.title, announced=None,
+                                             versions=(*known.versions, newer),
+                                             doi="10.1016/j.jalgebra.2009.02.001")],
+                                service.clock() + dt.timedelta(minutes=1))
+    updates = page_of(client, "/account").find("ol", class_="updates").text()
+    assert f"New version (v{newer.version})" in updates
+    assert "DOI added: 10.1016/j.jalgebra.2009.02.001" in updates and known.title in updates

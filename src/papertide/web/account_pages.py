@@ -19,6 +19,7 @@ from papertide.web.presenters import with_query
 from papertide.web.session import cookie_policy, current_viewer, signed_in_viewer
 
 router = APIRouter(include_in_schema=False)
+ACCOUNT_UPDATES = 5  # the newest updates to saved papers the page lists
 NOTICES = {"elsewhere": "You are signed out everywhere else."}
 
 
@@ -37,6 +38,8 @@ def account_page(request: Request, service: ServiceDep, renderer: RendererDep,
         "this_session": viewer.session_hash,
         "subscriber": subscriber,
         "library_total": community.library.page(viewer.user.id, None, 1, 0).total,
+        "follows": service.follows.of(viewer.user.id),
+        "updates": service.follows.updates(viewer.user.id, ACCOUNT_UPDATES),
         "notice": NOTICES.get(done[:20]),
     })
     response.headers["Cache-Control"] = "no-store"

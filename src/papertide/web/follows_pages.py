@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from papertide.accounts.paths import local_path
 from papertide.exceptions import InvalidInputError, NotFoundError
-from papertide.follows.describe import abstract_diff, event_lines, event_title
+from papertide.follows.describe import event_lines, event_title
 from papertide.follows.models import AuthorFollow
 from papertide.web.atom import ATOM_MEDIA_TYPE, FeedInfo, UpdateEntry, render_feed
 from papertide.web.deps import RendererDep, ServiceDep
@@ -60,7 +60,6 @@ def follows_page(
         "has_feed": follows.has_feed(user_id),
         "new_feed_url": None,
         "csrf_token": csrf_token_for(request, service),
-        "event_title": event_title, "event_lines": event_lines, "abstract_diff": abstract_diff,
     })
 
 
@@ -105,7 +104,6 @@ async def change_feed(request: Request, service: ServiceDep, renderer: RendererD
         "people": [], "updates": follows.updates(viewer.user.id), "has_feed": True,
         "new_feed_url": f"{base}/follows/feed/{token}.atom",
         "csrf_token": csrf_token_for(request, service),
-        "event_title": event_title, "event_lines": event_lines, "abstract_diff": abstract_diff,
     })
 
 

@@ -12,7 +12,6 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from papertide.accounts.paths import local_path
 from papertide.exceptions import InvalidInputError
-from papertide.follows.describe import abstract_diff, event_lines, event_title
 from papertide.library.export import FILE_KINDS, ExportFormat, export_library
 from papertide.library.models import LibraryOrder
 from papertide.models import PaperPage
@@ -107,7 +106,6 @@ def library_page(
         "updates": service.follows.updates(viewer.user.id, LIBRARY_UPDATES),
         "unwatched": service.follows.unwatched(viewer.user.id,
                                                [paper.arxiv_id for paper in papers]),
-        "event_title": event_title, "event_lines": event_lines, "abstract_diff": abstract_diff,
     })
 
 

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 
 from papertide import __version__
 from papertide.discussions.markdown import comment_html
+from papertide.follows.describe import abstract_diff, event_lines, event_title
 from papertide.settings import Settings
 from papertide.templates import template_environment
 from papertide.topics.sparkline import sparkline
@@ -61,6 +62,9 @@ class Renderer:
             shorten_authors=presenters.shorten_authors,
             group_by_day=presenters.group_by_day,
             sparkline=sparkline,
+            event_title=event_title,
+            event_lines=event_lines,
+            abstract_diff=abstract_diff,
         )
         self.environment.filters.update(
             preview=presenters.preview,
