@@ -14,6 +14,8 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
 from papertide.search.tantivy_index import TantivyIndex
 from tests.cli.conftest import RunCli
 from tests.cli.helpers import fetch, kaggle_line, served, write_lines
@@ -28,6 +30,7 @@ def health(base: str) -> dict[str, object]:
     return answer
 
 
+@pytest.mark.sqlite_only  # the tantivy index folder; PostgreSQL searches in the database
 def test_the_port_opens_before_the_index_is_rebuilt(run_cli: RunCli, cli_env: dict[str, str],
                                                     tmp_path: Path) -> None:
     papers = write_lines(tmp_path / "papers.jsonl", [

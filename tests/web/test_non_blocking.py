@@ -133,6 +133,7 @@ def vote(site: Site, answers: list[httpx.Response]) -> threading.Thread:
     return thread
 
 
+@pytest.mark.sqlite_only  # holds SQLite's one write lock from another connection
 def test_a_vote_waits_for_another_writer_without_stalling_the_site(site: Site) -> None:
     holder = sqlite3.connect(site.service.settings.data_dir / "papertide.db",
                              isolation_level=None)
@@ -152,6 +153,7 @@ def test_a_vote_waits_for_another_writer_without_stalling_the_site(site: Site) -
     assert answers[0].json()["voted"] is True
 
 
+@pytest.mark.sqlite_only  # holds SQLite's one write lock from another connection
 def test_a_vote_gets_503_with_retry_after_when_the_database_stays_busy(site: Site) -> None:
     holder = sqlite3.connect(site.service.settings.data_dir / "papertide.db",
                              isolation_level=None)
