@@ -21,6 +21,7 @@ def recorded_address(settings: Settings) -> Iterator[None]:
     """Keep the serving address in the data folder while the block runs."""
     path = settings.data_dir / ADDRESS_FILE
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # with PostgreSQL nothing else makes it
         path.write_text(settings.resolved_base_url + "\n", encoding="utf-8")
     except OSError:
         yield  # a read-only data folder: links fall back to the settings
