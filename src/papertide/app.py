@@ -70,6 +70,7 @@ SAMPLE_SNAPSHOTS = "hf_front_page_snapshots.jsonl.gz"
 SAMPLE_VECTORS = "sample_vectors.npz"
 logger = logging.getLogger("papertide")
 CATCH_UP_RETRY_SECONDS = 5.0
+CLOSE_WAIT_SECONDS = 30.0  # how long close waits for a background thread using the store
 Clock = Callable[[], dt.datetime]
 
 
@@ -169,12 +170,17 @@ class Papertide:
         self.keyword_index = keyword_index
         self.clock = clock
         self._embedder = embedder
+        self._background: list[threading.Thread] = []
         self._closing = threading.Event()
         self._results: ResultCache[_Answer] = ResultCache()
         self._similar: ResultCache[SimilarPapers] = ResultCache()
 
     def close(self) -> None:
         self._closing.set()
+        if "library_imports" in self.__dict__:  # no import thread may outlive the store
+            self.library_imports.close()
+        for thread in self._background:
+            thread.join(CLOSE_WAIT_SECONDS)
         if "semantic" in self.__dict__:
             self.semantic.close()
         self.keyword_index.close()
@@ -482,6 +488,7 @@ class Papertide:
                     return
 
         thread = threading.Thread(target=catch_up, name="papertide-index-catch-up", daemon=True)
+        self._background.append(thread)
         thread.start()
         return thread
 

@@ -26,6 +26,7 @@ from papertide.exceptions import InvalidInputError, NotFoundError, PapertideErro
 from papertide.recommend.importer import ImportProgress, ImportReport
 
 MAX_RUNNING = 2
+CLOSE_WAIT_SECONDS = 30.0
 BUSY_RETRY_SECONDS = 30
 KEEP_SECONDS = 86_400
 WRITE_EVERY_SECONDS = 0.3
@@ -36,6 +37,10 @@ logger = logging.getLogger("papertide.recommend")
 ImportState = Literal["running", "done", "failed"]
 # user id, data, file name, pasted (ids, DOIs and titles typed in a box), progress
 RunImport = Callable[[int, bytes, str, bool, ImportProgress], ImportReport]
+
+
+class ImportStopped(PapertideError):
+    """The server is closing: a running import ends as failed, with nothing saved."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +113,18 @@ class LibraryImports:
         self.folder = folder
         self.run = run
         self._slots = threading.BoundedSemaphore(MAX_RUNNING)
+        self._closing = threading.Event()
+        self._threads: set[threading.Thread] = set()
+        self._threads_lock = threading.Lock()
+
+    def close(self, timeout: float = CLOSE_WAIT_SECONDS) -> None:
+        """Stop the running imports (they end as failed, nothing saved) and wait for their
+        threads, so the store is never closed under one of them."""
+        self._closing.set()
+        with self._threads_lock:
+            running = list(self._threads)
+        for thread in running:
+            thread.join(timeout)
 
     def start(self, user_id: int, data: bytes, filename: str, pasted: bool = False) -> str:
         """Start importing ``data`` for ``user_id``; the id of the job to follow."""
@@ -122,6 +139,10 @@ class LibraryImports:
             self._write(status)
             thread = threading.Thread(target=self._work, args=(status, data, filename, pasted),
                                       name="papertide-library-import", daemon=True)
+            with self._threads_lock:
+                if self._closing.is_set():
+                    raise ImportStopped("the server is shutting down; try again in a moment")
+                self._threads.add(thread)
             thread.start()
         except BaseException:
             self._slots.release()
@@ -145,6 +166,8 @@ class LibraryImports:
 
         def progress(stage: str, done: int, total: int) -> None:
             nonlocal status, last_write
+            if self._closing.is_set():
+                raise ImportStopped("the server shut down during the import")
             status = replace(status, stage=stage, done=done, total=total)
             now = time.monotonic()
             if now - last_write >= WRITE_EVERY_SECONDS:
@@ -166,6 +189,8 @@ class LibraryImports:
             self._write(replace(status, state="failed", error="the import failed on our "
                                  "side; nothing was saved and the error has been logged"))
         finally:
+            with self._threads_lock:
+                self._threads.discard(threading.current_thread())
             self._slots.release()
 
     def _path(self, job_id: str) -> Path:
