@@ -152,8 +152,9 @@ class Recommender:
         filters = store.interest_filters(user_id)
         categories = self.followed_categories(user_id, filters)
         if not liked and not categories:
-            return _Ranked((), 0, "Save or upvote papers, import your library, or follow "
-                                  "categories, and papers picked for you appear here.")
+            return _Ranked((), 0, "Save or upvote papers, import your library, follow "
+                                  "categories or authors, and papers picked for you appear "
+                                  "here.")
         vectors = store.vectors_for(liked + disliked, model)
         liked_ids = [key for key in liked if key in vectors]
         dimension = window.vectors.shape[1]
