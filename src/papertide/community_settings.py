@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from papertide.exceptions import ConfigError
@@ -81,6 +82,7 @@ def validate_community_settings(values: Mapping[str, Any]) -> None:
         raise ConfigError("topics_refresh_minutes must be between 0 and 10080")
 
 
+@lru_cache(maxsize=8)  # read on every request from one settings string: parse it once
 def parse_trusted_proxies(text: str) -> tuple[IpNetwork, ...]:
     """``"127.0.0.1, 10.0.0.0/8"`` -> networks; ConfigError for anything else.
 

@@ -8,7 +8,7 @@ transaction as the message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from papertide.follows.matching import AuthorIndex
 from papertide.follows.models import FollowedPaper, PaperEvent
@@ -49,7 +49,3 @@ class FollowSections:
                     updates[subscriber_id] = fresh
         return followed, updates
 
-
-def papers_of(updates: Mapping[int, Sequence[PaperEvent]]) -> list[str]:
-    """The papers the updates are about (for the issue's paper look-up)."""
-    return list(dict.fromkeys(event.arxiv_id for events in updates.values() for event in events))

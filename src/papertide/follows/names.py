@@ -11,8 +11,9 @@ keys match. Pure functions.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from papertide.search.author_names import fold_accents
 
 _NOT_WORD = re.compile(r"[^\w\s-]+")
 _SPACES = re.compile(r"[\s-]+")
@@ -21,9 +22,7 @@ _SPACES = re.compile(r"[\s-]+")
 @lru_cache(maxsize=65_536)  # names recur across papers; the function is pure
 def author_key(name: str) -> str:
     """``"Jané  O'Doe-Smith"`` -> ``"jane odoe smith"``: no accents, case or punctuation."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    plain = plain.replace("'", "").replace("’", "").replace(".", " ")
+    plain = fold_accents(name).replace("'", "").replace("’", "").replace(".", " ")
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", plain.casefold())).strip()
 
 

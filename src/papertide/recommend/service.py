@@ -180,7 +180,8 @@ class Recommender:
                 labels = _interest_labels(interests, positives, liked_ids, named)
             ranked = rank_interests(window.vectors, interests, self.params, RANKED_DEPTH,
                                     allowed, CATEGORY_BONUS * in_followed.astype(np.float32),
-                                    whole=train(positives, negatives, window.stream))
+                                    whole=train(positives, negatives, window.stream)
+                                    if len(interests) > 1 else None)  # one: it is the whole
             rows = [(pick.row, pick.score, interests[pick.interest].members,
                      labels[pick.interest] if labels else "") for pick in ranked]
         else:  # categories only: newest first

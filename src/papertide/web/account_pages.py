@@ -78,7 +78,7 @@ async def delete_account(request: Request, service: ServiceDep,
                                 "should be deleted")
     await run_in_threadpool(service.delete_account, viewer.user,
                             form.get("end_subscription") == "yes")
-    response = renderer.page(request, "account_deleted.html", {
+    response = await run_in_threadpool(renderer.page, request, "account_deleted.html", {
         "section": "account", "email": viewer.user.email, "viewer": None})
     cookie_policy(service).clear_session(response)
     return response

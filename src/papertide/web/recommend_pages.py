@@ -124,7 +124,8 @@ async def import_upload(request: Request, service: ServiceDep,
     if upload is None:
         context["error"] = ("choose a file to import, or paste arXiv ids, DOIs or titles "
                             "into the box")
-        return renderer.page(request, "library_import.html", context, status_code=400)
+        return await run_in_threadpool(renderer.page, request, "library_import.html", context,
+                                       400)
     data, filename, pasted = upload
     if len(data) > INLINE_IMPORT_BYTES:
         try:  # an unreadable file is refused at once; only matching waits for the job
@@ -132,7 +133,8 @@ async def import_upload(request: Request, service: ServiceDep,
                                     pasted)
         except InvalidInputError as error:
             context["error"] = str(error)
-            return renderer.page(request, "library_import.html", context, status_code=400)
+            return await run_in_threadpool(renderer.page, request, "library_import.html",
+                                           context, 400)
         job_id = await run_in_threadpool(service.library_imports.start, viewer.user.id, data,
                                          filename, pasted)
         return RedirectResponse(f"/library/import/{job_id}", status_code=303)

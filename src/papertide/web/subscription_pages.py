@@ -22,7 +22,6 @@ from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
@@ -263,12 +262,11 @@ def save_preferences(request: Request, service: ServiceDep, renderer: RendererDe
 
 
 @router.post("/subscription/resubscribe")
-async def resubscribe_from_preferences(request: Request, service: ServiceDep,
-                                       renderer: RendererDep) -> Response:
-    form = dict(await read_pairs(request))
-    token = form.get("token", "")
+def resubscribe_from_preferences(request: Request, service: ServiceDep, renderer: RendererDep,
+                                 pairs: PairsDep) -> Response:
+    token = dict(pairs).get("token", "")
     try:
-        await run_in_threadpool(service.digests.subscriptions.resubscribe, token, "manage")
+        service.digests.subscriptions.resubscribe(token, "manage")
     except InvalidSubscriptionLinkError as error:
         return _link_error(request, renderer, str(error))
     return RedirectResponse(with_query("/subscription", [("token", token), ("saved", "1")]),

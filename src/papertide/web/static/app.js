@@ -1,4 +1,17 @@
 // Progressive enhancement only: every page works without this file.
+
+// Post a form in the background with the page's session and ask for JSON (the
+// enhanced votes, "not interested" and comment votes). getAttribute: a form with
+// a field named "action" shadows form.action.
+function postInBackground(form) {
+  return fetch(form.getAttribute("action"), {
+    method: "POST",
+    body: new URLSearchParams(new FormData(form)),
+    headers: { "Accept": "application/json" },
+    credentials: "same-origin",
+  });
+}
+
 // "/" focuses the search box, as on many sites; Escape leaves it.
 document.addEventListener("keydown", (event) => {
   const target = event.target;
@@ -27,13 +40,7 @@ document.addEventListener("submit", async (event) => {
   if (!button || !action || button.disabled) return;
   button.disabled = true;
   try {
-    // getAttribute: the form has a field named "action", which shadows form.action.
-    const response = await fetch(form.getAttribute("action"), {
-      method: "POST",
-      body: new URLSearchParams(new FormData(form)),
-      headers: { "Accept": "application/json" },
-      credentials: "same-origin",
-    });
+    const response = await postInBackground(form);
     if (response.status === 401) {
       window.location.assign("/signin?next=" + encodeURIComponent(location.pathname + location.search));
       return;
@@ -103,12 +110,7 @@ document.addEventListener("submit", async (event) => {
   if (button.disabled) return;
   button.disabled = true;
   try {
-    const response = await fetch(form.getAttribute("action"), {
-      method: "POST",
-      body: new URLSearchParams(new FormData(form)),
-      headers: { "Accept": "application/json" },
-      credentials: "same-origin",
-    });
+    const response = await postInBackground(form);
     if (!response.ok) {
       form.submit();  // let the server's page say what went wrong
       return;

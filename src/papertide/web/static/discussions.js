@@ -1,5 +1,6 @@
 // Progressive enhancement of discussions: comment upvotes post in the background and
 // update in place. Without this file they are forms that post and come back.
+// (postInBackground comes from app.js, which every page loads first.)
 document.addEventListener("submit", async (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || form.dataset.enhance !== "comment-vote") return;
@@ -9,13 +10,7 @@ document.addEventListener("submit", async (event) => {
   if (!button || !action || button.disabled) return;
   button.disabled = true;
   try {
-    // getAttribute: the form has a field named "action", which shadows form.action.
-    const response = await fetch(form.getAttribute("action"), {
-      method: "POST",
-      body: new URLSearchParams(new FormData(form)),
-      headers: { "Accept": "application/json" },
-      credentials: "same-origin",
-    });
+    const response = await postInBackground(form);
     if (!response.ok) {
       window.location.reload();  // signed out, or already in that state: show the truth
       return;
