@@ -387,6 +387,14 @@ class Papertide:
         papers = self.store.list_announced(period.start, period.end, limit, offset)
         return Listing(period, papers, *self._neighbours(period))
 
+    def trending_listing(self, period: Period, page: int = 1
+                         ) -> tuple[Listing, dict[str, int]]:
+        """Papers announced in ``period``, ranked by trending, with each one's rank and the
+        neighbouring periods (the date-ordered page is never read)."""
+        limit, offset = self.community.paging(page, None)
+        trending = self.community.trending.period_page(period, limit, offset)
+        return Listing(period, trending.page, *self._neighbours(period)), trending.ranks
+
     def _neighbours(self, period: Period) -> tuple[Period | None, Period | None]:
         """Days skip to the nearest day with papers; weeks and months step by one."""
         if period.kind == "date":

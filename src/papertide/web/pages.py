@@ -7,7 +7,6 @@ with a slash (``hep-th/9901001``) reach the paper page and nothing else does.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -192,13 +191,11 @@ def _period_page(
         return RedirectResponse(with_query(path, [("sort", sort_param),
                                                   ("page", str(page) if page > 1 else "")]),
                                 status_code=301)
-    listing = service.listing(period, page)
     ranks: dict[str, int] = {}
     if sort == "trending":
-        limit, offset = service.community.paging(page, None)
-        trending = service.community.trending.period_page(period, limit, offset)
-        listing = replace(listing, page=trending.page)
-        ranks = trending.ranks
+        listing, ranks = service.trending_listing(period, page)
+    else:
+        listing = service.listing(period, page)
     return _listing_page(request, renderer, listing, page_path=path,
                          feed_url=f"{path}/feed.atom", service=service, sort=sort, ranks=ranks)
 
