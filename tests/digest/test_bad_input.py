@@ -74,6 +74,35 @@ def test_a_huge_form_is_refused_before_it_is_read(mail_client: TestClient) -> No
     assert answer.status_code == 413
 
 
+def test_subscription_forms_are_read_by_the_shared_form_reader(
+    mail_client: TestClient, mail_service: Papertide, mailbox: Mailbox,
+) -> None:
+    """Size, field-count and content-type rules come from the site's one form reader."""
+    manage = subscribe_and_confirm(mail_client, mailbox, "shared@example.org")
+    token = token_of(BASE_URL + manage)
+    too_many = [("token", token)] + [("category", f"cs.X{n}") for n in range(60)]
+    answer = mail_client.post("/subscription", content="&".join(f"{k}={v}" for k, v in too_many),
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 400 and "could not be read" in answer.text
+    many = [("token", token), ("frequency", "weekly"), ("trending_count", "5")] + [
+        ("category", "cs.LG")] * 30  # more fields than a plain form may have, fewer than 60
+    answer = mail_client.post("/subscription", content="&".join(f"{k}={v}" for k, v in many),
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 200 and "Saved." in answer.text
+    subscriber = mail_service.store.subscriber_by_email("shared@example.org")
+    assert subscriber is not None and subscriber.preferences.frequency == "weekly"
+    multipart = mail_client.post("/subscription", files={"token": (None, token)},
+                                 data={"frequency": "off"})
+    assert multipart.status_code == 400  # a multipart body reads as no fields: no token
+    subscriber = mail_service.store.subscriber_by_email("shared@example.org")
+    assert subscriber is not None and subscriber.preferences.frequency == "weekly"
+    one_click = mail_service.digests.subscriptions.links.make(
+        "unsubscribe", subscriber.id, subscriber.email, None)
+    answer = mail_client.post("/unsubscribe", params={"token": one_click},
+                              files={"List-Unsubscribe": (None, "One-Click")})
+    assert answer.status_code == 200 and "You are unsubscribed" in answer.text  # token in URL
+
+
 @pytest.fixture
 def manage_path(mail_client: TestClient, mailbox: Mailbox) -> str:
     return subscribe_and_confirm(mail_client, mailbox, "prefs@example.org")

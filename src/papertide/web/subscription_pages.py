@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated
-from urllib.parse import parse_qsl, urlsplit
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
-from starlette.exceptions import HTTPException
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from papertide.app import Papertide
@@ -30,13 +28,12 @@ from papertide.exceptions import (
     InvalidInputError,
     InvalidSubscriptionLinkError,
     PapertideError,
-    PermissionDeniedError,
 )
 from papertide.subscriptions.models import Subscriber
 from papertide.subscriptions.preferences import parse_frequency, parse_preferences
 from papertide.web.clients import client_of
 from papertide.web.deps import RendererDep, ServiceDep
-from papertide.web.forms import FORM_TYPE, MAX_FORM_BYTES
+from papertide.web.forms import PairsDep, check_csrf, check_origin
 from papertide.web.presenters import with_query
 from papertide.web.session import current_viewer
 from papertide.web.templating import PAGE_HEADERS
@@ -45,41 +42,6 @@ router = APIRouter(include_in_schema=False)
 logger = logging.getLogger("papertide.web")
 TokenParam = Annotated[str, Query(max_length=300)]
 FlagParam = Annotated[str, Query(max_length=5)]
-MAX_FIELDS = 60
-
-
-async def read_pairs(request: Request) -> list[tuple[str, str]]:
-    """A small URL-encoded form as pairs (fields may repeat: checkboxes); 413 if too large."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-        raise HTTPException(413, f"the form is too large (at most {MAX_FORM_BYTES:,} bytes)")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, f"the form is too large (at most {MAX_FORM_BYTES:,} bytes)")
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type not in ("", FORM_TYPE):
-        return []  # a one-click unsubscribe may come as multipart; its token is in the URL
-    try:
-        return parse_qsl(body.decode("utf-8"), keep_blank_values=True,
-                         max_num_fields=MAX_FIELDS)
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidInputError("the form could not be read") from None
-
-
-PairsDep = Annotated[list[tuple[str, str]], Depends(read_pairs)]
-
-
-def check_origin(request: Request, service: Papertide) -> None:
-    """Refuse a form posted from another site (browsers say where a post comes from)."""
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return
-    allowed = {urlsplit(service.settings.resolved_base_url).netloc,
-               request.headers.get("host", "")}
-    if urlsplit(origin).netloc not in allowed:
-        raise PermissionDeniedError(f"requests from {origin[:80]} cannot subscribe anyone here")
 
 
 def _deliver_now(service: Papertide, message_id: int) -> None:
@@ -118,13 +80,12 @@ def subscribe_page(request: Request, service: ServiceDep, renderer: RendererDep)
 def subscribe(request: Request, service: ServiceDep, renderer: RendererDep,
               background: BackgroundTasks, pairs: PairsDep) -> Response:
     form = dict(pairs)
-    check_origin(request, service)
+    check_origin(request, service, "cannot subscribe anyone here")
     email = form.get("email", "")
     viewer = current_viewer(request)
     verified = None
     if viewer is not None and form.get("csrf_token"):
-        service.community.accounts.check_csrf("session:" + viewer.session_hash,
-                                              form.get("csrf_token"))
+        check_csrf(request, service, form)
         verified = viewer.user.email
     try:
         frequency = parse_frequency(form.get("frequency") or "daily")
