@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,30 @@ def test_the_hourly_limit_is_counted_in_the_database_across_processes(tmp_path: 
     finally:
         first.close()
         second.close()
+
+
+def test_a_reader_at_the_limit_is_told_when_to_post_again_and_may_then(
+    tmp_path: Path,
+) -> None:
+    """The comment limit is counted like the mail limits: a rolling hour, then room again."""
+    now = [FIXED_NOW]
+    service = open_test_app(tmp_path / "data", clock=lambda: now[0],
+                            comment_limit_per_hour="2")
+    try:
+        service.store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+        reader, _ = service.community.accounts.add_user("reader@example.org")
+        service.discussions.post(reader, "2501.00001", "one")
+        now[0] = FIXED_NOW + dt.timedelta(minutes=20)
+        service.discussions.post(reader, "2501.00001", "two")
+        with pytest.raises(RateLimitedError, match="try again in 40 minutes") as refused:
+            service.discussions.post(reader, "2501.00001", "three")
+        assert 39 * 60 < refused.value.retry_after <= 40 * 60
+        now[0] = FIXED_NOW + dt.timedelta(minutes=61)  # the first comment left the hour
+        assert service.discussions.post(reader, "2501.00001", "three").created
+        with pytest.raises(RateLimitedError, match="2 comments in the last hour"):
+            service.discussions.post(reader, "2501.00001", "four")
+    finally:
+        service.close()
 
 
 def test_a_reply_is_mailed_once_to_each_person_in_the_thread_but_not_its_author(

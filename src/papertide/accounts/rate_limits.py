@@ -1,5 +1,6 @@
-"""Per-address, per-client and site-wide limits on actions that send mail (sign-in,
-subscribe).
+"""Hourly limits counted in the database: per-address, per-client and site-wide limits
+on actions that send mail (sign-in, subscribe), and any other hourly allowance
+(a reader's comments) through :func:`enforce_hourly`.
 
 Hits are counted in the database (``AccountStore.hit_rate_limit``) so the
 limits hold across processes; an address is kept only as a hash. The address
@@ -13,12 +14,28 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from papertide.exceptions import RateLimitedError
 from papertide.store.accounts import AccountStore
 
 RATE_WINDOW_SECONDS = 3_600
+
+
+def enforce_hourly(store: AccountStore, limits: dict[str, int], now: dt.datetime,
+                   refusal: Callable[[str], str]) -> None:
+    """Count one hit in each bucket, or raise RateLimitedError saying when to try again.
+
+    ``refusal`` says why, given the full bucket; the error adds how long to wait.
+    """
+    full = store.hit_rate_limit(limits, RATE_WINDOW_SECONDS, now)
+    if full is None:
+        return
+    wait = store.seconds_until_free(full, limits[full], RATE_WINDOW_SECONDS, now)
+    minutes = max((wait + 59) // 60, 1)
+    raise RateLimitedError(
+        f"{refusal(full)}; try again in {minutes} minute{'s' if minutes != 1 else ''}", wait)
 
 
 def mailbox_of(address: str) -> str:
@@ -47,13 +64,6 @@ class MailLimits:
         limits = {address_key: self.per_address, client_key: self.per_client,
                   "mail-client:" + client[:100]: self.all_per_client,
                   "mail-site": self.all_per_site}
-        full = store.hit_rate_limit(limits, RATE_WINDOW_SECONDS, now)
-        if full is None:
-            return
-        wait = store.seconds_until_free(full, limits[full], RATE_WINDOW_SECONDS, now)
-        minutes = max((wait + 59) // 60, 1)
-        who = {address_key: "this address", "mail-site": "this site"}.get(full, "your network")
-        raise RateLimitedError(
-            f"too many {self.what} for {who}; try again in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}", wait,
-        )
+        who = {address_key: "this address", "mail-site": "this site"}
+        enforce_hourly(store, limits, now, lambda full: (
+            f"too many {self.what} for {who.get(full, 'your network')}"))

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from papertide.accounts.models import User
+from papertide.accounts.rate_limits import enforce_hourly
 from papertide.arxiv_ids import parse_arxiv_id
 from papertide.discussions.mail import ReplyMailer
 from papertide.discussions.markdown import CommentRenderer
@@ -24,13 +25,11 @@ from papertide.exceptions import (
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
-    RateLimitedError,
     TooLargeError,
 )
 from papertide.models import Paper
 from papertide.store.base import Store
 
-RATE_WINDOW_SECONDS = 3_600
 MAX_POST_KEY = 64
 MAX_REASON = 500
 MODERATION_ACTIONS = ("hide", "show", "delete", "dismiss")
@@ -304,16 +303,9 @@ class Discussions:
         return comment
 
     def _count_post(self, author: User, now: dt.datetime) -> None:
-        bucket = f"comment-user:{author.id}"
-        if self.store.hit_rate_limit({bucket: self.limit_per_hour}, RATE_WINDOW_SECONDS,
-                                     now) is None:
-            return
-        wait = self.store.seconds_until_free(bucket, self.limit_per_hour, RATE_WINDOW_SECONDS,
-                                             now)
-        minutes = max((wait + 59) // 60, 1)
-        raise RateLimitedError(
-            f"you have posted {self.limit_per_hour} comments in the last hour, the most "
-            f"allowed; try again in {minutes} minute{'s' if minutes != 1 else ''}", wait)
+        most = self.limit_per_hour
+        enforce_hourly(self.store, {f"comment-user:{author.id}": most}, now, lambda _: (
+            f"you have posted {most} comments in the last hour, the most allowed"))
 
     def _admin(self, person: User) -> None:
         if not person.is_admin:
