@@ -52,6 +52,7 @@ from papertide.store.factory import open_store
 from papertide.store.signal_summary import SignalSummary, summarise
 
 if TYPE_CHECKING:
+    from papertide.accounts.tokens import Signer
     from papertide.community import Community
     from papertide.digest.models import DigestPeriod
     from papertide.digest.service import ComposeReport, Digests
@@ -191,7 +192,14 @@ class Papertide:
         """Accounts, votes and libraries, trending lists, rising topics (built on first use)."""
         from papertide.community import Community
 
-        return Community(self.settings, self.store, self.clock)
+        return Community(self.settings, self.store, self.clock, self.signer)
+
+    @cached_property
+    def signer(self) -> Signer:
+        """Signs every link, cookie and token the site hands out, from one site key."""
+        from papertide.accounts.secret_key import site_signer
+
+        return site_signer(self.settings.secret_key, self.store)
 
     @cached_property
     def digests(self) -> Digests:
@@ -201,7 +209,8 @@ class Papertide:
         from papertide.recommend.digest_picks import RecommendedPicks
 
         return Digests(self.settings, self.store, self.keyword_index, self.community.board,
-                       RecommendedPicks(self.recommendations), self.clock, compose_digest_shard,
+                       RecommendedPicks(self.recommendations), self.clock, self.signer,
+                       compose_digest_shard,
                        FollowSections(self.store))
 
     @cached_property
@@ -214,14 +223,11 @@ class Papertide:
     @cached_property
     def discussions(self) -> Discussions:
         """Comments on papers, their moderation and reply mail (through the digest outbox)."""
-        from papertide.accounts.secret_key import site_key
-        from papertide.accounts.tokens import Signer
         from papertide.discussions.mail import ReplyMailer
         from papertide.discussions.service import Discussions
 
         digests = self.digests
-        mailer = ReplyMailer(digests.renderer, digests.outbox,
-                             Signer(site_key(self.settings.secret_key, self.store)))
+        mailer = ReplyMailer(digests.renderer, digests.outbox, self.signer)
         return Discussions(self.store, self.clock, self.settings.comment_limit_per_hour,
                            self.settings.comment_max_chars, mailer,
                            self.community.board.paper_changed)

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from papertide.accounts.secret_key import site_key
 from papertide.accounts.service import Accounts
 from papertide.accounts.tokens import Signer
 from papertide.library.service import Library
@@ -36,14 +35,13 @@ from papertide.topics.service import Topics
 
 class Community:
     def __init__(self, settings: Settings, store: Store,
-                 clock: Callable[[], dt.datetime]) -> None:
+                 clock: Callable[[], dt.datetime], signer: Signer) -> None:
         self.settings = settings
         self.mail_sender = mail_sender(settings)
         host = urlsplit(settings.resolved_base_url).hostname or "localhost"
         self.composer = MailComposer(sender_address(settings.mail_from, settings.site_name, host),
                                      settings.site_name, settings.resolved_base_url)
-        self.accounts = Accounts(settings, store, clock, Signer(site_key(settings.secret_key,
-                                                                          store)), self.composer)
+        self.accounts = Accounts(settings, store, clock, signer, self.composer)
         half_lives: dict[WindowName, dt.timedelta] = {
             "day": dt.timedelta(hours=settings.trending_half_life_day),
             "week": dt.timedelta(hours=settings.trending_half_life_week),

@@ -12,6 +12,7 @@ import pytest
 from papertide.exceptions import (
     InvalidInputError,
     InvalidSignInLinkError,
+    InvalidSubscriptionLinkError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
@@ -137,6 +138,34 @@ def test_the_site_key_is_made_once_and_shared(tmp_path: Path) -> None:
     assert second.community.accounts.complete_sign_in(token).user.email == "ada@example.org"
     first.close()
     second.close()
+
+
+def test_every_signed_link_comes_from_the_one_site_key(tmp_path: Path) -> None:
+    """Sign-in, subscription and discussion-mail links made by one process are honoured by
+    another on the same database, and by no site with another key."""
+    first = open_community_app(tmp_path / "site")
+    second = open_community_app(tmp_path / "site")
+    elsewhere = open_community_app(tmp_path / "other")
+    try:
+        for site in (first, elsewhere):  # the same subscriber (id and address) on both
+            site.digests.subscriptions.subscribe("bo@example.org", "c")
+        subscriber = first.store.subscriber_by_email("bo@example.org")
+        assert subscriber is not None
+        manage = first.digests.subscriptions.manage_token(subscriber)
+        reply_off = first.discussions.mailer.unsubscribe_token(7)
+        assert second.digests.subscriptions.subscriber_for(manage, "manage").id == subscriber.id
+        assert second.discussions.mailer.token_is_valid(7, reply_off)
+        assert not second.discussions.mailer.token_is_valid(8, reply_off)
+        assert not elsewhere.discussions.mailer.token_is_valid(7, reply_off)
+        with pytest.raises(InvalidSubscriptionLinkError):
+            elsewhere.digests.subscriptions.subscriber_for(manage, "manage")
+        token = _token_of(first.community.accounts.request_sign_in("ada@example.org", "c"))
+        with pytest.raises(InvalidSignInLinkError):
+            elsewhere.community.accounts.complete_sign_in(token)
+        assert second.community.accounts.complete_sign_in(token).user.email == "ada@example.org"
+    finally:
+        for app in (first, second, elsewhere):
+            app.close()
 
 
 def test_users_are_managed_by_address(tmp_path: Path) -> None:

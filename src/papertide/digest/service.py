@@ -15,7 +15,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from papertide.accounts.secret_key import site_key
 from papertide.accounts.tokens import Signer
 from papertide.digest.compose import DigestInputs, compose_digest
 from papertide.digest.gather import FollowsSource, IssueGatherer, PicksSource
@@ -101,7 +100,7 @@ class Digests:
 
     def __init__(self, settings: Settings, store: Store, keyword_index: KeywordIndex,
                  board: TrendingBoard, picks: PicksSource, clock: Callable[[], dt.datetime],
-                 compose_shard: ShardComposer | None = None,
+                 signer: Signer, compose_shard: ShardComposer | None = None,
                  follows: FollowsSource | None = None) -> None:
         """``compose_shard`` composes a share of a long list in another process (module
         level, so it can be sent there); without it everything is composed here."""
@@ -117,7 +116,6 @@ class Digests:
                                      sender_address(settings.mail_from, settings.site_name,
                                                     host))
         self.outbox = Outbox(self.store, settings, self.clock, self.connect)
-        signer = Signer(site_key(settings.secret_key, self.store))
         self.subscriptions = Subscriptions(settings, self.store, self.clock, LinkSigner(signer),
                                            self.renderer, self.outbox)
         self.picks = picks
