@@ -30,6 +30,7 @@ from pathlib import Path
 
 from benchlib import Stopwatch, opened_app
 from papertide.digest.compose import DigestInputs, compose_digest
+from papertide.digest.gather import readers_of
 from papertide.digest.models import DigestPeriod
 from papertide.follows.digest_sections import FollowSections
 from papertide.follows.models import AuthorFollow
@@ -93,7 +94,8 @@ def run_once(data_dir: Path) -> tuple[Stopwatch, Stopwatch, int, int]:
         papers = app.store.list_announced(DAY, DAY + dt.timedelta(days=1), 50_000, 0).papers
         period = DigestPeriod("daily", DAY.isoformat(), DAY, DAY, NOW)
         with Stopwatch() as matching:
-            followed, updates = FollowSections(app.store).sections(subscribers, papers)
+            readers = readers_of(app.store, subscribers)
+            followed, updates = FollowSections(app.store).sections(readers, papers)
         by_id = {paper.arxiv_id: paper for paper in papers}
         inputs = DigestInputs(period=period, papers=by_id, followed=followed, updates=updates)
         with Stopwatch() as composing:

@@ -34,26 +34,41 @@ from papertide.subscriptions.models import Subscriber
 MAX_NEW_PAPERS = 50_000
 
 
+Readers = Mapping[int, int]
+"""Subscriber id -> the id of the reader (account) with the same address, for those who
+have one: personal picks and follows both need it, so it is looked up once per issue."""
+
+
 class PicksSource(Protocol):
     """Where personal picks come from: the recommendations feature plugs in here."""
 
-    def picks(self, subscribers: Sequence[Subscriber], period: DigestPeriod
+    def picks(self, subscribers: Sequence[Subscriber], readers: Readers, period: DigestPeriod
               ) -> Mapping[int, Sequence[str]]: ...
 
 
 class FollowsSource(Protocol):
     """Papers by followed authors and updates to saved papers (``papertide.follows``)."""
 
-    def sections(self, subscribers: Sequence[Subscriber], new_papers: Sequence[Paper]
+    def sections(self, readers: Readers, new_papers: Sequence[Paper]
                  ) -> tuple[dict[int, list[FollowedPaper]], dict[int, list[PaperEvent]]]: ...
 
 
 class NoPicks:
     """Nobody has picks (the section stays out)."""
 
-    def picks(self, subscribers: Sequence[Subscriber], period: DigestPeriod
+    def picks(self, subscribers: Sequence[Subscriber], readers: Readers, period: DigestPeriod
               ) -> Mapping[int, Sequence[str]]:
         return {}
+
+
+def readers_of(store: Store, subscribers: Sequence[Subscriber]) -> dict[int, int]:
+    """Pair subscribers with readers by address (see :data:`Readers`)."""
+    readers: dict[int, int] = {}
+    for subscriber in subscribers:
+        user = store.user_by_email(subscriber.email)
+        if user is not None:
+            readers[subscriber.id] = user.id
+    return readers
 
 
 def alert_query(text: str, period: DigestPeriod) -> ParsedQuery:
@@ -88,8 +103,9 @@ class IssueGatherer:
                                        period.last_day + dt.timedelta(days=1), MAX_NEW_PAPERS)
         papers: dict[str, Paper] = {paper.arxiv_id: paper for paper in listing.papers}
         trending, scores = self._trending()
-        picks = self.picks_source.picks(subscribers, period)
-        followed, updates = (self.follows.sections(subscribers, listing.papers)
+        readers = readers_of(store, subscribers)
+        picks = self.picks_source.picks(subscribers, readers, period)
+        followed, updates = (self.follows.sections(readers, listing.papers)
                              if self.follows is not None else ({}, {}))
         wanted = [arxiv_id for arxiv_id in trending if arxiv_id not in papers]
         wanted += [event.arxiv_id for events in updates.values() for event in events

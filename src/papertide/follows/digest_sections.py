@@ -1,6 +1,7 @@
 """What the follows give a digest: new papers by followed authors, updates to saved papers.
 
-Subscribers and readers are paired by email address, as personal picks are.
+Subscribers come paired with readers by email address (``digest.gather.readers_of``,
+looked up once for this and the personal picks).
 Updates already mailed to a subscriber are left out, so each (reader, event)
 is mailed once: the outbox records the events of a message in the same
 transaction as the message.
@@ -8,13 +9,12 @@ transaction as the message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from papertide.follows.matching import AuthorIndex
 from papertide.follows.models import FollowedPaper, PaperEvent
 from papertide.models import Paper
 from papertide.store.base import Store
-from papertide.subscriptions.models import Subscriber
 
 UPDATES_READ = 50
 
@@ -23,15 +23,11 @@ class FollowSections:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def sections(self, subscribers: Sequence[Subscriber], new_papers: Sequence[Paper]
+    def sections(self, readers: Mapping[int, int], new_papers: Sequence[Paper]
                  ) -> tuple[dict[int, list[FollowedPaper]], dict[int, list[PaperEvent]]]:
-        """Per subscriber id: papers by followed authors among ``new_papers``, and
-        updates to their saved papers not mailed to them yet."""
-        readers: dict[int, int] = {}
-        for subscriber in subscribers:
-            user = self.store.user_by_email(subscriber.email)
-            if user is not None:
-                readers[subscriber.id] = user.id
+        """Per subscriber id (``readers`` maps it to the reader's user id): papers by
+        followed authors among ``new_papers``, and updates to their saved papers not
+        mailed to them yet."""
         follows = self.store.author_follows(list(set(readers.values())))
         index = AuthorIndex(new_papers) if follows else None
         followed: dict[int, list[FollowedPaper]] = {}

@@ -19,17 +19,16 @@ class RecommendedPicks:
     def __init__(self, recommender: Recommender) -> None:
         self.recommender = recommender
 
-    def picks(self, subscribers: Sequence[Subscriber], period: DigestPeriod
-              ) -> Mapping[int, Sequence[str]]:
-        store = self.recommender.store
+    def picks(self, subscribers: Sequence[Subscriber], readers: Mapping[int, int],
+              period: DigestPeriod) -> Mapping[int, Sequence[str]]:
+        """Picks per subscriber id, for those who want them and have an account
+        (``readers`` maps a subscriber id to its reader's user id)."""
         found: dict[int, Sequence[str]] = {}
         for subscriber in subscribers:
-            if not subscriber.preferences.personal_picks:
+            user_id = readers.get(subscriber.id)
+            if not subscriber.preferences.personal_picks or user_id is None:
                 continue
-            user = store.user_by_email(subscriber.email)
-            if user is None:
-                continue
-            picks = self.recommender.picks_between(user.id, period.first_day, period.last_day,
+            picks = self.recommender.picks_between(user_id, period.first_day, period.last_day,
                                                    OFFERED)
             if picks:
                 found[subscriber.id] = picks
