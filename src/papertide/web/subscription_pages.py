@@ -31,6 +31,7 @@ from papertide.exceptions import (
 )
 from papertide.subscriptions.models import Subscriber
 from papertide.subscriptions.preferences import parse_frequency, parse_preferences
+from papertide.subscriptions.tokens import Purpose
 from papertide.web.clients import client_of
 from papertide.web.deps import RendererDep, ServiceDep
 from papertide.web.forms import PairsDep, check_csrf, check_origin
@@ -112,12 +113,7 @@ def subscribe_sent(request: Request, renderer: RendererDep) -> Response:
 def confirm_page(request: Request, service: ServiceDep, renderer: RendererDep,
                  token: TokenParam = "") -> Response:
     """The mailed link lands here: a button, because mail scanners open links too."""
-    try:
-        subscriber = service.digests.subscriptions.subscriber_for(token, "confirm")
-    except InvalidSubscriptionLinkError as error:
-        return _link_error(request, renderer, str(error))
-    return no_store(renderer.page(request, "subscribe_confirm.html", {
-        "section": "subscribe", "token": token, "subscriber": subscriber}))
+    return _linked_page(request, service, renderer, token, "confirm", "subscribe_confirm.html")
 
 
 @router.post("/subscribe/confirm")
@@ -129,6 +125,17 @@ def confirm(request: Request, service: ServiceDep, renderer: RendererDep,
     except InvalidSubscriptionLinkError as error:
         return _link_error(request, renderer, str(error))
     return RedirectResponse(_preferences_url(service, subscriber, "welcome"), status_code=303)
+
+
+def _linked_page(request: Request, service: Papertide, renderer: RendererDep, token: str,
+                 purpose: Purpose, template: str) -> Response:
+    """The page a mailed link of ``purpose`` opens (a button to press), or why it cannot."""
+    try:
+        subscriber = service.digests.subscriptions.subscriber_for(token, purpose)
+    except InvalidSubscriptionLinkError as error:
+        return _link_error(request, renderer, str(error))
+    return no_store(renderer.page(request, template, {
+        "section": "subscribe", "token": token, "subscriber": subscriber}))
 
 
 def _link_error(request: Request, renderer: RendererDep, message: str) -> Response:
@@ -252,12 +259,7 @@ def forget(request: Request, service: ServiceDep, renderer: RendererDep,
 @router.get("/unsubscribe")
 def unsubscribe_page(request: Request, service: ServiceDep, renderer: RendererDep,
                      token: TokenParam = "") -> Response:
-    try:
-        subscriber = service.digests.subscriptions.subscriber_for(token, "unsubscribe")
-    except InvalidSubscriptionLinkError as error:
-        return _link_error(request, renderer, str(error))
-    return no_store(renderer.page(request, "unsubscribe.html", {
-        "section": "subscribe", "subscriber": subscriber, "token": token}))
+    return _linked_page(request, service, renderer, token, "unsubscribe", "unsubscribe.html")
 
 
 @router.post("/unsubscribe")
