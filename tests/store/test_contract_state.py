@@ -207,6 +207,16 @@ def test_a_users_sessions_are_listed_and_the_others_ended(store: Store) -> None:
     assert [s.token_hash for s in store.sessions_of(other.id, FIXED_NOW)] == ["c"]
 
 
+def test_users_are_read_by_many_addresses_at_once(store: Store) -> None:
+    ada = store.add_user("ada@example.org", False, FIXED_NOW)
+    bo = store.add_user("bo@example.org", True, FIXED_NOW)
+    many = [f"nobody{number}@example.org" for number in range(1200)]  # past one chunk
+    found = store.users_by_email(["bo@example.org", *many, "ada@example.org",
+                                  "ada@example.org", "ADA@example.org"])
+    assert found == {"ada@example.org": ada, "bo@example.org": bo}  # as stored, exactly
+    assert store.users_by_email([]) == {}
+
+
 def test_the_library_is_searched_by_title_author_or_id_and_sorted(store: Store) -> None:
     store.upsert_papers([
         make_record("2501.00001", "Zebra finches sing", authors=("Ada Lovelace",),

@@ -63,12 +63,9 @@ class NoPicks:
 
 def readers_of(store: Store, subscribers: Sequence[Subscriber]) -> dict[int, int]:
     """Pair subscribers with readers by address (see :data:`Readers`)."""
-    readers: dict[int, int] = {}
-    for subscriber in subscribers:
-        user = store.user_by_email(subscriber.email)
-        if user is not None:
-            readers[subscriber.id] = user.id
-    return readers
+    users = store.users_by_email([subscriber.email for subscriber in subscribers])
+    return {subscriber.id: users[subscriber.email].id for subscriber in subscribers
+            if subscriber.email in users}
 
 
 def alert_query(text: str, period: DigestPeriod) -> ParsedQuery:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Protocol
 
 from papertide.accounts.models import Session, SignInToken, User
@@ -18,6 +19,11 @@ class AccountStore(Protocol):
     def get_user(self, user_id: int) -> User | None: ...
 
     def user_by_email(self, email: str) -> User | None: ...
+
+    def users_by_email(self, emails: Sequence[str]) -> dict[str, User]:
+        """The users with these addresses, by address (unknown addresses are left out);
+        one read for many, as a digest pairs its subscribers with readers."""
+        ...
 
     def list_users(self) -> list[User]: ...
 

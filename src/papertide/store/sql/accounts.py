@@ -8,7 +8,7 @@ from typing import Any
 
 from papertide.accounts.models import Session, SignInToken, User
 from papertide.exceptions import StorageError
-from papertide.store.sql.mixin import IntegrityViolation, SqlMixin
+from papertide.store.sql.mixin import IntegrityViolation, SqlMixin, placeholders
 from papertide.store.sql.rows import stamp, unstamp
 
 _USER_COLUMNS = "id, email, is_admin, created_at, last_sign_in_at"
@@ -52,6 +52,18 @@ class AccountsMixin(SqlMixin):
 
     def user_by_email(self, email: str) -> User | None:
         return self._one_user("email = ?", email)
+
+    def users_by_email(self, emails: Sequence[str]) -> dict[str, User]:
+        found: dict[str, User] = {}
+        wanted = list(dict.fromkeys(emails))
+        with self._guard("reading users"):
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                for row in self._connection().execute(
+                        f"SELECT {_USER_COLUMNS} FROM users WHERE email IN "
+                        f"({placeholders(chunk)})", chunk):
+                    found[row[1]] = _user(row)
+        return found
 
     def _one_user(self, where: str, value: object) -> User | None:
         with self._guard("reading a user"):
