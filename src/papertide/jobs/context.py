@@ -32,6 +32,8 @@ class JobContext:
     sources: Sources
     job: ClaimedJob
     cancel: threading.Event
+    enqueue: Callable[[NewJob], int | None] | None = None
+    """Queues a job while this one runs (the queue's, when a worker runs the handler)."""
 
     def follow_up(self, kind: str, suffix: str, lane: str | None = None,
                   only_if_none_queued: bool = False) -> NewJob:
@@ -57,7 +59,9 @@ Handler = Callable[[JobContext], Outcome]
 class JobKind:
     """A kind of job; scheduled kinds have a ``schedule`` (None when off or on demand only).
 
-    Jobs of one ``lane`` run one at a time, whichever workers run them.
+    Jobs of one ``lane`` run one at a time, whichever workers run them; a
+    ``per_process`` kind runs at most once at a time in each worker process (its
+    jobs then go to the other processes).
     """
 
     name: str
@@ -66,3 +70,4 @@ class JobKind:
     setting: str = ""
     lane: str | None = None
     scheduled: bool = False
+    per_process: bool = False

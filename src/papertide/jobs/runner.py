@@ -76,7 +76,7 @@ class JobRunner:
         with Heartbeat(self.queue, job, cancel, self.stop, self.keeper) as heartbeat:
             try:
                 outcome: Outcome | None = kind.handler(
-                    JobContext(self.service, self.sources, job, cancel))
+                    JobContext(self.service, self.sources, job, cancel, self.queue.enqueue))
                 error = None
             except Postponed as busy:
                 return self._postpone(job, label, str(busy))
