@@ -129,6 +129,7 @@ class SemanticEngine:
                 self.settings.embedding_model, precision, self.settings.models_dir,
                 batch_size=self.settings.embedding_batch_size,
                 threads=self.settings.embedding_threads,
+                device="cpu" if self.settings.embedding_device == "cpu" else "auto",
             )
         return self._embedder
 
