@@ -59,9 +59,10 @@ Handler = Callable[[JobContext], Outcome]
 class JobKind:
     """A kind of job; scheduled kinds have a ``schedule`` (None when off or on demand only).
 
-    Jobs of one ``lane`` run one at a time, whichever workers run them; a
-    ``per_process`` kind runs at most once at a time in each worker process (its
-    jobs then go to the other processes).
+    Jobs of one ``lane`` run one at a time, whichever workers run them. While
+    ``busy_here`` says the process is doing a kind's work already (embedding,
+    whether for a job or the web server's own thread), its workers leave that
+    kind's jobs to other processes.
     """
 
     name: str
@@ -70,4 +71,4 @@ class JobKind:
     setting: str = ""
     lane: str | None = None
     scheduled: bool = False
-    per_process: bool = False
+    busy_here: Callable[[Papertide], bool] | None = None

@@ -8,7 +8,7 @@
 - ``embed``: vectors for the papers that lack one; the papers are shared out in
   claimed ranges (``embed.sync``), and a run that leaves some unclaimed queues
   another ``embed`` job, which an idle worker process picks up and joins in
-  with, so more workers embed faster with nothing to set; one per process;
+  with, so more workers embed faster with nothing to set; one run per process;
 - ``fetch-paper``: one paper a reader asked for from the arXiv API (``ingest.fetch``).
 """
 
@@ -22,11 +22,9 @@ from papertide.ingest.fetch import FETCH_KIND, fetch_paper
 from papertide.ingest.jobs import Job, ingest_jobs
 from papertide.ingest.scheduler import run_job_now
 from papertide.jobs.context import Handler, JobContext, JobKind, Outcome, Postponed
-from papertide.jobs.models import NewJob
+from papertide.jobs.models import EMBED_KIND, NewJob
 from papertide.settings import Settings
 from papertide.sources.arxiv_api import SOURCE_NAME
-
-EMBED_KIND = "embed"
 
 
 def scheduled_jobs(settings: Settings) -> list[Job]:
@@ -42,7 +40,8 @@ def job_kinds(settings: Settings) -> dict[str, JobKind]:
         for job in scheduled_jobs(settings)
     }
     kinds[DELIVER_KIND] = JobKind(DELIVER_KIND, deliver_messages)
-    kinds[EMBED_KIND] = JobKind(EMBED_KIND, embed_papers, per_process=True)
+    kinds[EMBED_KIND] = JobKind(EMBED_KIND, embed_papers,
+                                busy_here=lambda service: service.semantic.embedding_here())
     kinds[FETCH_KIND] = JobKind(FETCH_KIND, fetch_paper, lane=SOURCE_NAME)
     return kinds
 
@@ -66,10 +65,11 @@ def embed_papers(context: JobContext) -> Outcome:
     """Embed papers that lack a current vector, range by range, beside any other process
     doing the same (papers arriving meanwhile queue another run, and ranges other
     processes hold count as waiting, so what is left at the end is not a failure)."""
-    semantic = context.service.semantic
-    if semantic.embedding_here():
+    try:
+        report = context.service.semantic.embed_pending(
+            stop=context.cancel, more_waiting=lambda: _helper(context))
+    except RunBusyError:  # another thread here began meanwhile
         return Outcome("embed: this process is embedding already (its run takes these too)")
-    report = semantic.embed_pending(stop=context.cancel, more_waiting=lambda: _helper(context))
     return Outcome(f"embed: {report.embedded:,} papers embedded, {report.unchanged:,} "
                    f"unchanged, {report.remaining:,} waiting")
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 JobState = Literal["queued", "running", "done", "failed"]
+# The kind of job that embeds papers; the web server queues one too, for workers to join in.
+EMBED_KIND = "embed"
 JOB_STATES: tuple[JobState, ...] = ("queued", "running", "done", "failed")
 
 

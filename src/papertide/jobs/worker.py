@@ -51,8 +51,6 @@ class Worker:
         self.runner = JobRunner(service, sources, self.queue, kinds, stop)
         self._queued_slots: dict[str, str] = {}
         self._threads: list[threading.Thread] = []
-        self._running_here: set[str] = set()  # per-process kinds one of the threads runs
-        self._running_lock = threading.Lock()
 
     # -- schedules -----------------------------------------------------------------------
 
@@ -135,10 +133,6 @@ class Worker:
         while not self.stop.is_set():
             try:
                 job = self.queue.claim(kinds=self._claimable(kinds))
-                if job is not None and not self._enter(job.kind):
-                    # another thread here took one of this per-process kind meanwhile
-                    self.queue.release(job, "this worker runs one already; left to another")
-                    job = None
             except PapertideError as error:
                 log.warning("claiming a job failed: %s", error)
                 job = None
@@ -149,28 +143,14 @@ class Worker:
                 self.runner.run(job)
             except PapertideError as error:  # settling failed: the lease runs out, retried
                 log.error("job %d %s could not be settled: %s", job.id, job.key, error)
-            finally:
-                with self._running_lock:
-                    self._running_here.discard(job.kind)
 
     def _claimable(self, kinds: list[str] | None) -> list[str] | None:
-        """``kinds`` less the per-process kinds a thread of this worker is running."""
-        with self._running_lock:
-            busy = set(self._running_here)
+        """``kinds`` less those whose work this process is doing already (see JobKind)."""
+        busy = {kind.name for kind in self.kinds.values()
+                if kind.busy_here is not None and kind.busy_here(self.service)}
         if not busy:
             return kinds
         return [name for name in (kinds if kinds is not None else self.kinds) if name not in busy]
-
-    def _enter(self, kind: str) -> bool:
-        """Note a claimed job's kind as running here; False if it is per-process and runs."""
-        known = self.kinds.get(kind)
-        if known is None or not known.per_process:
-            return True
-        with self._running_lock:
-            if kind in self._running_here:
-                return False
-            self._running_here.add(kind)
-            return True
 
     def _runnable_kinds(self) -> list[str] | None:
         """With ``only``: those kinds and the ones they lead to (deliveries, embedding)."""
