@@ -9,7 +9,9 @@ the papers out in claimed ranges, the first run queues a job that an idle
 worker picks up, and so on (nothing is set per worker count). Each run checks
 that every paper got exactly one vector and that none was embedded twice (the
 vector sequence counts every vector written). Runs are interleaved (1, 2, 4,
-1, 2, 4, ...) so that a change in the machine's load touches every count.
+1, 2, 4, ...) so that a change in the machine's load touches every count. The
+workers' CPU time (model loading and start-up included) over the wall time says
+how many cores they actually got: on a shared machine, what limits the ratio.
 
     nice -n 10 .venv/bin/python bench/embedding_workers.py [--papers 10000] [--repeats 3]
 """
@@ -132,13 +134,17 @@ def run(workers: int, repeat: int, template: Path, models: Path, scratch: Path,
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
+        cpu = 0.0
         for process in processes:
-            process.wait(120)
+            _, _, usage = os.wait4(process.pid, 0)  # reaped here, with its CPU time
+            process.returncode = 0
+            cpu += usage.ru_utime + usage.ru_stime
     shares = [int(found.group(1).replace(",", "")) for record in
               store.job_records(1_000, kinds=["embed"])
               if (found := _EMBEDDED.search(record.result or ""))]
     result = {"workers": workers, "papers": papers, "seconds": seconds,
-              "docs_per_second": papers / seconds, "vectors": store.count_vectors(model),
+              "docs_per_second": papers / seconds, "cpu_seconds": cpu,
+              "cores_used": cpu / seconds, "vectors": store.count_vectors(model),
               "vectors_written": store.max_vector_seq(), "by_job": sorted(shares, reverse=True),
               "load": load}
     store.close()
@@ -173,8 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 result = run(workers, repeat, template, models, Path(scratch), admin_url)
                 results.append(result)
                 print(f"{workers} workers: {result['docs_per_second']:.1f} docs/s "
-                      f"({result['seconds']:.1f} s, by job {result['by_job']}, "
-                      f"load {result['load']:.1f})", flush=True)
+                      f"({result['seconds']:.1f} s, {result['cores_used']:.2f} cores busy, "
+                      f"by job {result['by_job']}, load {result['load']:.1f})", flush=True)
     rates = {workers: median([result["docs_per_second"] for result in results
                               if result["workers"] == workers]) for workers in counts}
     base = rates[counts[0]]

@@ -51,7 +51,8 @@ def test_claims_cut_the_pending_papers_into_disjoint_ranges(
     shares = [[paper.arxiv_id for paper in _papers(store, claim)]
               for claim in (first, second, third)]
     assert [len(share) for share in shares] == [4, 4, 2]
-    assert sorted(sum(shares, [])) == [f"2501.{n:05d}" for n in range(1, 11)]
+    assert sorted(arxiv_id for share in shares for arxiv_id in share) == [
+        f"2501.{n:05d}" for n in range(1, 11)]
     assert first.more_waiting and second.more_waiting and not third.more_waiting
 
 
