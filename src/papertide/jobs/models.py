@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 JobState = Literal["queued", "running", "done", "failed"]
-# The kind of job that embeds papers; the web server queues one too, for workers to join in.
-EMBED_KIND = "embed"
+EMBED_KIND = "embed"  # the kind of job that embeds papers
 JOB_STATES: tuple[JobState, ...] = ("queued", "running", "done", "failed")
 
 

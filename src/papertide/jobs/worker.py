@@ -180,7 +180,7 @@ class Worker:
             assert job_id is not None  # the key is new
             pending.add(job_id)
         runner = JobRunner(self.service, self.runner.sources, self.queue, self.kinds,
-                           self.stop, postpone_busy=False)
+                           self.stop, postpone_busy=False, shares_work=False)
         succeeded = True
         while pending and not self.stop.is_set():
             job = self.queue.claim(ids=sorted(pending))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -20,7 +19,6 @@ from dataclasses import dataclass, replace
 from papertide.embed.base import Embedder, paper_text
 from papertide.embed.sync import EmbeddingTurn, EmbedReport, embed_pending, pending_papers
 from papertide.exceptions import RunBusyError
-from papertide.jobs.models import EMBED_KIND, NewJob
 from papertide.search.base import KeywordIndex, SearchHits, SortOrder
 from papertide.search.hybrid import SearchMode, adaptive_fusion, keyword_evidence
 from papertide.search.query import ParsedQuery
@@ -197,11 +195,6 @@ class SemanticEngine:
         finally:
             self._embedding.release()
         return report
-
-    def invite_helpers(self) -> None:
-        """Queue an ``embed`` job (one waiting at a time), so that idle workers join in."""
-        self.store.enqueue_job(NewJob(f"{EMBED_KIND}@{uuid.uuid4().hex[:12]}", EMBED_KIND,
-                                      only_if_none_queued=True), time.time())
 
     def _follow_range(self) -> None:
         self.sync_index()
@@ -437,8 +430,7 @@ class EmbeddingWorker:
         while not self._stop.is_set():
             try:
                 self._engine.sync_index()
-                report = self._engine.embed_pending(stop=self._stop, save_index=False,
-                                                    more_waiting=self._engine.invite_helpers)
+                report = self._engine.embed_pending(stop=self._stop, save_index=False)
                 if report.embedded:
                     log.info("embedded %d papers", report.embedded)
             except RunBusyError:
