@@ -8,13 +8,13 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from papertide.app import Papertide
-from papertide.embed.base import Vectors
+from papertide.embed.base import Vectors, paper_text, text_fingerprint
 from papertide.embed.export import export_folder_name
 from papertide.embed.onnx import OnnxEmbedder
 from papertide.embed.sync import EmbeddingTurn, embed_pending
@@ -23,6 +23,7 @@ from papertide.models import PaperRecord
 from papertide.store.base import Store
 from papertide.store.embedding_claims import EmbeddingClaim
 from papertide.store.factory import open_store
+from papertide.store.vectors import NewVector
 from tests.helpers import FIXED_NOW, data_dir_environment, make_record, open_test_app
 
 PAPERS = 120
@@ -104,6 +105,30 @@ def test_a_stalled_worker_loses_its_range_to_another_and_stores_nothing(
     assert store.count_vectors(MODEL) == 40
     assert store.max_vector_seq() == 40  # 40 vectors written in all: none twice
     assert store.embedding_watermark(MODEL) == store.max_change_seq()
+
+
+def test_the_servers_own_embedding_leaves_a_range_a_worker_holds_to_that_worker(
+    open_semantic_app: Callable[..., Papertide], embedder: OnnxEmbedder
+) -> None:
+    app = open_semantic_app(embedding_batch_size=str(BATCH))
+    app.store.upsert_papers(records(40), FIXED_NOW)
+    now = time.time()
+    held = app.store.claim_embedding_range(MODEL, "worker-host:77:live", now, now + LEASE,
+                                           BATCH * 8)
+    assert held is not None
+
+    report = app.embed_pending()  # what the server's background thread runs
+
+    assert report.embedded == 40 - held.papers and report.remaining == 40
+    assert app.embedding_status().embedded == 0  # the watermark waits for the worker's range
+    worker_papers = [paper for paper in app.store.papers_changed_since(0, 40)
+                     if paper.change_seq <= held.through_seq]
+    vectors = embedder.embed_documents([paper_text(paper) for paper in worker_papers])
+    assert app.store.finish_embedding_range(held, [
+        NewVector(paper.arxiv_id, text_fingerprint(paper_text(paper)), vectors[i])
+        for i, paper in enumerate(worker_papers)], [])
+    assert app.store.max_vector_seq() == 40 == app.store.count_vectors(MODEL)
+    assert app.store.embedding_watermark(MODEL) == app.store.max_change_seq()
 
 
 # -- real processes -----------------------------------------------------------------------------

@@ -22,9 +22,11 @@ from papertide.ingest.fetch import FETCH_KIND, fetch_paper
 from papertide.ingest.jobs import Job, ingest_jobs
 from papertide.ingest.scheduler import run_job_now
 from papertide.jobs.context import Handler, JobContext, JobKind, Outcome, Postponed
-from papertide.jobs.models import EMBED_KIND, NewJob
+from papertide.jobs.models import NewJob
 from papertide.settings import Settings
 from papertide.sources.arxiv_api import SOURCE_NAME
+
+EMBED_KIND = "embed"
 
 
 def scheduled_jobs(settings: Settings) -> list[Job]:

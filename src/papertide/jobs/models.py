@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 JobState = Literal["queued", "running", "done", "failed"]
-EMBED_KIND = "embed"  # the kind of job that embeds papers
 JOB_STATES: tuple[JobState, ...] = ("queued", "running", "done", "failed")
 
 
