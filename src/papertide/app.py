@@ -299,23 +299,16 @@ class Papertide:
 
     def _load_sample_vectors(self) -> str:
         from papertide.embed.bundle import load_bundle, read_bundle
-        from papertide.exceptions import EmbeddingError, RunBusyError
-        from papertide.search.semantic import EMBEDDING_LEASE
-        from papertide.store.run_leases import acquire_lease
+        from papertide.exceptions import EmbeddingError
 
         with _package_file(SAMPLE_VECTORS) as path:
             try:
                 bundle = read_bundle(path)
             except EmbeddingError as error:
                 return f"{error}: papers will be embedded in the background"
-        try:
-            lease = acquire_lease(self.store, EMBEDDING_LEASE)
-        except RunBusyError:
-            return "another process is embedding papers; bundled vectors not loaded"
-        try:
-            loaded = load_bundle(self.store, self.semantic.model_name, bundle)
-        finally:
-            lease.release()
+        # Vectors of papers another process embeds meanwhile are stored once more at most:
+        # the watermark only moves over papers that hold a current vector either way.
+        loaded = load_bundle(self.store, self.semantic.model_name, bundle)
         if loaded.skipped:
             return f"{loaded.skipped}: papers will be embedded in the background"
         self.semantic.sync_index()

@@ -142,6 +142,8 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
                 "(default 32)."),
     SettingSpec("embedding_threads", int, "CPU threads the model may use to embed papers "
                 "(default 0: one per core); a search query always uses one."),
+    SettingSpec("embedding_device", str, "auto (default: a GPU when onnxruntime offers one, "
+                "else the CPU) or cpu, to embed papers on the CPU even with a GPU."),
     SettingSpec("hybrid_keyword_weight", float, "Share of the keyword (BM25) score in hybrid "
                 "search, 0..1; the rest is meaning (default 0.25, tuned on SciFact train). "
                 "Raised, up to 0.6, for queries whose keyword evidence is decisive."),
@@ -243,6 +245,7 @@ class Settings:
     embedding_precision: str = "int8"
     embedding_batch_size: int = 32
     embedding_threads: int = 0
+    embedding_device: str = "auto"
     hybrid_keyword_weight: float = 0.25
     vector_index_exact_max: int = 200_000
     vector_index_hnsw_m: int = 16
@@ -400,6 +403,9 @@ def _validate_semantic(settings: Settings) -> None:
     if settings.embedding_precision not in ("int8", "fp32"):
         raise ConfigError(f"embedding_precision must be int8 or fp32, "
                           f"got {settings.embedding_precision!r}")
+    if settings.embedding_device not in ("auto", "cpu"):
+        raise ConfigError(f"embedding_device must be auto or cpu, "
+                          f"got {settings.embedding_device!r}")
     if not settings.embedding_model.strip():
         raise ConfigError("embedding_model must name a model")
     if not 0.0 <= settings.hybrid_keyword_weight <= 1.0:

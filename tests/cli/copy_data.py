@@ -61,6 +61,9 @@ def fill_database(data_dir: Path, database_url: str) -> None:
         vectors = [NewVector(arxiv_id, f"fp-{arxiv_id}", rng.random(384, dtype=np.float32))
                    for arxiv_id in ids[:20]]
         store.save_vectors(VECTOR_MODEL, vectors, [], store.max_change_seq())
+        # a range of papers being embedded for another model, by a worker that is away
+        store.claim_embedding_range("another-model/int8", "worker-host:4242:abc",
+                                    FIXED_NOW.timestamp(), FIXED_NOW.timestamp() + 60, 5)
         store.add_paper_events([NewPaperEvent(ids[0], "version", "version:9",
                                               {"version": 9, "comment": "ü"})], FIXED_NOW)
         event = store.paper_events_for(ids[0])[0]

@@ -11,8 +11,6 @@ import pytest
 from papertide.app import Papertide, SearchFilters
 from papertide.exceptions import InvalidQueryError, RunBusyError
 from papertide.search.hybrid import SearchMode
-from papertide.search.semantic import EMBEDDING_LEASE
-from papertide.store.run_leases import acquire_lease
 from tests.helpers import FIXED_NOW
 from tests.semantic.corpus import corpus_records
 
@@ -235,11 +233,18 @@ def test_closing_the_service_stops_its_query_threads(
     assert not query_threads() - others
 
 
-def test_one_process_at_a_time_embeds_new_papers(corpus_app: Papertide) -> None:
-    held = acquire_lease(corpus_app.store, EMBEDDING_LEASE)  # as another live process would
-    try:
-        with pytest.raises(RunBusyError, match="embedding is already running"):
-            corpus_app.embed_pending()
-    finally:
-        held.release()
-    corpus_app.embed_pending()  # free again: runs (nothing left to embed is fine)
+def test_one_pass_at_a_time_embeds_in_a_process(
+    open_semantic_app: Callable[..., Papertide]
+) -> None:
+    app = open_semantic_app()
+    app.store.upsert_papers(corpus_records(), FIXED_NOW)
+    refused: list[str] = []
+
+    def embed_again(done: int, total: int) -> None:  # called while the first pass runs
+        with pytest.raises(RunBusyError, match="embedding papers already") as busy:
+            app.embed_pending()
+        refused.append(str(busy.value))
+
+    first = app.embed_pending(progress=embed_again)
+    assert first.embedded == len(corpus_records()) and refused
+    assert app.embed_pending().embedded == 0  # free again: runs, nothing left to embed

@@ -58,14 +58,18 @@ def embed_and_index(service: Papertide, rebuild_index: bool, reembed: bool) -> N
 
 @click.command("embed")
 @click.option("--all", "reembed", is_flag=True,
-              help="Recompute every vector, not only those of new or changed papers.")
+              help="Recompute every vector, not only those of new or changed papers (other "
+                   "processes embedding meanwhile join in, keeping vectors whose text is "
+                   "unchanged).")
 @pass_options
 def embed_command(options: GlobalOptions, reembed: bool) -> None:
     """Compute the vectors semantic and hybrid search need, with a progress bar.
 
     Embeds papers that are new, changed, or embedded by another model (the
-    embedding_model setting), in batches: interrupting loses at most one
-    batch. The server does the same in the background; this runs it now.
+    embedding_model setting), in claimed ranges of 256 papers: interrupting
+    loses at most one range. The server and the workers do the same in the
+    background, and every process embedding at once takes ranges of its own,
+    so running this on several machines (or beside the workers) shares the work.
     """
     with opened_service(options.settings()) as service:
         embed_and_index(service, rebuild_index=False, reembed=reembed)

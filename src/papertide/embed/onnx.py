@@ -9,6 +9,10 @@ Queries run on a session of their own with one thread: a query takes about
 2 ms alone, and a second thread spinning beside the keyword search of the
 same request cost more than it saved (hybrid p50 at 1M papers 20.6 -> 16.1
 ms, bench/README.md). Neither session spins while idle.
+
+Papers are embedded on a GPU when onnxruntime offers one (``device="auto"``),
+with the CPU behind it for whatever the GPU provider cannot run; queries stay
+on the CPU, where one takes a couple of milliseconds without a device round trip.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -26,6 +30,19 @@ from papertide.embed.export import ExportedModel, Precision, ensure_exported
 from papertide.exceptions import EmbeddingError
 
 QUERY_CACHE_SIZE = 512
+CPU = "CPUExecutionProvider"
+# Accelerators onnxruntime may offer, most preferred first (each needs its onnxruntime build).
+GPU_PROVIDERS = ("CUDAExecutionProvider", "ROCMExecutionProvider", "DmlExecutionProvider",
+                 "CoreMLExecutionProvider")
+Device = Literal["auto", "cpu"]
+
+
+def execution_providers(available: Sequence[str], device: Device) -> list[str]:
+    """The providers to run papers' embedding on: the GPU ones ``available`` offers (for
+    ``auto``), then the CPU, which runs everything and is always there."""
+    if device == "cpu":
+        return [CPU]
+    return [name for name in GPU_PROVIDERS if name in available] + [CPU]
 
 
 class OnnxEmbedder:
@@ -38,15 +55,17 @@ class OnnxEmbedder:
         models_dir: Path,
         batch_size: int = 32,
         threads: int = 0,
+        device: Device = "auto",
     ) -> None:
         self._model = model
         self._precision = precision
         self._models_dir = models_dir
         self._batch_size = batch_size
         self._threads = threads
+        self._device: Device = device
         self._load_lock = threading.Lock()
         self._cache_lock = threading.Lock()
-        self._sessions: dict[int, Any] = {}  # by thread count, each made on first use
+        self._sessions: dict[tuple[int, Device], Any] = {}  # made on first use
         self._tokenizer: Any = None
         self._exported: ExportedModel | None = None
         self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
@@ -69,7 +88,8 @@ class OnnxEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self._batch_size):
             chosen = order[start:start + self._batch_size]
-            result[chosen] = self._run(self._session(self._threads), [texts[i] for i in chosen])
+            result[chosen] = self._run(self._session(self._threads, self._device),
+                                       [texts[i] for i in chosen])
         return result
 
     def embed_query(self, text: str) -> Vectors:
@@ -79,7 +99,7 @@ class OnnxEmbedder:
             if cached is not None:
                 self._query_cache.move_to_end(key)
                 return cached
-        vector: Vectors = self._run(self._session(1), [key])[0]
+        vector: Vectors = self._run(self._session(1, "cpu"), [key])[0]
         vector.setflags(write=False)
         with self._cache_lock:
             self._query_cache[key] = vector
@@ -111,16 +131,17 @@ class OnnxEmbedder:
                 self._exported = exported
         return self._exported
 
-    def _session(self, threads: int) -> Any:
-        """The session running on ``threads`` threads: a web process never loads the
-        papers' one, a worker never the queries' one (unless they are the same)."""
-        session = self._sessions.get(threads)
+    def _session(self, threads: int, device: Device) -> Any:
+        """The session running on ``threads`` threads of ``device``: a web process never
+        loads the papers' one, a worker never the queries' one (unless they are the same)."""
+        key = (threads, device)
+        session = self._sessions.get(key)
         if session is None:
             exported = self._loaded()
             with self._load_lock:
-                session = self._sessions.get(threads)
+                session = self._sessions.get(key)
                 if session is None:
-                    session = self._sessions[threads] = _new_session(exported, threads)
+                    session = self._sessions[key] = _new_session(exported, threads, device)
         return session
 
 
@@ -134,7 +155,7 @@ def _tokenizer(exported: ExportedModel) -> Any:
     return tokenizer
 
 
-def _new_session(exported: ExportedModel, threads: int) -> Any:
+def _new_session(exported: ExportedModel, threads: int, device: Device) -> Any:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
@@ -146,9 +167,17 @@ def _new_session(exported: ExportedModel, threads: int) -> Any:
     # Spinning threads wait for work by burning a core, which the web server's
     # other requests (and the keyword half of this one) need.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    providers = execution_providers(onnxruntime.get_available_providers(), device)
     try:
-        return onnxruntime.InferenceSession(str(exported.onnx_path), options,
-                                            providers=["CPUExecutionProvider"])
+        try:
+            return onnxruntime.InferenceSession(str(exported.onnx_path), options,
+                                                providers=providers)
+        except Exception:
+            if providers == [CPU]:
+                raise
+            # A GPU provider listed but unusable (no driver, no device): the CPU it is.
+            return onnxruntime.InferenceSession(str(exported.onnx_path), options,
+                                                providers=[CPU])
     except Exception as error:  # onnxruntime raises its own untyped errors
         raise EmbeddingError(f"cannot load the embedding model {exported.onnx_path}: {error}; "
                              f"delete that folder to export it again") from error

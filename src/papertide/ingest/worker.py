@@ -49,9 +49,18 @@ def run_jobs_once(service: Papertide, settings: Settings, jobs: Sequence[JobKind
 
 def run_worker(service: Papertide, settings: Settings, jobs: Sequence[JobKind],
                stop: threading.Event, only_chosen: bool = False) -> None:
-    """Queue the jobs' schedules and run jobs from the queue until ``stop`` is set."""
+    """Queue the jobs' schedules and run jobs from the queue until ``stop`` is set.
+
+    With every schedule off the worker still runs what other processes queue
+    (embedding, deliveries, papers readers asked for): an extra machine that only
+    helps embed is such a worker. Jobs chosen by name with no schedule are a mistake.
+    """
     if not any(job.schedule for job in jobs):
-        raise ConfigError("every schedule is off: nothing to run (see the schedule_* settings)")
+        if only_chosen:
+            raise ConfigError("every schedule of the chosen jobs is off: nothing to run "
+                              "(see the schedule_* settings)")
+        logging.getLogger("papertide.jobs").info(
+            "every schedule is off: running the jobs other processes queue")
     with opened_sources(settings) as sources:
         worker = Worker(service, sources, job_kinds(settings), stop,
                         only=[job.name for job in jobs] if only_chosen else None)

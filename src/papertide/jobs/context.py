@@ -32,6 +32,8 @@ class JobContext:
     sources: Sources
     job: ClaimedJob
     cancel: threading.Event
+    enqueue: Callable[[NewJob], int | None] | None = None
+    """Queues a job while this one runs (the queue's, when a worker runs the handler)."""
 
     def follow_up(self, kind: str, suffix: str, lane: str | None = None,
                   only_if_none_queued: bool = False) -> NewJob:
@@ -57,7 +59,10 @@ Handler = Callable[[JobContext], Outcome]
 class JobKind:
     """A kind of job; scheduled kinds have a ``schedule`` (None when off or on demand only).
 
-    Jobs of one ``lane`` run one at a time, whichever workers run them.
+    Jobs of one ``lane`` run one at a time, whichever workers run them. While
+    ``busy_here`` says the process is doing a kind's work already (embedding,
+    whether for a job or the web server's own thread), its workers leave that
+    kind's jobs to other processes.
     """
 
     name: str
@@ -66,3 +71,4 @@ class JobKind:
     setting: str = ""
     lane: str | None = None
     scheduled: bool = False
+    busy_here: Callable[[Papertide], bool] | None = None

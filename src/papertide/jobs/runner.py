@@ -50,7 +50,8 @@ class JobRunner:
 
     def __init__(self, service: Papertide, sources: Sources, queue: JobQueue,
                  kinds: Mapping[str, JobKind], stop: threading.Event,
-                 postpone_busy: bool = True, keeper: LeaseKeeper | None = None) -> None:
+                 postpone_busy: bool = True, keeper: LeaseKeeper | None = None,
+                 shares_work: bool = True) -> None:
         self.service = service
         self.sources = sources
         self.queue = queue
@@ -58,6 +59,9 @@ class JobRunner:
         self.stop = stop
         self.postpone_busy = postpone_busy
         self.keeper = keeper
+        # Handlers may queue jobs for other workers to join in (not when running --once,
+        # where nothing else may run them).
+        self.shares_work = shares_work
 
     def run(self, job: ClaimedJob) -> RunResult:
         label = f"job {job.id} {job.key}"
@@ -76,7 +80,8 @@ class JobRunner:
         with Heartbeat(self.queue, job, cancel, self.stop, self.keeper) as heartbeat:
             try:
                 outcome: Outcome | None = kind.handler(
-                    JobContext(self.service, self.sources, job, cancel))
+                    JobContext(self.service, self.sources, job, cancel,
+                               self.queue.enqueue if self.shares_work else None))
                 error = None
             except Postponed as busy:
                 return self._postpone(job, label, str(busy))

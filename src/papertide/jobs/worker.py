@@ -132,7 +132,7 @@ class Worker:
         kinds = self._runnable_kinds()
         while not self.stop.is_set():
             try:
-                job = self.queue.claim(kinds=kinds)
+                job = self.queue.claim(kinds=self._claimable(kinds))
             except PapertideError as error:
                 log.warning("claiming a job failed: %s", error)
                 job = None
@@ -143,6 +143,14 @@ class Worker:
                 self.runner.run(job)
             except PapertideError as error:  # settling failed: the lease runs out, retried
                 log.error("job %d %s could not be settled: %s", job.id, job.key, error)
+
+    def _claimable(self, kinds: list[str] | None) -> list[str] | None:
+        """``kinds`` less those whose work this process is doing already (see JobKind)."""
+        busy = {kind.name for kind in self.kinds.values()
+                if kind.busy_here is not None and kind.busy_here(self.service)}
+        if not busy:
+            return kinds
+        return [name for name in (kinds if kinds is not None else self.kinds) if name not in busy]
 
     def _runnable_kinds(self) -> list[str] | None:
         """With ``only``: those kinds and the ones they lead to (deliveries, embedding)."""
@@ -172,7 +180,7 @@ class Worker:
             assert job_id is not None  # the key is new
             pending.add(job_id)
         runner = JobRunner(self.service, self.runner.sources, self.queue, self.kinds,
-                           self.stop, postpone_busy=False)
+                           self.stop, postpone_busy=False, shares_work=False)
         succeeded = True
         while pending and not self.stop.is_set():
             job = self.queue.claim(ids=sorted(pending))

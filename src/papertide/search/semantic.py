@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from papertide.embed.base import Embedder, paper_text
-from papertide.embed.sync import EmbedReport, embed_pending, pending_papers
+from papertide.embed.sync import EmbeddingTurn, EmbedReport, embed_pending, pending_papers
 from papertide.exceptions import RunBusyError
 from papertide.search.base import KeywordIndex, SearchHits, SortOrder
 from papertide.search.hybrid import SearchMode, adaptive_fusion, keyword_evidence
@@ -26,10 +26,6 @@ from papertide.search.vector_sync import VectorSyncReport, sync_vector_index
 from papertide.search.vectors import VectorFilter, VectorIndex
 from papertide.settings import Settings
 from papertide.store.base import Store
-from papertide.store.run_leases import RunLease, acquire_lease
-
-# The lease (see store.run_leases) that lets one process at a time embed new papers.
-EMBEDDING_LEASE = "embedding"
 
 READY_MISSING_SHARE = 0.05
 READY_MISSING_PAPERS = 100
@@ -115,6 +111,8 @@ class SemanticEngine:
         self._sync_lock = threading.Lock()
         self._status: tuple[float, EmbeddingStatus] | None = None
         self._worker: EmbeddingWorker | None = None
+        self._embedding = threading.Lock()
+        self._turn = EmbeddingTurn.for_this_process(settings.job_lease_seconds)
         # Threads start on first use; the keyword half of a query runs on one of them.
         self._query_pool = ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="papertide-query")
 
@@ -131,6 +129,7 @@ class SemanticEngine:
                 self.settings.embedding_model, precision, self.settings.models_dir,
                 batch_size=self.settings.embedding_batch_size,
                 threads=self.settings.embedding_threads,
+                device="cpu" if self.settings.embedding_device == "cpu" else "auto",
             )
         return self._embedder
 
@@ -169,32 +168,40 @@ class SemanticEngine:
         stop: threading.Event | None = None,
         reembed: bool = False,
         save_index: bool = True,
+        more_waiting: Callable[[], None] | None = None,
     ) -> EmbedReport:
-        """Embed every paper that lacks a current vector; the index follows each batch.
+        """Embed papers that lack a current vector; the index follows each range stored.
 
         ``save_index`` writes the index to disk at the end; the background worker
         leaves that to the index's own policy (it saves after 5% of changes and on
         close), since a restart catches up from the database anyway.
 
-        One process embeds at a time, whichever it is (a web process, a worker, the
-        CLI): the others would compute the same vectors. While another holds the
-        embedding lease this raises :class:`RunBusyError`.
+        Every process that embeds (web processes, workers, the CLI) claims ranges of
+        the papers (``embed.sync``), so they share the work; within one process one
+        pass runs at a time (the model already uses the threads it is given), and a
+        second call meanwhile raises :class:`RunBusyError`.
         """
-        lease = acquire_lease(self.store, EMBEDDING_LEASE)
+        if not self._embedding.acquire(blocking=False):
+            raise RunBusyError("this process is embedding papers already")
         try:
             if reembed:
-                self.store.save_vectors(self.model_name, [], [], 0)
-            report = embed_pending(self.store, self.embedder, progress=progress, stop=stop,
-                                   after_batch=lambda: self._after_batch(lease), force=reembed)
+                self.store.restart_embedding(self.model_name)
+            report = embed_pending(self.store, self.embedder, self._turn,
+                                   batch_size=self.settings.embedding_batch_size,
+                                   progress=progress, stop=stop, after_range=self._follow_range,
+                                   more_waiting=more_waiting, force=reembed)
             if save_index:
                 self.index.flush()
         finally:
-            lease.release()
+            self._embedding.release()
         return report
 
-    def _after_batch(self, lease: RunLease) -> None:
-        lease.renew()
+    def _follow_range(self) -> None:
         self.sync_index()
+
+    def embedding_here(self) -> bool:
+        """Whether a thread of this process is embedding papers now."""
+        return self._embedding.locked()
 
     def start_background(self, poll_seconds: float = 30.0) -> None:
         """Embed new papers in a background thread from now on (the server does this)."""
@@ -427,7 +434,7 @@ class EmbeddingWorker:
                 if report.embedded:
                     log.info("embedded %d papers", report.embedded)
             except RunBusyError:
-                pass  # another process embeds them; this one's index follows the database
+                pass  # a job of this process is embedding; this thread tries again later
             except Exception:  # keep serving; the next round retries
                 log.exception("embedding papers failed; retrying in %.0f s", self._poll)
             self._wake.wait(self._poll)

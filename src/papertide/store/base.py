@@ -15,6 +15,7 @@ from papertide.models import Observation, Paper, PaperPage, PaperRecord, UpsertC
 from papertide.store.accounts import AccountStore
 from papertide.store.digest import OutboxStore, SubscriptionStore
 from papertide.store.discussions import DiscussionStore
+from papertide.store.embedding_claims import EmbeddingClaimStore
 from papertide.store.follows import FollowStore
 from papertide.store.jobs import JobStore
 from papertide.store.library import LibraryStore, VoteStore
@@ -28,7 +29,7 @@ ListingOrder = Literal["date", "title"]
 
 class Store(AccountStore, VoteStore, LibraryStore, SignalStore, TopicStore, VectorStore,
             SubscriptionStore, OutboxStore, RecommendStore, JobStore, FollowStore,
-            DiscussionStore, Protocol):
+            DiscussionStore, EmbeddingClaimStore, Protocol):
     """Durable home of papers and their outside signals."""
 
     @property

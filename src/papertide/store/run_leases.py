@@ -1,4 +1,4 @@
-"""At most one run per source (or embedding pass) at a time, across threads and processes.
+"""At most one run per source at a time, across threads and processes.
 
 A run takes a lease through the database: a row in the store's meta table naming its host, process
 and start time, written inside a write transaction so that two processes cannot

@@ -30,6 +30,7 @@ from papertide.store.postgres.pool import DEFAULT_POOL_SIZE, ConnectionPool
 from papertide.store.sql.accounts import AccountsMixin
 from papertide.store.sql.digest import DigestMixin
 from papertide.store.sql.discussions import DiscussionsMixin
+from papertide.store.sql.embedding_claims import EmbeddingClaimsMixin
 from papertide.store.sql.follows import FollowsMixin
 from papertide.store.sql.jobs import JobsMixin
 from papertide.store.sql.library import LibraryMixin
@@ -69,8 +70,8 @@ class _PooledStatements:
 
 
 class PostgresStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin,
-                    VectorsMixin, DigestMixin, RecommendMixin, JobsMixin, FollowsMixin,
-                    DiscussionsMixin):
+                    VectorsMixin, EmbeddingClaimsMixin, DigestMixin, RecommendMixin, JobsMixin,
+                    FollowsMixin, DiscussionsMixin):
     """Papers and signals in one PostgreSQL database."""
 
     dialect = POSTGRESQL

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from papertide.store.sql.mixin import SqlMixin, placeholders
+from papertide.store.sql.mixin import SqlConnection, SqlMixin, placeholders
 from papertide.store.sql.rows import day
 from papertide.store.vectors import NewVector, StoredVector, Vector
 
 ID_CHUNK = 500
 _STORED = np.dtype("<f2")
-_WATERMARK_KEY = "vectors.embedded_through:"
+WATERMARK_KEY = "vectors.embedded_through:"
 
 
 def encode_vector(vector: Vector) -> bytes:
@@ -28,11 +28,38 @@ def decode_vector(blob: bytes) -> Vector:
     return np.frombuffer(blob, dtype=_STORED).astype(np.float32)
 
 
+def write_vectors(connection: SqlConnection, model: str, vectors: Sequence[NewVector],
+                  unchanged: Sequence[str], next_seq: int) -> None:
+    """Upsert ``vectors`` and give the ``unchanged`` ones a new ``vector_seq`` (numbered
+    from ``next_seq``), inside the caller's write transaction."""
+    connection.executemany(
+        "INSERT INTO paper_vectors (arxiv_id, model, text_hash, vector, vector_seq) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (arxiv_id) DO UPDATE SET "
+        "model = excluded.model, text_hash = excluded.text_hash, "
+        "vector = excluded.vector, vector_seq = excluded.vector_seq",
+        [(item.arxiv_id, model, item.fingerprint, encode_vector(item.vector), next_seq + i)
+         for i, item in enumerate(vectors)],
+    )
+    next_seq += len(vectors)
+    connection.executemany(
+        "UPDATE paper_vectors SET vector_seq = ? WHERE arxiv_id = ? AND model = ?",
+        [(next_seq + i, arxiv_id, model) for i, arxiv_id in enumerate(unchanged)],
+    )
+
+
+def set_watermark(connection: SqlConnection, model: str, watermark: int) -> None:
+    connection.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (WATERMARK_KEY + model, str(watermark)),
+    )
+
+
 class VectorsMixin(SqlMixin):
     def embedding_watermark(self, model: str) -> int:
         with self._guard("reading the embedding watermark"):
             row = self._connection().execute(
-                "SELECT value FROM meta WHERE key = ?", (_WATERMARK_KEY + model,)
+                "SELECT value FROM meta WHERE key = ?", (WATERMARK_KEY + model,)
             ).fetchone()
         return int(row[0]) if row else 0
 
@@ -58,25 +85,8 @@ class VectorsMixin(SqlMixin):
     ) -> None:
         with self.transaction(), self._guard("saving vectors"):
             connection = self._connection()
-            next_seq = self.max_vector_seq() + 1
-            connection.executemany(
-                "INSERT INTO paper_vectors (arxiv_id, model, text_hash, vector, vector_seq) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (arxiv_id) DO UPDATE SET "
-                "model = excluded.model, text_hash = excluded.text_hash, "
-                "vector = excluded.vector, vector_seq = excluded.vector_seq",
-                [(item.arxiv_id, model, item.fingerprint, encode_vector(item.vector), next_seq + i)
-                 for i, item in enumerate(vectors)],
-            )
-            next_seq += len(vectors)
-            connection.executemany(
-                "UPDATE paper_vectors SET vector_seq = ? WHERE arxiv_id = ? AND model = ?",
-                [(next_seq + i, arxiv_id, model) for i, arxiv_id in enumerate(unchanged)],
-            )
-            connection.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (_WATERMARK_KEY + model, str(watermark)),
-            )
+            write_vectors(connection, model, vectors, unchanged, self.max_vector_seq() + 1)
+            set_watermark(connection, model, watermark)
 
     def vectors_changed_since(self, vector_seq: int, model: str, limit: int) -> list[StoredVector]:
         with self._guard("reading vectors"):

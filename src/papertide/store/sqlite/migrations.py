@@ -399,6 +399,31 @@ def _v11_job_fences(connection: sqlite3.Connection) -> None:
     connection.execute("ALTER TABLE jobs ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0")
 
 
+def _v12_embedding_ranges(connection: sqlite3.Connection) -> None:
+    """Ranges of paper changes claimed for embedding, so that many workers embed at once.
+
+    A range is the papers with ``after_seq < change_seq <= through_seq``; its
+    ``fence`` rises with every takeover, so a worker whose lease ran out cannot
+    store vectors for a range another worker now holds (``store.embedding_claims``).
+    """
+    _execute_script(connection,
+        """
+        CREATE TABLE embedding_ranges (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            model TEXT NOT NULL,
+            after_seq INTEGER NOT NULL,
+            through_seq INTEGER NOT NULL,
+            papers INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'claimed',
+            owner TEXT,
+            lease_until REAL,
+            fence INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (model, after_seq)
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_papers,
     _v2_sources_observations_meta,
@@ -411,6 +436,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v9_follows_and_watches,
     _v10_discussions,
     _v11_job_fences,
+    _v12_embedding_ranges,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -17,6 +17,7 @@ from papertide.exceptions import DatabaseBusyError
 from papertide.store.sql.accounts import AccountsMixin
 from papertide.store.sql.digest import DigestMixin
 from papertide.store.sql.discussions import DiscussionsMixin
+from papertide.store.sql.embedding_claims import EmbeddingClaimsMixin
 from papertide.store.sql.follows import FollowsMixin
 from papertide.store.sql.jobs import JobsMixin
 from papertide.store.sql.library import LibraryMixin
@@ -39,8 +40,8 @@ SQLITE = Dialect(
 
 
 class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, TopicsMixin,
-                  VectorsMixin, DigestMixin, RecommendMixin, JobsMixin, FollowsMixin,
-                  DiscussionsMixin):
+                  VectorsMixin, EmbeddingClaimsMixin, DigestMixin, RecommendMixin, JobsMixin,
+                  FollowsMixin, DiscussionsMixin):
     """Papers and signals in one SQLite database file."""
 
     dialect = SQLITE
