@@ -235,10 +235,12 @@ class SemanticEngine:
         return (index_generation(index), self.status().ready)
 
     def on_replica(self) -> bool:
-        """False while a host's copy of the vectors is still being built (the database
-        answers meanwhile)."""
+        """False while a host's copy of the vectors is not open or still being built (the
+        database answers meanwhile)."""
+        if not self.replica:
+            return True
         index = self._index
-        return not isinstance(index, ReplicatedVectorIndex) or index.answering == "replica"
+        return isinstance(index, ReplicatedVectorIndex) and index.answering == "replica"
 
     def follow_stored_vectors(self) -> None:
         """Take in vectors another process stored (a web process that does not embed
