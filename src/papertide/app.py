@@ -456,7 +456,7 @@ class Papertide:
         found = self._results.get_or_compute(
             self._index_generation(), (text, query, wanted, limit, offset, sort),
             lambda: self._answer(text, query, wanted, limit, offset, sort))
-        lag = self.search_index_lag()
+        lag = self.search_index_lag(meaning=found.ranking.mode != "keyword")
         return SearchResults(text, found.query, found.listing, sort, found.ranking.scores,
                              found.ranking.mode, found.ranking.fallback,
                              lag.describe() if lag.catching_up else None,
@@ -490,13 +490,14 @@ class Papertide:
         and whether meaning can be used yet (cached results of older ones are dropped)."""
         return (index_generation(self.keyword_index), *self.semantic.generation())
 
-    def search_index_lag(self) -> IndexLag:
+    def search_index_lag(self, meaning: bool = True) -> IndexLag:
         """How far keyword search is behind the database (see ``catch_up_in_background``),
-        and on a web host whether the database answers while its local copies catch up."""
+        and on a web host whether the database answers while its local copies catch up
+        (``meaning=False``: for a search by keywords only, whatever the vectors' copy)."""
         lag = keyword_index_lag(self.store, self.keyword_index)
         index = self.keyword_index
         if isinstance(index, ReplicatedKeywordIndex) and (
-                not index.refresh() or not self.semantic.on_replica()):
+                not index.refresh() or (meaning and not self.semantic.on_replica())):
             return IndexLag(lag.behind, from_database=True)
         return lag
 
