@@ -494,12 +494,11 @@ class Papertide:
         """How far keyword search is behind the database (see ``catch_up_in_background``),
         and on a web host whether the database answers while its local copies catch up
         (``meaning=False``: for a search by keywords only, whatever the vectors' copy)."""
-        lag = keyword_index_lag(self.store, self.keyword_index)
         index = self.keyword_index
-        if isinstance(index, ReplicatedKeywordIndex) and (
-                not index.refresh() or (meaning and not self.semantic.on_replica())):
-            return IndexLag(lag.behind, from_database=True)
-        return lag
+        if not isinstance(index, ReplicatedKeywordIndex):
+            return keyword_index_lag(self.store, index)
+        from_database = not index.refresh() or (meaning and not self.semantic.on_replica())
+        return IndexLag(index.behind(self.store), from_database=from_database)
 
     def change_listener(self) -> ChangeListener | None:
         """On PostgreSQL, a connection that hears other processes commit papers and

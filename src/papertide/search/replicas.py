@@ -20,6 +20,7 @@ PostgreSQL notifies a commit, and now and then anyway).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 from papertide.models import Paper
@@ -33,6 +34,9 @@ from papertide.store.vectors import StoredVector, Vector
 # Which copy answers a host's searches (part of the result cache's key).
 REPLICA = "replica"
 DATABASE = "database"
+# How long a host trusts the database's last change it read, for the "behind" count a
+# search page shows (each page would otherwise ask PostgreSQL; a sync asks afresh).
+HEAD_SECONDS = 1.0
 
 
 class ReplicatedKeywordIndex:
@@ -50,6 +54,7 @@ class ReplicatedKeywordIndex:
         self.head = head
         self._on_replica = False
         self._sync_lock = threading.Lock()
+        self._latest: tuple[float, int] | None = None
         self.refresh()
 
     @property
@@ -71,8 +76,22 @@ class ReplicatedKeywordIndex:
         it has caught up."""
         with self._sync_lock:
             report = sync_keyword_index(store, self.replica, rebuild=rebuild, progress=progress)
+            self._latest = None
             self.refresh()
             return report
+
+    def behind(self, store: Store) -> int:
+        """How many changes the replica lacks (the database's last change read at most
+        once every ``HEAD_SECONDS``, and afresh after a sync)."""
+        now = time.monotonic()
+        latest = self._latest
+        if latest is None or now - latest[0] > HEAD_SECONDS:
+            latest = (now, store.max_change_seq())
+            self._latest = latest
+        state = self.replica.state()
+        held = (state.change_seq if state is not None
+                and state.instance_id == self.head.instance_id else 0)
+        return max(latest[1] - held, 0)
 
     def generation(self) -> tuple[object, ...]:
         """What results depend on: the replica's last change, and while the database
