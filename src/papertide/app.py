@@ -36,6 +36,11 @@ from papertide.search.filter_hints import FilterHint, explain_empty
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
 from papertide.search.query import MAX_QUERY_CHARS, ParsedQuery, parse_query
+from papertide.search.replicas import (
+    ReplicatedKeywordIndex,
+    index_generation,
+    shared_keyword_index,
+)
 from papertide.search.result_cache import ResultCache
 from papertide.search.spelling import Respelling, respell
 from papertide.search.sync import (
@@ -64,6 +69,7 @@ if TYPE_CHECKING:
     from papertide.recommend.service import Recommender
     from papertide.search.semantic import EmbeddingStatus, Ranking, SemanticEngine
     from papertide.search.vector_sync import VectorSyncReport
+    from papertide.store.postgres.notifications import ChangeListener
 
 SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
 MAX_AUTHOR_NAME = 200
@@ -169,6 +175,8 @@ class Papertide:
         self.writes_indexes = writes_indexes
         self.store = store
         self.keyword_index = keyword_index
+        # A web host on PostgreSQL keeps local copies of the search indexes (search/replicas.py).
+        self.keeps_replicas = isinstance(keyword_index, ReplicatedKeywordIndex)
         self.clock = clock
         self._embedder = embedder
         self._background: list[threading.Thread] = []
@@ -255,7 +263,7 @@ class Papertide:
         from papertide.search.semantic import SemanticEngine
 
         return SemanticEngine(self.settings, self.store, self.keyword_index, self._embedder,
-                              writes_index=self.writes_indexes)
+                              writes_index=self.writes_indexes, replica=self.keeps_replicas)
 
     # -- import ------------------------------------------------------------------------
 
@@ -272,7 +280,7 @@ class Papertide:
         ones by a thread.
         """
         following = (indexing_in_process(self.settings) if worth_a_process(paths)
-                     else indexing_alongside(self.store, self.keyword_index))
+                     else indexing_alongside(self.store, shared_keyword_index(self.keyword_index)))
         with following:
             report = import_files(
                 self.store, paths, self.clock(), strict=strict, on_batch=on_batch,
@@ -317,8 +325,17 @@ class Papertide:
     def sync_search_index(
         self, rebuild: bool = False, progress: ProgressCallback | None = None
     ) -> SyncReport:
-        report = sync_keyword_index(self.store, self.keyword_index, rebuild=rebuild,
-                                    progress=progress)
+        """Index the papers stored since the last sync (after an import, at start-up).
+
+        On a web host with a local replica, the database's index first (this process
+        may have stored papers), then the replica (which reports the progress).
+        """
+        index = self.keyword_index
+        if isinstance(index, ReplicatedKeywordIndex):
+            sync_keyword_index(self.store, index.database, rebuild=rebuild)
+            report = index.sync_replica(self.store, rebuild=rebuild, progress=progress)
+        else:
+            report = sync_keyword_index(self.store, index, rebuild=rebuild, progress=progress)
         if "semantic" in self.__dict__:
             self.semantic.notify()
         return report
@@ -438,7 +455,7 @@ class Papertide:
         found = self._results.get_or_compute(
             self._index_generation(), (text, query, wanted, limit, offset, sort),
             lambda: self._answer(text, query, wanted, limit, offset, sort))
-        lag = self.search_index_lag()
+        lag = self.search_index_lag(meaning=found.ranking.mode != "keyword")
         return SearchResults(text, found.query, found.listing, sort, found.ranking.scores,
                              found.ranking.mode, found.ranking.fallback,
                              lag.describe() if lag.catching_up else None,
@@ -470,11 +487,40 @@ class Papertide:
     def _index_generation(self) -> tuple[object, ...]:
         """What the results depend on: the keyword index's last change, the vectors held
         and whether meaning can be used yet (cached results of older ones are dropped)."""
-        return (self.keyword_index.state(), *self.semantic.generation())
+        return (index_generation(self.keyword_index), *self.semantic.generation())
 
-    def search_index_lag(self) -> IndexLag:
-        """How far keyword search is behind the database (see ``catch_up_in_background``)."""
-        return keyword_index_lag(self.store, self.keyword_index)
+    def search_index_lag(self, meaning: bool = True) -> IndexLag:
+        """How far keyword search is behind the database (see ``catch_up_in_background``),
+        and on a web host whether the database answers while its local copies catch up
+        (``meaning=False``: for a search by keywords only, whatever the vectors' copy)."""
+        index = self.keyword_index
+        if not isinstance(index, ReplicatedKeywordIndex):
+            return keyword_index_lag(self.store, index)
+        from_database = not index.refresh() or (meaning and not self.semantic.on_replica())
+        return IndexLag(index.behind(self.store), from_database=from_database)
+
+    def change_listener(self) -> ChangeListener | None:
+        """On PostgreSQL, a connection that hears other processes commit papers and
+        vectors (for a follower that calls ``follow_database``); None on SQLite."""
+        from papertide.store.postgres.notifications import ChangeListener
+        from papertide.store.postgres.store import PostgresStore
+
+        if isinstance(self.store, PostgresStore):
+            return ChangeListener(self.store.url)
+        return None
+
+    def follow_database(self) -> None:
+        """Take in what other processes committed (a web host's follower calls this when
+        PostgreSQL notifies a commit, and now and then): the host's keyword replica (or,
+        in an extra web process, the check whether the first one's copy has caught up)
+        and its copy of the vectors."""
+        index = self.keyword_index
+        if isinstance(index, ReplicatedKeywordIndex):
+            if self.writes_indexes:
+                index.sync_replica(self.store)
+            else:
+                index.refresh()
+        self.semantic.follow_stored_vectors()
 
     def catch_up_in_background(self, retry_seconds: float = CATCH_UP_RETRY_SECONDS
                                ) -> threading.Thread:
@@ -568,19 +614,21 @@ def _setting_mode(value: str) -> SearchMode:
 
 def open_app(
     settings: Settings, clock: Clock = utc_now, embedder: Embedder | None = None,
-    writes_indexes: bool = True,
+    writes_indexes: bool = True, web_host: bool = False,
 ) -> Papertide:
     """Open the database named by the settings (creating or upgrading it).
 
     ``embedder`` replaces the one the settings name (tests share one model).
     ``writes_indexes=False``: a web process beside the one that keeps the search
-    indexes; it reads them and never saves them.
+    indexes; it reads them and never saves them. ``web_host``: a process that
+    serves searches; on PostgreSQL it keeps local copies of the search indexes
+    (the ``search_replicas`` setting), which ``follow_database`` keeps current.
     """
     from papertide.search.index_factory import open_keyword_index
 
     store = open_store(settings.resolved_database_url, settings.database_pool_size)
     try:
-        index = open_keyword_index(settings, store)
+        index = open_keyword_index(settings, store, replica=web_host)
     except BaseException:
         store.close()
         raise

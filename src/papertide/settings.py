@@ -133,6 +133,9 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
                 "recommends from (default 7)."),
     SettingSpec("search_mode", str, "Search mode when none is asked for: hybrid (default), "
                 "keyword or semantic."),
+    SettingSpec("search_replicas", str, "PostgreSQL only: local (default: each web host keeps "
+                "its own copy of the search indexes in its data folder, following the "
+                "database) or database (search inside PostgreSQL)."),
     SettingSpec("embedding_model", str, "Sentence-embedding model for semantic search: "
                 "all-MiniLM-L6-v2 (default, shipped as a package) or a folder holding a "
                 "sentence-transformers model; changing it re-embeds every paper."),
@@ -241,6 +244,7 @@ class Settings:
     # semantic and hybrid search
     recommend_window_days: int = 7
     search_mode: str = "hybrid"
+    search_replicas: str = "local"
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_precision: str = "int8"
     embedding_batch_size: int = 32
@@ -400,6 +404,9 @@ def _validate_semantic(settings: Settings) -> None:
     if settings.search_mode not in ("hybrid", "keyword", "semantic"):
         raise ConfigError(f"search_mode must be hybrid, keyword or semantic, "
                           f"got {settings.search_mode!r}")
+    if settings.search_replicas not in ("local", "database"):
+        raise ConfigError(f"search_replicas must be local or database, "
+                          f"got {settings.search_replicas!r}")
     if settings.embedding_precision not in ("int8", "fp32"):
         raise ConfigError(f"embedding_precision must be int8 or fp32, "
                           f"got {settings.embedding_precision!r}")

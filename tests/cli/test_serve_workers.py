@@ -9,6 +9,7 @@ no process keeps search results from before the change).
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +21,7 @@ from tests.cli.helpers import kaggle_line, served, write_lines
 from tests.helpers import make_settings
 
 REQUESTS = 12  # enough that both processes answer some
+FOLLOW_SECONDS = 30  # a bound, not a pause
 
 
 def test_two_processes_serve_one_site(run_cli: RunCli, cli_env: dict[str, str],
@@ -58,6 +60,11 @@ def test_two_processes_serve_one_site(run_cli: RunCli, cli_env: dict[str, str],
         more = write_lines(tmp_path / "more.jsonl", [
             kaggle_line("2503.00099", "Quokka smiles in the wild", categories="q-bio.PE")])
         assert run_cli("import", str(more)).returncode == 0
+        # On PostgreSQL the host's copy of the index follows the commit within moments.
+        deadline = time.monotonic() + FOLLOW_SECONDS
+        while client.get("/api/search", params={"q": "quokka"}).json()["total"] == 0:
+            assert time.monotonic() < deadline, "the import never became searchable"
+            time.sleep(0.1)
         for _ in range(REQUESTS):
             found = client.get("/api/search", params={"q": "quokka"}).json()
             assert [hit["arxiv_id"] for hit in found["results"]] == ["2503.00099"]

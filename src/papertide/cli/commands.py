@@ -93,7 +93,7 @@ def serve_command(
 
     settings = options.settings(host=host, port=port, serve_scheduler=scheduler,
                                 serve_workers=workers)
-    with opened_service(settings) as service:
+    with opened_service(settings, web_host=True) as service:
         if sample:
             click.echo(service.import_sample().summary())
         lag = service.search_index_lag()

@@ -32,8 +32,9 @@ pass_options = click.make_pass_decorator(GlobalOptions)
 
 
 @contextmanager
-def opened_service(settings: Settings) -> Iterator[Papertide]:
-    service = open_app(settings)
+def opened_service(settings: Settings, web_host: bool = False) -> Iterator[Papertide]:
+    """The service for one command; ``web_host`` for ``serve`` (see ``open_app``)."""
+    service = open_app(settings, web_host=web_host)
     try:
         yield service
     finally:

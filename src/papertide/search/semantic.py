@@ -22,6 +22,7 @@ from papertide.exceptions import RunBusyError
 from papertide.search.base import KeywordIndex, SearchHits, SortOrder
 from papertide.search.hybrid import SearchMode, adaptive_fusion, keyword_evidence
 from papertide.search.query import ParsedQuery
+from papertide.search.replicas import ReplicatedVectorIndex, index_generation
 from papertide.search.vector_sync import VectorSyncReport, sync_vector_index
 from papertide.search.vectors import VectorFilter, VectorIndex
 from papertide.settings import Settings
@@ -100,9 +101,13 @@ class SemanticEngine:
         keyword_index: KeywordIndex,
         embedder: Embedder | None = None,
         writes_index: bool = True,
+        replica: bool = False,
     ) -> None:
+        """``replica``: a web host on PostgreSQL, which keeps a local copy of the vectors
+        (``search/replicas.py``)."""
         self.settings = settings
         self.writes_index = writes_index
+        self.replica = replica
         self.store = store
         self.keyword_index = keyword_index
         self._embedder = embedder
@@ -135,15 +140,18 @@ class SemanticEngine:
 
     @property
     def index(self) -> VectorIndex:
-        """The vector index, opened and caught up with the database on first use."""
+        """The vector index, opened and caught up with the database on first use (a local
+        replica catches up later, from ``follow_stored_vectors``: the database answers
+        meanwhile)."""
         if self._index is None:
             with self._open_lock:
                 if self._index is None:
                     from papertide.search.index_factory import open_vector_index
 
                     opened = open_vector_index(self.settings, self.store,
-                                               saves=self.writes_index)
-                    sync_vector_index(self.store, opened, self.embedder.model_name)
+                                               saves=self.writes_index, replica=self.replica)
+                    if not isinstance(opened, ReplicatedVectorIndex):
+                        sync_vector_index(self.store, opened, self.embedder.model_name)
                     self._index = opened
         return self._index
 
@@ -156,11 +164,27 @@ class SemanticEngine:
     def sync_index(
         self, rebuild: bool = False, progress: ProgressCallback | None = None
     ) -> VectorSyncReport:
-        """Bring the vector index up to the stored vectors (``rebuild``: from scratch)."""
+        """Bring the vector index up to the stored vectors (``rebuild``: from scratch);
+        on a web host, the database's first (this process may have stored vectors),
+        then its local copy."""
+        index = self.index
+        if isinstance(index, ReplicatedVectorIndex):
+            sync_vector_index(self.store, index.database, self.model_name, rebuild=rebuild)
+            return self._sync_replica(index, rebuild, progress)
         with self._sync_lock:
             self._status = None
-            return sync_vector_index(self.store, self.index, self.model_name, rebuild=rebuild,
+            return sync_vector_index(self.store, index, self.model_name, rebuild=rebuild,
                                      progress=progress)
+
+    def _sync_replica(self, index: ReplicatedVectorIndex, rebuild: bool = False,
+                      progress: ProgressCallback | None = None) -> VectorSyncReport:
+        """Bring a host's copy of the vectors up to the database; it answers from then on."""
+        with self._sync_lock:
+            self._status = None
+            report = sync_vector_index(self.store, index.replica, self.model_name,
+                                       rebuild=rebuild, progress=progress)
+            index.caught_up()
+            return report
 
     def embed_pending(
         self,
@@ -215,12 +239,25 @@ class SemanticEngine:
         index = self._index
         if index is None:  # not opened yet: meaning has not been used here
             return (None,)
-        return (index.state(), self.status().ready)
+        return (index_generation(index), self.status().ready)
+
+    def on_replica(self) -> bool:
+        """False while a host's copy of the vectors is not open or still being built (the
+        database answers meanwhile)."""
+        if not self.replica:
+            return True
+        index = self._index
+        return isinstance(index, ReplicatedVectorIndex) and index.answering == "replica"
 
     def follow_stored_vectors(self) -> None:
-        """Take in vectors another process stored, if the index is open here (a web
-        process that does not embed calls this now and then)."""
-        if self._index is not None:
+        """Take in vectors another process stored (a web process that does not embed
+        calls this now and then): into a host's local copy, opened here if need be, or
+        into the index if it is open here."""
+        if self.replica:
+            index = self.index
+            if isinstance(index, ReplicatedVectorIndex):
+                self._sync_replica(index)
+        elif self._index is not None:
             self.sync_index()
 
     def notify(self) -> None:

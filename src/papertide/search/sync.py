@@ -68,15 +68,22 @@ class IndexLag:
 
     Read from the index's recorded state, so any process can tell, not only the
     one catching up (``papertide serve`` opens its port first and catches up after).
+    ``from_database``: a web host's local copy is still being built, and the
+    database's own (slower) indexes answer meanwhile (``search/replicas.py``).
     """
 
     behind: int
+    from_database: bool = False
 
     @property
     def catching_up(self) -> bool:
-        return self.behind > 0
+        return self.behind > 0 or self.from_database
 
     def describe(self) -> str:
+        if self.from_database:
+            to_go = f" ({self.behind:,} changes to go)" if self.behind else ""
+            return (f"This server is still copying the search index from the database{to_go}: "
+                    "until it has, the database answers searches, more slowly.")
         return (f"The search index is catching up ({self.behind:,} changes to go): "
                 "some papers cannot be found yet.")
 

@@ -32,7 +32,7 @@ from papertide.web import (
     topics_pages,
     trending_pages,
 )
-from papertide.web.background import TopicsRefresher, VectorFollower
+from papertide.web.background import SearchFollower, TopicsRefresher
 from papertide.web.errors import install_error_handlers
 from papertide.web.head import HeadAsGet
 from papertide.web.page_cache import CachedPagesMiddleware, PageCache
@@ -62,21 +62,27 @@ def create_web_app(service: Papertide, extra_process: bool = False) -> FastAPI:
     The app does not own ``service``: whoever opened it closes it, except in an
     ``extra_process`` of ``papertide serve --workers N``, which closes it on
     shutdown, leaves rising topics to the first process and follows the vectors
-    that process stores.
+    that process stores. A web host that keeps local search replicas (PostgreSQL)
+    follows the database's commits into them.
     """
     service.community  # noqa: B018 -- build it now, not in two threads at once
     service.digests  # noqa: B018 -- likewise
     service.discussions  # noqa: B018 -- likewise
-    background = (VectorFollower(service) if extra_process
-                  else TopicsRefresher(service, service.settings.topics_refresh_minutes))
+    refresh_minutes = service.settings.topics_refresh_minutes
+    background: list[TopicsRefresher | SearchFollower] = (
+        [] if extra_process else [TopicsRefresher(service, refresh_minutes)])
+    if extra_process or service.keeps_replicas:
+        background.append(SearchFollower(service))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        background.start()
+        for worker in background:
+            worker.start()
         try:
             yield
         finally:
-            background.stop()
+            for worker in background:
+                worker.stop()
             if extra_process:
                 service.close()
 

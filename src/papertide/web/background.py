@@ -1,8 +1,9 @@
 """Work the server does on its own: recomputing rising topics when papers change,
-and (in the extra processes of `serve --workers N`) following the stored vectors.
+and following what other processes commit (a web host's local search indexes on
+PostgreSQL, the stored vectors in the extra processes of `serve --workers N`).
 
-One daemon thread per app, started and stopped with the app's lifespan; the
-first check waits a few seconds so that start-up stays quick.
+One daemon thread each, started and stopped with the app's lifespan; the first
+look at the topics waits a few seconds so that start-up stays quick.
 """
 
 from __future__ import annotations
@@ -10,13 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
+from typing import TYPE_CHECKING
 
 from papertide.app import Papertide
 from papertide.exceptions import PapertideError
 
+if TYPE_CHECKING:
+    from papertide.store.postgres.notifications import ChangeListener
+
 FIRST_CHECK_SECONDS = 5.0
 MAX_CHECK_SECONDS = 300.0
-FOLLOW_SECONDS = 15.0
+# How often a follower looks for changes it was not told about.
+FOLLOW_SECONDS = 10.0
+STOP_CHECK_SECONDS = 0.5
 logger = logging.getLogger("papertide.web")
 
 
@@ -50,9 +58,16 @@ class TopicsRefresher:
                 logger.exception("rising topics could not be recomputed")
 
 
-class VectorFollower:
-    """In a web process that does not embed: take in the vectors the first process
-    stores, every ``every_seconds``, so that new papers become findable by meaning."""
+class SearchFollower:
+    """Keeps this process's search in step with what other processes commit.
+
+    On PostgreSQL a web host's local copies of the search indexes follow the
+    database (``Papertide.follow_database``): at once when PostgreSQL notifies a
+    commit of papers or vectors, and every ``every_seconds`` anyway, since a
+    notification sent while the listening connection was down is lost. On SQLite
+    (an extra process of ``serve --workers N``) only the polling is left: it takes
+    in the vectors the first process stores.
+    """
 
     def __init__(self, service: Papertide, every_seconds: float = FOLLOW_SECONDS) -> None:
         self.service = service
@@ -61,7 +76,7 @@ class VectorFollower:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="papertide-vector-follower",
+        self._thread = threading.Thread(target=self._run, name="papertide-search-follower",
                                         daemon=True)
         self._thread.start()
 
@@ -71,8 +86,32 @@ class VectorFollower:
             self._thread.join(timeout=60)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.every_seconds):
-            try:
-                self.service.semantic.follow_stored_vectors()
-            except PapertideError:
-                logger.exception("the vector index could not take in new vectors")
+        listener = self.service.change_listener()
+        due = time.monotonic()
+        try:
+            while not self._stop.is_set():
+                heard = self._wait(listener, due)
+                if self._stop.is_set():
+                    return
+                if heard or time.monotonic() >= due:
+                    try:
+                        self.service.follow_database()
+                    except PapertideError:
+                        logger.exception("the search indexes could not take in new changes")
+                    due = time.monotonic() + self.every_seconds
+        finally:
+            if listener is not None:
+                listener.close()
+
+    def _wait(self, listener: ChangeListener | None, due: float) -> bool:
+        """Until ``due`` (in short steps, to stop promptly) or a notification."""
+        seconds = min(max(due - time.monotonic(), 0.0), STOP_CHECK_SECONDS)
+        if listener is None:
+            self._stop.wait(seconds)
+            return False
+        try:
+            return listener.wait(seconds)
+        except PapertideError as error:
+            logger.warning("not hearing about new papers (polling meanwhile): %s", error)
+            self._stop.wait(STOP_CHECK_SECONDS)
+            return False

@@ -4,7 +4,9 @@ With ``serve_workers`` above 1 (``papertide serve --workers N``), uvicorn
 starts N web processes that share the listening socket. Each opens the
 database and the search indexes itself, read-only: tantivy readers see the
 first process's commits, and each copy of the vector index follows the stored
-vectors (:class:`~papertide.web.background.VectorFollower`). The first process
+vectors (:class:`~papertide.web.background.SearchFollower`). On PostgreSQL the
+tantivy index is the host's local replica, which the first process keeps in
+step with the database (``search/replicas.py``). The first process
 (the one started from the command line) serves no requests then: it is the
 only one that writes the indexes, embeds, recomputes rising topics and runs the
 schedules, so no two processes do the same work or write the same files.
@@ -19,7 +21,7 @@ from fastapi import FastAPI
 from papertide.app import Papertide, open_app
 from papertide.settings import settings_as_json, settings_from_json
 from papertide.web.app import create_web_app
-from papertide.web.background import TopicsRefresher
+from papertide.web.background import SearchFollower, TopicsRefresher
 
 PROCESS_SETTINGS_ENV = "PAPERTIDE_WEB_PROCESS_SETTINGS"
 LOG_LEVEL = "warning"
@@ -39,18 +41,24 @@ def serve(service: Papertide) -> None:
     service.community  # noqa: B018 -- the site key is made once, here, not by N processes
     if settings.search_mode != "keyword":
         service.semantic.embedder.embed_query("ready")  # the model exported once, here
-    refresher = TopicsRefresher(service, settings.topics_refresh_minutes)
+    background: list[TopicsRefresher | SearchFollower] = [
+        TopicsRefresher(service, settings.topics_refresh_minutes)]
+    if service.keeps_replicas:  # this process writes the host's copies; the others read them
+        background.append(SearchFollower(service))
     os.environ[PROCESS_SETTINGS_ENV] = settings_as_json(settings)
-    refresher.start()
+    for worker in background:
+        worker.start()
     try:
         uvicorn.run("papertide.web.serving:extra_process_app", factory=True,
                     workers=settings.serve_workers, host=settings.host, port=settings.port,
                     log_level=LOG_LEVEL, access_log=False, proxy_headers=False)
     finally:
-        refresher.stop()
+        for worker in background:
+            worker.stop()
 
 
 def extra_process_app() -> FastAPI:
     """The app of one web process of several (uvicorn calls this in each)."""
     settings = settings_from_json(os.environ[PROCESS_SETTINGS_ENV])
-    return create_web_app(open_app(settings, writes_indexes=False), extra_process=True)
+    return create_web_app(open_app(settings, writes_indexes=False, web_host=True),
+                          extra_process=True)

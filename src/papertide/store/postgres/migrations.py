@@ -455,6 +455,33 @@ def _v8_embedding_ranges(connection: psycopg.Connection[Any]) -> None:
     )
 
 
+def _v9_change_notifications(connection: psycopg.Connection[Any]) -> None:
+    """Every transaction that writes papers or vectors NOTIFYs ``papertide_changes``.
+
+    PostgreSQL delivers a notification when the transaction commits, once per
+    transaction, so a web host's local search replica (``search/replicas.py``)
+    syncs as soon as a paper is stored, whichever process stored it.
+    """
+    connection.execute(  # one statement: its body holds semicolons
+        """
+        CREATE FUNCTION papertide_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('papertide_changes', TG_TABLE_NAME);
+            RETURN NULL;
+        END
+        $$
+        """
+    )
+    _execute_script(connection,
+        """
+        CREATE TRIGGER papers_changed AFTER INSERT OR UPDATE ON papers
+            FOR EACH STATEMENT EXECUTE FUNCTION papertide_notify_change();
+        CREATE TRIGGER paper_vectors_changed AFTER INSERT OR UPDATE ON paper_vectors
+            FOR EACH STATEMENT EXECUTE FUNCTION papertide_notify_change()
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_schema,
     _v2_search_indexes,
@@ -464,6 +491,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v6_job_fences,
     _v7_search_words,
     _v8_embedding_ranges,
+    _v9_change_notifications,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -5,7 +5,9 @@ outside a transaction borrows one for just that statement; a transaction keeps
 one for its length. Writers are serialised across every process by a
 transaction-scoped advisory lock: the shared SQL relies on it as it relies on
 SQLite's single writer (paper and vector change sequences are ``max + 1`` and
-the search indexes follow them in order; read-then-write steps such as
+the search indexes follow them in order: the lock is released only once the
+commit is visible, so the sequences commit in the order they were numbered and a
+follower reading ``seq > watermark`` never skips a row; read-then-write steps such as
 claiming outbox messages stay atomic). Writes are short batches, so the lock is
 held for milliseconds to a second (an import batch); reads never take it.
 
@@ -136,7 +138,10 @@ class PostgresStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topi
         for attempt in (1, 2):
             with self._pool.connection() as connection:
                 try:
-                    connection.execute("BEGIN")
+                    # READ COMMITTED whatever the server's default: each statement then
+                    # sees every transaction committed before it, so ``max + 1`` read
+                    # after the write lock continues the last writer's sequence.
+                    connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
                 except psycopg.OperationalError:
                     if connection.usable or attempt == 2:
                         raise
