@@ -31,7 +31,7 @@ from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE, page_bounds
 from papertide.periods import Period, day_period
 from papertide.ranking.paper_signals import SHOWN_SIGNALS, PaperSignals, paper_signals
 from papertide.search.author_names import AuthorProfile, author_profile, names_like
-from papertide.search.base import KeywordIndex, SortOrder
+from papertide.search.base import IndexState, KeywordIndex, SortOrder
 from papertide.search.filter_hints import FilterHint, explain_empty
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
@@ -44,6 +44,7 @@ from papertide.search.sync import (
     SyncReport,
     indexing_alongside,
     keyword_index_lag,
+    lag_behind,
     sync_keyword_index,
 )
 from papertide.settings import Settings
@@ -436,10 +437,11 @@ class Papertide:
         elif not 0 <= offset <= MAX_OFFSET:
             raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET:,}")
         wanted = mode or _setting_mode(self.settings.search_mode)
+        keyword_state = self.keyword_index.state()  # read once: the cache key and the lag
         found = self._results.get_or_compute(
-            self._index_generation(), (text, query, wanted, limit, offset, sort),
+            self._index_generation(keyword_state), (text, query, wanted, limit, offset, sort),
             lambda: self._answer(text, query, wanted, limit, offset, sort))
-        lag = self.search_index_lag()
+        lag = lag_behind(self.store, keyword_state)
         return SearchResults(text, found.query, found.listing, sort, found.ranking.scores,
                              found.ranking.mode, found.ranking.fallback,
                              lag.describe() if lag.catching_up else None,
@@ -468,10 +470,11 @@ class Papertide:
         papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
         return ranking, PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
 
-    def _index_generation(self) -> tuple[object, ...]:
-        """What the results depend on: the keyword index's last change, the vectors held
-        and whether meaning can be used yet (cached results of older ones are dropped)."""
-        return (self.keyword_index.state(), *self.semantic.generation())
+    def _index_generation(self, keyword_state: IndexState | None) -> tuple[object, ...]:
+        """What the results depend on: the keyword index's last change (``keyword_state``,
+        as just read), the vectors held and whether meaning can be used yet (cached results
+        of older ones are dropped)."""
+        return (keyword_state, *self.semantic.generation())
 
     def search_index_lag(self) -> IndexLag:
         """How far keyword search is behind the database (see ``catch_up_in_background``)."""
@@ -510,7 +513,8 @@ class Papertide:
         if status.indexed == 0:
             return SimilarPapers(key, (), {}, f"Similar papers appear once papers are embedded "
                                               f"({status.describe()}).")
-        return self._similar.get_or_compute(self._index_generation(), (key, limit),
+        return self._similar.get_or_compute(self._index_generation(self.keyword_index.state()),
+                                            (key, limit),
                                             lambda: self._find_similar(key, limit,
                                                                        status.coverage_note()))
 
