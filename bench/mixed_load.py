@@ -233,7 +233,7 @@ def main() -> None:
         raise SystemExit("needs wrk: scripts/install-system-deps --bench")
     if not (args.data_dir / "papertide.db").exists():
         prepare(args.data_dir)
-    cpu = next((line.split(":", 1)[1].strip() for line in
+    cpu_model = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "unknown CPU")
     with tempfile.TemporaryDirectory(prefix="papertide-baseline-") as scratch:
@@ -247,7 +247,7 @@ def main() -> None:
         paths_file = Path(scratch) / "paths.txt"
         paths_file.write_text("\n".join(paths_for(paper_ids(args.data_dir))) + "\n")
         results: dict[tuple[str, int], list[dict[str, float]]] = {}
-        print(f"{cpu}; {args.seconds} s per run, wrk -t2; mix {dict(MIX)}; "
+        print(f"{cpu_model}; {args.seconds} s per run, wrk -t2; mix {dict(MIX)}; "
               f"{len(QUERIES)} queries")
         print("| code | processes | connections | run | req/s | p50 ms | p99 ms | server CPU "
               "ms/req | non-2xx | 5xx | socket errors | load (1 min) |")
