@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -242,7 +242,8 @@ class Papertide:
         from papertide.recommend.import_jobs import LibraryImports
 
         return LibraryImports(self.settings.data_dir / "library-imports",
-                              self.recommendations.import_library)
+                              self.recommendations.import_library,
+                              partial(run_library_import, self.settings))
 
     @cached_property
     def semantic(self) -> SemanticEngine:
@@ -590,6 +591,18 @@ def open_app(
         store.close()
         raise
     return Papertide(settings, store, index, clock, embedder, writes_indexes)
+
+
+def run_library_import(settings: Settings, job_id: str, filename: str, pasted: bool) -> None:
+    """In a process of its own: one background library import (see ``LibraryImports``).
+
+    Here, beside ``open_app``, because a process of its own needs a whole service.
+    """
+    service = open_app(settings, writes_indexes=False)
+    try:
+        service.library_imports.run_here(job_id, filename, pasted)
+    finally:
+        service.close()
 
 
 def compose_digest_shard(settings: Settings, period: DigestPeriod, subscriber_ids: Sequence[int],
