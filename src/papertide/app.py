@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from papertide.recommend.service import Recommender
     from papertide.search.semantic import EmbeddingStatus, Ranking, SemanticEngine
     from papertide.search.vector_sync import VectorSyncReport
+    from papertide.topics.compute import TopicParams
 
 SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
 MAX_AUTHOR_NAME = 200
@@ -192,7 +193,8 @@ class Papertide:
         """Accounts, votes and libraries, trending lists, rising topics (built on first use)."""
         from papertide.community import Community
 
-        return Community(self.settings, self.store, self.clock)
+        return Community(self.settings, self.store, self.clock,
+                         partial(recompute_topics, self.settings))
 
     @cached_property
     def digests(self) -> Digests:
@@ -591,6 +593,19 @@ def open_app(
         store.close()
         raise
     return Papertide(settings, store, index, clock, embedder, writes_indexes)
+
+
+def recompute_topics(settings: Settings, now: dt.datetime, params: TopicParams | None,
+                     as_of: dt.date | None) -> None:
+    """In a process of its own: the rising topics as of ``now``, computed and stored
+    (see ``Topics``)."""
+    from papertide.topics.service import Topics
+
+    store = open_store(settings.resolved_database_url, settings.database_pool_size)
+    try:
+        Topics(store, lambda: now).recompute(params, as_of)
+    finally:
+        store.close()
 
 
 def run_library_import(settings: Settings, job_id: str, filename: str, pasted: bool) -> None:
