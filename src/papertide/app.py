@@ -194,7 +194,7 @@ class Papertide:
         from papertide.community import Community
 
         return Community(self.settings, self.store, self.clock,
-                         partial(recompute_topics, self.settings))
+                         recompute_topics=partial(recompute_topics, self.settings))
 
     @cached_property
     def digests(self) -> Digests:

@@ -36,7 +36,7 @@ from papertide.topics.service import RecomputeElsewhere, Topics
 
 class Community:
     def __init__(self, settings: Settings, store: Store,
-                 clock: Callable[[], dt.datetime],
+                 clock: Callable[[], dt.datetime], *,
                  recompute_topics: RecomputeElsewhere | None = None) -> None:
         """``recompute_topics`` computes rising topics in a process of its own."""
         self.settings = settings
