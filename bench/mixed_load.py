@@ -10,11 +10,15 @@ The data dir holds the bundled sample, embedded (prepared once with
 idle 2-core machine). Every server gets its own copy of it. The baseline is the
 code of ``--baseline-ref`` (exported with ``git archive`` into a temp folder
 and run with its own PYTHONPATH) on one process, as it can only run; the new
-code runs with ``--workers``. Runs alternate baseline and new, so both see the
-same machine; the table gives each run and the medians.
+code runs with ``--workers`` (``--new-ref`` measures a ref instead of this working
+tree; ``--baseline-workers`` gives the baseline as many processes). Runs alternate
+baseline and new, so both see the same machine; the table gives each run, the
+medians, and the servers' CPU time per request, which a loaded machine does not
+inflate as it does the latencies.
 
     .venv/bin/python bench/mixed_load.py --data-dir bench/out/mixed-load-data
     .venv/bin/python bench/mixed_load.py --seconds 30 --runs 3 --workers 2
+    .venv/bin/python bench/mixed_load.py --new-ref HEAD --baseline-ref main --baseline-workers 2
 """
 
 from __future__ import annotations
