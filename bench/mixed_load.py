@@ -10,11 +10,15 @@ The data dir holds the bundled sample, embedded (prepared once with
 idle 2-core machine). Every server gets its own copy of it. The baseline is the
 code of ``--baseline-ref`` (exported with ``git archive`` into a temp folder
 and run with its own PYTHONPATH) on one process, as it can only run; the new
-code runs with ``--workers``. Runs alternate baseline and new, so both see the
-same machine; the table gives each run and the medians.
+code runs with ``--workers`` (``--new-ref`` measures a ref instead of this working
+tree; ``--baseline-workers`` gives the baseline as many processes). Runs alternate
+baseline and new, so both see the same machine; the table gives each run, the
+medians, and the servers' CPU time per request, which a loaded machine does not
+inflate as it does the latencies.
 
     .venv/bin/python bench/mixed_load.py --data-dir bench/out/mixed-load-data
     .venv/bin/python bench/mixed_load.py --seconds 30 --runs 3 --workers 2
+    .venv/bin/python bench/mixed_load.py --new-ref HEAD --baseline-ref main --baseline-workers 2
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 from urllib.parse import urlencode
@@ -95,6 +100,7 @@ def paper_ids(data_dir: Path, limit: int = 300) -> list[str]:
 
 def export_code(ref: str, into: Path) -> Path:
     """The package of ``ref`` as files (``git archive``), without touching any checkout."""
+    into.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "src"],
                              capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
@@ -109,8 +115,30 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def process_group_cpu(group: int) -> float:
+    """CPU seconds used so far by the live processes of process group ``group`` (the
+    server and its web processes): the figure that a loaded machine does not inflate."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[2]) == group:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    group: int  # the server's process group (it starts a session of its own)
+
+
 @contextmanager
-def server(source: Path, data_dir: Path, workers: int) -> Iterator[str]:
+def server(source: Path, data_dir: Path, workers: int) -> Iterator[Server]:
     """``papertide serve`` of the code in ``source`` on its own copy of ``data_dir``."""
     with tempfile.TemporaryDirectory(prefix="papertide-load-") as scratch:
         copy = Path(scratch) / "data"
@@ -129,7 +157,7 @@ def server(source: Path, data_dir: Path, workers: int) -> Iterator[str]:
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_ready(base, process)
-            yield base
+            yield Server(base, process.pid)
         finally:
             process.terminate()
             try:
@@ -195,7 +223,11 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=OUT_DIR / "mixed-load-data")
     parser.add_argument("--baseline-ref", default="e164aac",
                         help="git ref of the code to compare with ('' to skip)")
+    parser.add_argument("--new-ref", default="",
+                        help="git ref of the code to measure (default: this working tree)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--baseline-workers", type=int, default=1,
+                        help="web processes of the baseline (1: all the oldest code can run)")
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--warmup-seconds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=3)
@@ -205,34 +237,41 @@ def main() -> None:
         raise SystemExit("needs wrk: scripts/install-system-deps --bench")
     if not (args.data_dir / "papertide.db").exists():
         prepare(args.data_dir)
-    cpu = next((line.split(":", 1)[1].strip() for line in
+    cpu_model = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "unknown CPU")
     with tempfile.TemporaryDirectory(prefix="papertide-baseline-") as scratch:
-        candidates = [("new", REPO / "src", args.workers)]
+        new_source = (export_code(args.new_ref, Path(scratch) / "new") if args.new_ref
+                      else REPO / "src")
+        candidates = [(args.new_ref or "new", new_source, args.workers)]
         if args.baseline_ref:
             candidates.insert(0, (f"baseline {args.baseline_ref}",
-                                  export_code(args.baseline_ref, Path(scratch)), 1))
+                                  export_code(args.baseline_ref, Path(scratch) / "baseline"),
+                                  args.baseline_workers))
         paths_file = Path(scratch) / "paths.txt"
         paths_file.write_text("\n".join(paths_for(paper_ids(args.data_dir))) + "\n")
         results: dict[tuple[str, int], list[dict[str, float]]] = {}
-        print(f"{cpu}; {args.seconds} s per run, wrk -t2; mix {dict(MIX)}; "
+        print(f"{cpu_model}; {args.seconds} s per run, wrk -t2; mix {dict(MIX)}; "
               f"{len(QUERIES)} queries")
-        print("| code | processes | connections | run | req/s | p50 ms | p99 ms | non-2xx "
-              "| 5xx | socket errors | load (1 min) |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| code | processes | connections | run | req/s | p50 ms | p99 ms | server CPU "
+              "ms/req | non-2xx | 5xx | socket errors | load (1 min) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for run in range(1, args.runs + 1):
             for name, source, workers in candidates:
-                with server(source, args.data_dir, workers) as base:
-                    run_wrk(base, paths_file, args.warmup_seconds, 50)
+                with server(source, args.data_dir, workers) as running:
+                    run_wrk(running.base, paths_file, args.warmup_seconds, 50)
                     for connections in args.connections:
-                        figures = run_wrk(base, paths_file, args.seconds, connections)
-                        still_alive(base)
+                        cpu_before = process_group_cpu(running.group)
+                        figures = run_wrk(running.base, paths_file, args.seconds, connections)
+                        figures["cpu_ms"] = (1000 * (process_group_cpu(running.group)
+                                                     - cpu_before)
+                                             / max(figures["rps"] * args.seconds, 1))
+                        still_alive(running.base)
                         results.setdefault((name, connections), []).append(figures)
                         print(f"| {name} | {workers} | {connections} | {run} "
                               f"| {figures['rps']:.0f} | {figures['p50_ms']:.0f} "
-                              f"| {figures['p99_ms']:.0f} | {figures['non_2xx']:.0f} "
-                              f"| {figures['5xx']:.0f} "
+                              f"| {figures['p99_ms']:.0f} | {figures['cpu_ms']:.2f} "
+                              f"| {figures['non_2xx']:.0f} | {figures['5xx']:.0f} "
                               f"| {figures['socket_errors']:.0f} | {load_average():.1f} |",
                               flush=True)
         print("\nmedians")
@@ -240,9 +279,11 @@ def main() -> None:
             rps = median(run["rps"] for run in runs)
             p99 = median(run["p99_ms"] for run in runs)
             p50 = median(run["p50_ms"] for run in runs)
+            cpu = median(run["cpu_ms"] for run in runs)
             errors = sum(run["non_2xx"] + run["socket_errors"] for run in runs)
             print(f"{name:>20} at {connections:>3} connections: {rps:6.0f} req/s, "
-                  f"p50 {p50:5.0f} ms, p99 {p99:5.0f} ms, {errors:.0f} errors")
+                  f"p50 {p50:5.0f} ms, p99 {p99:5.0f} ms, server CPU {cpu:5.2f} ms/req, "
+                  f"{errors:.0f} errors")
     print(f"target at 50 connections: >= {TARGET_RPS} req/s, p99 <= {TARGET_P99_MS:.0f} ms, "
           "0 errors")
 

@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE, page_bounds
 from papertide.periods import Period, day_period
 from papertide.ranking.paper_signals import SHOWN_SIGNALS, PaperSignals, paper_signals
 from papertide.search.author_names import AuthorProfile, author_profile, names_like
-from papertide.search.base import KeywordIndex, SortOrder
+from papertide.search.base import IndexState, KeywordIndex, SortOrder
 from papertide.search.filter_hints import FilterHint, explain_empty
 from papertide.search.follower import indexing_in_process, worth_a_process
 from papertide.search.hybrid import SearchMode
@@ -48,7 +48,7 @@ from papertide.search.sync import (
     ProgressCallback,
     SyncReport,
     indexing_alongside,
-    keyword_index_lag,
+    lag_behind,
     sync_keyword_index,
 )
 from papertide.settings import Settings
@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from papertide.search.semantic import EmbeddingStatus, Ranking, SemanticEngine
     from papertide.search.vector_sync import VectorSyncReport
     from papertide.store.postgres.notifications import ChangeListener
+    from papertide.topics.compute import TopicParams
 
 SAMPLE_RESOURCE = "hf_trending_2025_2026.jsonl.gz"
 MAX_AUTHOR_NAME = 200
@@ -200,7 +201,8 @@ class Papertide:
         """Accounts, votes and libraries, trending lists, rising topics (built on first use)."""
         from papertide.community import Community
 
-        return Community(self.settings, self.store, self.clock, self.signer)
+        return Community(self.settings, self.store, self.clock, self.signer,
+                         recompute_topics=partial(recompute_topics, self.settings))
 
     @cached_property
     def signer(self) -> Signer:
@@ -255,7 +257,8 @@ class Papertide:
         from papertide.recommend.import_jobs import LibraryImports
 
         return LibraryImports(self.settings.data_dir / "library-imports",
-                              self.recommendations.import_library)
+                              self.recommendations.import_library,
+                              partial(run_library_import, self.settings))
 
     @cached_property
     def semantic(self) -> SemanticEngine:
@@ -452,10 +455,12 @@ class Papertide:
         elif not 0 <= offset <= MAX_OFFSET:
             raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET:,}")
         wanted = mode or _setting_mode(self.settings.search_mode)
+        keyword_state = index_generation(self.keyword_index)  # read once: cache key and lag
         found = self._results.get_or_compute(
-            self._index_generation(), (text, query, wanted, limit, offset, sort),
+            self._index_generation(keyword_state), (text, query, wanted, limit, offset, sort),
             lambda: self._answer(text, query, wanted, limit, offset, sort))
-        lag = self.search_index_lag(meaning=found.ranking.mode != "keyword")
+        lag = self.search_index_lag(meaning=found.ranking.mode != "keyword",
+                                    keyword_state=keyword_state)
         return SearchResults(text, found.query, found.listing, sort, found.ranking.scores,
                              found.ranking.mode, found.ranking.fallback,
                              lag.describe() if lag.catching_up else None,
@@ -484,18 +489,22 @@ class Papertide:
         papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
         return ranking, PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
 
-    def _index_generation(self) -> tuple[object, ...]:
-        """What the results depend on: the keyword index's last change, the vectors held
-        and whether meaning can be used yet (cached results of older ones are dropped)."""
-        return (index_generation(self.keyword_index), *self.semantic.generation())
+    def _index_generation(self, keyword_state: object) -> tuple[object, ...]:
+        """What the results depend on: the keyword index's last change (``keyword_state``,
+        as just read), the vectors held and whether meaning can be used yet (cached results
+        of older ones are dropped)."""
+        return (keyword_state, *self.semantic.generation())
 
-    def search_index_lag(self, meaning: bool = True) -> IndexLag:
+    def search_index_lag(self, meaning: bool = True, keyword_state: object = None
+                         ) -> IndexLag:
         """How far keyword search is behind the database (see ``catch_up_in_background``),
         and on a web host whether the database answers while its local copies catch up
-        (``meaning=False``: for a search by keywords only, whatever the vectors' copy)."""
+        (``meaning=False``: for a search by keywords only, whatever the vectors' copy;
+        ``keyword_state``: the index's state if the caller just read it)."""
         index = self.keyword_index
         if not isinstance(index, ReplicatedKeywordIndex):
-            return keyword_index_lag(self.store, index)
+            state = keyword_state if isinstance(keyword_state, IndexState) else index.state()
+            return lag_behind(self.store, state)
         from_database = not index.refresh() or (meaning and not self.semantic.on_replica())
         return IndexLag(index.behind(self.store), from_database=from_database)
 
@@ -555,7 +564,8 @@ class Papertide:
         if status.indexed == 0:
             return SimilarPapers(key, (), {}, f"Similar papers appear once papers are embedded "
                                               f"({status.describe()}).")
-        return self._similar.get_or_compute(self._index_generation(), (key, limit),
+        return self._similar.get_or_compute(self._index_generation(self.keyword_index.state()),
+                                            (key, limit),
                                             lambda: self._find_similar(key, limit,
                                                                        status.coverage_note()))
 
@@ -633,6 +643,31 @@ def open_app(
         store.close()
         raise
     return Papertide(settings, store, index, clock, embedder, writes_indexes)
+
+
+def recompute_topics(settings: Settings, now: dt.datetime, params: TopicParams | None,
+                     as_of: dt.date | None) -> None:
+    """In a process of its own: the rising topics as of ``now``, computed and stored
+    (see ``Topics``)."""
+    from papertide.topics.service import Topics
+
+    store = open_store(settings.resolved_database_url, settings.database_pool_size)
+    try:
+        Topics(store, lambda: now).recompute(params, as_of)
+    finally:
+        store.close()
+
+
+def run_library_import(settings: Settings, job_id: str, filename: str, pasted: bool) -> None:
+    """In a process of its own: one background library import (see ``LibraryImports``).
+
+    Here, beside ``open_app``, because a process of its own needs a whole service.
+    """
+    service = open_app(settings, writes_indexes=False)
+    try:
+        service.library_imports.run_here(job_id, filename, pasted)
+    finally:
+        service.close()
 
 
 def compose_digest_shard(settings: Settings, period: DigestPeriod, subscriber_ids: Sequence[int],

@@ -30,12 +30,14 @@ from papertide.ranking.service import Trending
 from papertide.ranking.trending import WindowName
 from papertide.settings import Settings
 from papertide.store.base import Store
-from papertide.topics.service import Topics
+from papertide.topics.service import RecomputeElsewhere, Topics
 
 
 class Community:
     def __init__(self, settings: Settings, store: Store,
-                 clock: Callable[[], dt.datetime], signer: Signer) -> None:
+                 clock: Callable[[], dt.datetime], signer: Signer, *,
+                 recompute_topics: RecomputeElsewhere | None = None) -> None:
+        """``recompute_topics`` computes rising topics in a process of its own."""
         self.settings = settings
         self.mail_sender = mail_sender(settings)
         host = urlsplit(settings.resolved_base_url).hostname or "localhost"
@@ -50,7 +52,7 @@ class Community:
         self.board = TrendingBoard(store, clock, half_lives, settings.trending_refresh_seconds)
         self.trending = Trending(store, self.board, clock)
         self.library = Library(store, clock, on_vote=self.board.paper_changed)
-        self.topics = Topics(store, clock)
+        self.topics = Topics(store, clock, recompute_topics)
 
     def paging(self, page: int, page_size: int | None) -> tuple[int, int]:
         """``(limit, offset)`` of a page, with the same bounds as the paper listings."""

@@ -123,6 +123,8 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("serve_workers", int, "Web server processes `papertide serve` runs (default 1; "
                 "`--workers`). Each answers requests; only the first process writes the search "
                 "indexes and embeds new papers."),
+    SettingSpec("web_write_wait_seconds", float, "Longest a web request waits for another "
+                "writer (an import) before answering 503 with Retry-After (default 2)."),
     SettingSpec("serve_scheduler", bool, "Run the ingestion schedules inside `papertide serve` "
                 "(default false: run `papertide worker` beside it, or set this to true)."),
     *(SettingSpec(*spec) for spec in COMMUNITY_SETTINGS),
@@ -192,6 +194,7 @@ class Settings:
     schedule_arxiv_oai: str = "0 3 * * *"
     serve_scheduler: bool = False
     serve_workers: int = 1
+    web_write_wait_seconds: float = 2.0
     # accounts, mail, trending, topics (see papertide.community_settings)
     smtp_host: str = ""
     smtp_port: int = 0
@@ -384,6 +387,9 @@ def _validated(settings: Settings) -> Settings:
     if not 1 <= settings.serve_workers <= MAX_SERVE_WORKERS:
         raise ConfigError(f"serve_workers must be between 1 and {MAX_SERVE_WORKERS}, "
                           f"got {settings.serve_workers}")
+    if not 0 < settings.web_write_wait_seconds <= 10:  # jobs wait 10 s; a person no longer
+        raise ConfigError(f"web_write_wait_seconds must be above 0 and at most 10, "
+                          f"got {settings.web_write_wait_seconds}")
     if not 1 <= settings.database_pool_size <= 1000:
         raise ConfigError(f"database_pool_size must be between 1 and 1000, "
                           f"got {settings.database_pool_size}")

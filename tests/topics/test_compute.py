@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from papertide.app import Papertide
+from papertide.exceptions import PapertideError
 from papertide.topics.compute import TopicParams
+from papertide.topics.service import Topics
 from tests.community_helpers import MovableClock, open_community_app
 from tests.helpers import make_record
 
@@ -89,3 +93,23 @@ def test_too_few_papers_give_no_topics_rather_than_noise(tmp_path: Path) -> None
     run = app.community.topics.recompute()
     assert run.topics == () and run.papers_considered == 1
     app.close()
+
+
+def _failing_computation(now: dt.datetime, params: TopicParams | None,
+                         as_of: dt.date | None) -> None:
+    raise SystemExit(3)  # the topics' own process ends without storing a run
+
+
+def test_a_computation_whose_process_fails_is_reported_and_keeps_the_last_run(
+        tmp_path: Path) -> None:
+    app = open_community_app(tmp_path, MovableClock(NOW))
+    try:
+        _corpus(app)
+        topics = app.community.topics
+        kept = topics.recompute(TopicParams(recent_weeks=2, baseline_weeks=6))
+        failing = Topics(app.store, app.clock, _failing_computation)
+        with pytest.raises(PapertideError, match="exit status 3"):
+            failing.recompute()
+        assert topics.run() == kept
+    finally:
+        app.close()

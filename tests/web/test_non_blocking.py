@@ -10,9 +10,9 @@ from the clock.
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +24,7 @@ from papertide.app import Papertide
 from papertide.web import create_web_app
 from tests.web.conftest import Corpus, open_loaded_service
 from tests.web.live import serving
+from tests.write_lock import held_write_lock
 
 # a request that takes this long is a hang (a stalled loop took 8 to 24 s)
 HANG_SECONDS = 5.0
@@ -44,7 +45,14 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    service = open_loaded_service(tmp_path / "data")
+    with open_site(tmp_path) as opened:
+        yield opened
+
+
+@contextmanager
+def open_site(tmp_path: Path, **environ: str) -> Iterator[Site]:
+    """The app under uvicorn with a signed-in reader; ``environ`` as in ``make_settings``."""
+    service = open_loaded_service(tmp_path / "data", **environ)
     accounts = service.community.accounts
     accounts.add_user("reader@example.org", admin=False)
     link = accounts.sign_in_link("reader@example.org")
@@ -133,44 +141,36 @@ def vote(site: Site, answers: list[httpx.Response]) -> threading.Thread:
     return thread
 
 
-@pytest.mark.sqlite_only  # holds SQLite's one write lock from another connection
-def test_a_vote_waits_for_another_writer_without_stalling_the_site(site: Site) -> None:
-    holder = sqlite3.connect(site.service.settings.data_dir / "papertide.db",
-                             isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # what a `papertide import --strict` does for its length
+def test_a_vote_waits_for_another_writer_without_stalling_the_site(tmp_path: Path) -> None:
     answers: list[httpx.Response] = []
-    try:
-        voting = vote(site, answers)
-        with site.client() as client:
-            for _ in range(5):
-                assert client.get("/api/health").status_code == 200
-                assert client.get("/papers/2602.23152").status_code == 200
-    finally:
-        holder.execute("COMMIT")
-        holder.close()
-    voting.join()
+    # the longest wait allowed, so that the vote outlasts the page views below
+    with open_site(tmp_path, web_write_wait_seconds="10") as site:
+        with held_write_lock(site.service.store):
+            voting = vote(site, answers)
+            with site.client() as client:
+                for _ in range(5):
+                    assert client.get("/api/health").status_code == 200
+                    assert client.get("/papers/2602.23152").status_code == 200
+        voting.join()
     assert answers[0].status_code == 200
     assert answers[0].json()["voted"] is True
 
 
-@pytest.mark.sqlite_only  # holds SQLite's one write lock from another connection
-def test_a_vote_gets_503_with_retry_after_when_the_database_stays_busy(site: Site) -> None:
-    holder = sqlite3.connect(site.service.settings.data_dir / "papertide.db",
-                             isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    answers: list[httpx.Response] = []
-    try:
-        vote(site, answers).join()
-        with site.client() as client:
+def test_a_vote_under_a_held_write_lock_gets_503_after_a_short_wait(tmp_path: Path) -> None:
+    # The lock stays held until the answer is in: the vote can only be answered by giving
+    # up after the request's short wait (0.3 s here). Jobs wait 10 s; the client gives up
+    # after HANG_SECONDS, so a request that waited like a job fails the test.
+    with open_site(tmp_path, web_write_wait_seconds="0.3") as site, site.client() as client:
+        with held_write_lock(site.service.store):
+            refused = client.post("/votes/2602.23152",
+                                  data={"csrf_token": site.csrf, "action": "up"},
+                                  headers={"Accept": "application/json"})
             assert client.get("/api/health").status_code == 200
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-    refused = answers[0]
-    assert refused.status_code == 503
-    assert int(refused.headers["retry-after"]) > 0
-    assert "busy" in refused.json()["message"]
-    with site.client() as client:  # and once the other writer is done, the vote goes through
+            assert client.get("/papers/2602.23152").status_code == 200  # reads never wait
+        assert refused.status_code == 503
+        assert int(refused.headers["retry-after"]) > 0
+        assert "busy" in refused.json()["message"]
+        # once the other writer is done, the same vote goes through
         again = client.post("/votes/2602.23152", data={"csrf_token": site.csrf, "action": "up"},
                             headers={"Accept": "application/json"})
-    assert again.status_code == 200 and again.json()["voted"] is True
+        assert again.status_code == 200 and again.json()["voted"] is True

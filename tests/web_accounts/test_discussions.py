@@ -167,6 +167,26 @@ def test_cards_show_how_many_comments_a_paper_has(
     assert all(text.split()[0] != "0" for text in counts.values())  # no count where none
 
 
+def test_a_card_shown_before_a_new_comment_shows_the_new_count_after_it(
+    client: TestClient, service: Papertide, smtp: tuple[MailCatcher, int],
+) -> None:
+    # the card's paper part is rendered once and kept: a new comment must still show
+    sign_in(client, smtp[0], "recounter@example.org")
+    _post_comment(client, "Counted once")
+    before = _count_shown(page_of(client, PAPER_PATH))
+    shown_before = _card_comment_link(page_of(client, DAY))
+    _post_comment(client, "Counted twice")
+    assert shown_before == f"{before} comment{'' if before == 1 else 's'} here"
+    assert _card_comment_link(page_of(client, DAY)) == f"{before + 1} comments here"
+    with _new_client(service) as anonymous:  # the same count for a visitor signed out
+        assert _card_comment_link(page_of(anonymous, DAY)) == f"{before + 1} comments here"
+
+
+def _card_comment_link(page: Element) -> str:
+    return next(link.text() for link in page.find_all("a")
+                if link.get("href") == f"{PAPER_PATH}#discussion")
+
+
 def test_signed_out_readers_forged_forms_and_foreign_origins_change_nothing(
     client: TestClient, service: Papertide, smtp: tuple[MailCatcher, int],
 ) -> None:

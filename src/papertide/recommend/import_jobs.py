@@ -1,7 +1,9 @@
 """Big library imports run in the background; a progress page follows them.
 
 Matching 10,000 references takes seconds, too long for one request. A job
-runs in a thread of the process that took the upload and writes its status
+runs in a process of its own (parsing and matching are pure Python: in the web
+process they would hold the interpreter lock the requests need), followed by a
+thread of the process that took the upload; the job writes its status
 (stage, counts, then the report or the error) to a small JSON file, replaced
 atomically, so that any server process (``papertide serve --workers N``) can
 show the progress page. Job ids are random and each status names its owner:
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import re
 import secrets
@@ -37,6 +40,9 @@ logger = logging.getLogger("papertide.recommend")
 ImportState = Literal["running", "done", "failed"]
 # user id, data, file name, pasted (ids, DOIs and titles typed in a box), progress
 RunImport = Callable[[int, bytes, str, bool, ImportProgress], ImportReport]
+# job id, file name, pasted: runs ``LibraryImports.run_here`` in a fresh process
+RunInProcess = Callable[[str, str, bool], None]
+PROCESS_POLL_SECONDS = 0.2
 
 
 class ImportStopped(PapertideError):
@@ -107,14 +113,21 @@ class ImportStatus:
 
 
 class LibraryImports:
-    """Start library imports in background threads and read their status back."""
+    """Start library imports in the background and read their status back.
 
-    def __init__(self, folder: Path, run: RunImport) -> None:
+    With ``in_process``, each job runs in a process of its own (spawned: no fork
+    of a threaded server), which reads the upload from the job's input file and
+    writes the status; without, in a thread of this process.
+    """
+
+    def __init__(self, folder: Path, run: RunImport,
+                 in_process: RunInProcess | None = None) -> None:
         self.folder = folder
         self.run = run
+        self.in_process = in_process
         self._slots = threading.BoundedSemaphore(MAX_RUNNING)
         self._closing = threading.Event()
-        self._threads: set[threading.Thread] = set()
+        self._running: dict[str, threading.Thread] = {}  # job id -> its thread
         self._threads_lock = threading.Lock()
 
     def close(self, timeout: float = CLOSE_WAIT_SECONDS) -> None:
@@ -122,7 +135,7 @@ class LibraryImports:
         threads, so the store is never closed under one of them."""
         self._closing.set()
         with self._threads_lock:
-            running = list(self._threads)
+            running = list(self._running.values())
         for thread in running:
             thread.join(timeout)
 
@@ -137,17 +150,26 @@ class LibraryImports:
             self._forget_old()
             status = ImportStatus(secrets.token_urlsafe(16), user_id)
             self._write(status)
-            thread = threading.Thread(target=self._work, args=(status, data, filename, pasted),
+            if self.in_process is not None:
+                self._input(status.job_id).write_bytes(data)
+            thread = threading.Thread(target=self._follow, args=(status, data, filename, pasted),
                                       name="papertide-library-import", daemon=True)
             with self._threads_lock:
                 if self._closing.is_set():
                     raise ImportStopped("the server is shutting down; try again in a moment")
-                self._threads.add(thread)
+                self._running[status.job_id] = thread
             thread.start()
         except BaseException:
             self._slots.release()
             raise
         return status.job_id
+
+    def wait(self, job_id: str, timeout: float | None = None) -> None:
+        """Wait until the job started here ends (at once if it is not running here)."""
+        with self._threads_lock:
+            thread = self._running.get(job_id)
+        if thread is not None:
+            thread.join(timeout)
 
     def status(self, user_id: int, job_id: str) -> ImportStatus:
         """The job's status (NotFoundError for an unknown id or someone else's job)."""
@@ -160,6 +182,51 @@ class LibraryImports:
         if status.user_id != user_id:
             raise NotFoundError("there is no such library import")
         return status
+
+    def run_here(self, job_id: str, filename: str, pasted: bool) -> None:
+        """In the job's own process: run the import whose upload is in its input file."""
+        status = ImportStatus.from_json(self._path(job_id).read_text("utf-8"))
+        self._work(status, self._input(job_id).read_bytes(), filename, pasted)
+
+    def _follow(self, status: ImportStatus, data: bytes, filename: str, pasted: bool) -> None:
+        """The job's thread: run it here, or start its process and wait for it."""
+        try:
+            if self.in_process is None:
+                self._work(status, data, filename, pasted)
+            else:
+                self._wait_for_process(status, filename, pasted)
+        finally:
+            with self._threads_lock:
+                self._running.pop(status.job_id, None)
+            self._slots.release()
+
+    def _wait_for_process(self, status: ImportStatus, filename: str, pasted: bool) -> None:
+        assert self.in_process is not None
+        stopped = False
+        try:
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+            process = context.Process(target=self.in_process,
+                                      args=(status.job_id, filename, pasted),
+                                      name="papertide-library-import", daemon=True)
+            process.start()
+            while process.is_alive():
+                process.join(PROCESS_POLL_SECONDS)
+                if self._closing.is_set() and process.is_alive():
+                    process.terminate()  # its one write transaction rolls back
+                    process.join()
+                    stopped = True
+            left = ImportStatus.from_json(self._path(status.job_id).read_text("utf-8"))
+            if left.state == "running":  # the process ended before it could say how
+                reason = ("the server shut down during the import" if stopped
+                          else f"the import process ended unexpectedly ({process.exitcode})")
+                self._write(replace(left, state="failed",
+                                     error=f"the import failed: {reason}; nothing was saved"))
+        except Exception:
+            logger.exception("a library import failed")
+            self._write(replace(status, state="failed", error="the import failed on our "
+                                 "side; nothing was saved and the error has been logged"))
+        finally:
+            self._input(status.job_id).unlink(missing_ok=True)
 
     def _work(self, status: ImportStatus, data: bytes, filename: str, pasted: bool) -> None:
         last_write = 0.0
@@ -188,13 +255,12 @@ class LibraryImports:
             logger.exception("a library import failed")
             self._write(replace(status, state="failed", error="the import failed on our "
                                  "side; nothing was saved and the error has been logged"))
-        finally:
-            with self._threads_lock:
-                self._threads.discard(threading.current_thread())
-            self._slots.release()
 
     def _path(self, job_id: str) -> Path:
         return self.folder / f"{job_id}.json"
+
+    def _input(self, job_id: str) -> Path:
+        return self.folder / f"{job_id}.input"
 
     def _write(self, status: ImportStatus) -> None:
         path = self._path(status.job_id)

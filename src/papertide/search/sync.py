@@ -89,7 +89,11 @@ class IndexLag:
 
 
 def keyword_index_lag(store: Store, index: KeywordIndex) -> IndexLag:
-    state = index.state()
+    return lag_behind(store, index.state())
+
+
+def lag_behind(store: Store, state: IndexState | None) -> IndexLag:
+    """How far an index that holds ``state`` (read by the caller) is behind ``store``."""
     held = state.change_seq if state and state.instance_id == store.instance_id else 0
     return IndexLag(max(store.max_change_seq() - held, 0))
 

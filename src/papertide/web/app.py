@@ -40,6 +40,7 @@ from papertide.web.security_headers import NoSniff
 from papertide.web.session import SESSION_COOKIE, ViewerMiddleware
 from papertide.web.static_files import STATIC_DIR, CachedStaticFiles
 from papertide.web.templating import PAGE_HEADERS, Renderer
+from papertide.web.write_wait import BoundedWriteWait
 
 DOCS_MAX_AGE = 7 * 86_400
 API_DESCRIPTION = """\
@@ -103,6 +104,7 @@ def create_web_app(service: Papertide, extra_process: bool = False) -> FastAPI:
     app.openapi = lambda: docs.openapi_schema(app)  # type: ignore[method-assign]
     install_error_handlers(app)
     app.add_middleware(ViewerMiddleware, service=service)
+    app.add_middleware(BoundedWriteWait, seconds=service.settings.web_write_wait_seconds)
     app.add_middleware(GZipMiddleware, minimum_size=1_000)
     app.add_middleware(CachedPagesMiddleware, cache=app.state.page_cache,
                        paths=trending_pages.CACHED_PATHS, headers=PAGE_HEADERS,

@@ -19,6 +19,15 @@ from papertide.web.session import csrf_token_for, current_viewer
 
 
 @dataclass(frozen=True, slots=True)
+class CardSignals:
+    """What a card's signal line shows of one paper: the same for every visitor."""
+
+    known: PaperSignals = NO_SIGNALS
+    discussed: int | None = None  # comments in the discussion here
+    summary: SignalSummary | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Cards:
     """Upvote counts, signals and the forms' needs (CSRF token, where to come back to)."""
 
@@ -52,6 +61,10 @@ class Cards:
 
     def discussion_count(self, arxiv_id: str) -> int | None:
         return self.discussions.get(arxiv_id)
+
+    def signal_line(self, arxiv_id: str) -> CardSignals:
+        return CardSignals(self.signals(arxiv_id), self.discussion_count(arxiv_id),
+                           self.summaries.get(arxiv_id))
 
 
 def cards_for(request: Request, service: Papertide, papers: Sequence[Paper],

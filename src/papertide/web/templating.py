@@ -17,6 +17,7 @@ from papertide.settings import Settings
 from papertide.templates import template_environment
 from papertide.topics.sparkline import sparkline
 from papertide.web import presenters
+from papertide.web.card_parts import CardParts
 from papertide.web.static_files import asset_versions
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -66,6 +67,7 @@ class Renderer:
             event_lines=event_lines,
             abstract_diff=abstract_diff,
         )
+        self.environment.globals["card_parts"] = CardParts(self.environment)
         self.environment.filters.update(
             preview=presenters.preview,
             compact_count=presenters.compact_count,

@@ -26,6 +26,10 @@ POSTGRESQL = Dialect(
     integrity_errors=(psycopg.IntegrityError,),
     unavailable_errors=(psycopg.OperationalError,),
     lock_rows=" FOR UPDATE SKIP LOCKED",
+    # a lock not granted within lock_timeout, a statement cancelled by statement_timeout,
+    # a serialization failure or deadlock: the same transaction may well pass a moment later
+    busy_errors=(psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled,
+                 psycopg.errors.TransactionRollback),
 )
 # A quoted literal or identifier, a placeholder, or a lone percent sign.
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|(?<!:):([A-Za-z_]\w*)|%")

@@ -36,12 +36,13 @@ from papertide.store.sql.embedding_claims import EmbeddingClaimsMixin
 from papertide.store.sql.follows import FollowsMixin
 from papertide.store.sql.jobs import JobsMixin
 from papertide.store.sql.library import LibraryMixin
-from papertide.store.sql.mixin import Parameters
+from papertide.store.sql.mixin import Parameters, busy_error
 from papertide.store.sql.papers import PapersMixin
 from papertide.store.sql.recommend import RecommendMixin
 from papertide.store.sql.signals import SignalsMixin
 from papertide.store.sql.topics import TopicsMixin
 from papertide.store.sql.vectors import VectorsMixin
+from papertide.store.write_wait import is_bounded, write_wait_seconds
 
 # pg_advisory_xact_lock key every write transaction takes ("papertide writes").
 WRITE_LOCK = 0x70617065_72777269
@@ -114,7 +115,11 @@ class PostgresStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topi
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self._write_lock:
+        # a person's request waits briefly for this process's other writers (then 503);
+        # jobs and imports wait as long as it takes
+        if not self._write_lock.acquire(timeout=write_wait_seconds() if is_bounded() else -1):
+            raise busy_error("waiting for this process's other writes")
+        try:
             if getattr(self._local, "pinned", None) is not None:
                 yield  # nested: joins the outer transaction
                 return
@@ -131,6 +136,8 @@ class PostgresStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topi
                     connection.execute("COMMIT")
                 finally:
                     self._local.pinned = None
+        finally:
+            self._write_lock.release()
 
     @contextmanager
     def _begun(self) -> Iterator[PgConnection]:
@@ -147,9 +154,17 @@ class PostgresStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topi
                         raise
                     self._pool.drop_idle()
                     continue
-                connection.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
-                if getattr(self._local, "durable", False):
-                    connection.execute("SET LOCAL synchronous_commit TO on")
+                try:
+                    if is_bounded():  # a person's request: a lock held longer gives a 503
+                        wait_ms = round(write_wait_seconds() * 1000)
+                        connection.execute(f"SET LOCAL lock_timeout = {wait_ms}")
+                    connection.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+                    if getattr(self._local, "durable", False):
+                        connection.execute("SET LOCAL synchronous_commit TO on")
+                except psycopg.Error:
+                    if connection.usable:  # back to the pool clean, not in a failed transaction
+                        connection.execute("ROLLBACK")
+                    raise
                 yield connection
                 return
 

@@ -59,6 +59,8 @@ class Dialect:
     lock_rows: str = ""
     busy_messages: tuple[str, ...] = ()
     """Driver messages (lower case) that mean another writer held the lock too long."""
+    busy_errors: tuple[type[Exception], ...] = ()
+    """Driver errors that mean the same: a lock wait timed out, a conflict to retry."""
 
 
 class SqlMixin:
@@ -79,16 +81,22 @@ class SqlMixin:
         except self.dialect.integrity_errors as error:
             raise IntegrityViolation(f"database refused a write while {action}: {error}") \
                 from error
+        except self.dialect.busy_errors as error:
+            raise busy_error(action) from error
         except self.dialect.unavailable_errors as error:
             raise DatabaseUnavailableError(
                 f"the database is unavailable while {action}: {_first_line(error)}"
             ) from error
         except self.dialect.errors as error:
             if any(text in str(error).lower() for text in self.dialect.busy_messages):
-                raise DatabaseBusyError(
-                    f"the database is busy with another write while {action}; "
-                    f"try again in {DatabaseBusyError.retry_after} seconds") from error
+                raise busy_error(action) from error
             raise StorageError(f"database error while {action}: {error}") from error
+
+
+def busy_error(action: str) -> DatabaseBusyError:
+    """Another writer held the lock longer than the caller may wait."""
+    return DatabaseBusyError(f"the database is busy with another write while {action}; "
+                             f"try again in {DatabaseBusyError.retry_after} seconds")
 
 
 def placeholders(values: Sequence[Any]) -> str:

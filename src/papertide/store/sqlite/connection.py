@@ -6,8 +6,9 @@ import sqlite3
 from pathlib import Path
 
 from papertide.exceptions import StorageError
+from papertide.store.write_wait import LONG_WAIT_SECONDS
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = round(LONG_WAIT_SECONDS * 1000)
 
 
 def connect(path: Path) -> sqlite3.Connection:

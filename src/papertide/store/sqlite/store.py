@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from papertide.exceptions import DatabaseBusyError
 from papertide.store.sql.accounts import AccountsMixin
 from papertide.store.sql.digest import DigestMixin
 from papertide.store.sql.discussions import DiscussionsMixin
@@ -21,7 +20,7 @@ from papertide.store.sql.embedding_claims import EmbeddingClaimsMixin
 from papertide.store.sql.follows import FollowsMixin
 from papertide.store.sql.jobs import JobsMixin
 from papertide.store.sql.library import LibraryMixin
-from papertide.store.sql.mixin import Dialect
+from papertide.store.sql.mixin import Dialect, busy_error
 from papertide.store.sql.papers import PapersMixin
 from papertide.store.sql.recommend import RecommendMixin
 from papertide.store.sql.signals import SignalsMixin
@@ -29,6 +28,7 @@ from papertide.store.sql.topics import TopicsMixin
 from papertide.store.sql.vectors import VectorsMixin
 from papertide.store.sqlite.connection import BUSY_TIMEOUT_MS, connect
 from papertide.store.sqlite.migrations import current_version, migrate
+from papertide.store.write_wait import write_wait_seconds
 
 SQLITE = Dialect(
     name="sqlite",
@@ -67,8 +67,14 @@ class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topics
             connection = connect(self.path)
             self._local.connection = connection
             self._local.depth = 0
+            self._local.busy_ms = BUSY_TIMEOUT_MS
             with self._connections_lock:
                 self._connections.append(connection)
+        # the thread serves a person's request now and a job later: wait as long as the caller may
+        busy_ms = round(write_wait_seconds() * 1000)
+        if busy_ms != self._local.busy_ms:
+            connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            self._local.busy_ms = busy_ms
         return connection
 
     def close(self) -> None:
@@ -82,9 +88,8 @@ class SQLiteStore(PapersMixin, AccountsMixin, LibraryMixin, SignalsMixin, Topics
     def transaction(self) -> Iterator[None]:
         connection = self._connection()
         # a thread of this process waits for another's write as long as SQLite would
-        if not self._write_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
-            raise DatabaseBusyError("the database is busy with another write; try again in "
-                                    f"{DatabaseBusyError.retry_after} seconds")
+        if not self._write_lock.acquire(timeout=write_wait_seconds()):
+            raise busy_error("waiting for this process's other writes")
         try:
             if self._local.depth:
                 self._local.depth += 1
