@@ -13,7 +13,7 @@ from papertide.exceptions import InvalidQueryError, RunBusyError
 from papertide.search.hybrid import SearchMode
 from papertide.search.semantic import EMBEDDING_LEASE
 from papertide.store.run_leases import acquire_lease
-from tests.helpers import FIXED_NOW
+from tests.helpers import FIXED_NOW, make_record
 from tests.semantic.corpus import corpus_records
 
 MODES: tuple[SearchMode, ...] = ("keyword", "semantic", "hybrid")
@@ -243,3 +243,29 @@ def test_one_process_at_a_time_embeds_new_papers(corpus_app: Papertide) -> None:
     finally:
         held.release()
     corpus_app.embed_pending()  # free again: runs (nothing left to embed is fine)
+
+
+def test_a_remembered_title_or_its_rare_words_find_the_paper_first_in_hybrid(
+    fresh_corpus_app: Papertide
+) -> None:
+    """A longer title holding the same words, or a paper holding some of the words in its
+    title, can outscore the remembered paper in BM25 and in meaning; it still comes first."""
+    app = fresh_corpus_app
+    app.store.upsert_papers([
+        make_record("2502.00001", "Attention Residuals", abstract=(
+            "We replace fixed skip connections with learned mixtures over earlier layers.")),
+        make_record("2502.00002", "Delta Attention Residuals", abstract=(
+            "Attention residuals, revisited: attention residuals with delta updates make "
+            "attention residuals cheaper.")),
+        make_record("2502.00003", "A librarian agent for open research", abstract=(
+            "A librarian agent answers questions about research, the librarian way.")),
+        make_record("2502.00004", "Research agents that scale at test time", abstract=(
+            "Our agent browses the web anonymously, like a librarian, and beats "
+            "DeepConsult.")),
+    ], FIXED_NOW)
+    app.sync_search_index()
+    app.embed_pending()
+    assert ids(app, "Attention Residuals", "keyword")[0] == "2502.00002"
+    assert ids(app, "Attention Residuals", "hybrid")[0] == "2502.00001"
+    remembered = "browses librarian anonymously deepconsult"
+    assert ids(app, remembered, "hybrid")[0] == "2502.00004"
