@@ -322,7 +322,7 @@ class SemanticEngine:
         """The paper(s) a known-item query names among the best keyword matches
         (:func:`known_items`): their titles and abstracts are read for the test."""
         best = keyword_ids[:KNOWN_ITEM_DEPTH]
-        if not best:
+        if not best or len(words_of(text)) < 2:  # one word names no paper
             return []
         papers = self.store.get_papers(best)
         texts = [(arxiv_id, papers[arxiv_id].title, papers[arxiv_id].abstract or "")
