@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from papertide.app import Papertide, open_app
-from papertide.recommend.interests import split_library
+from papertide.recommend.interests import RankedPick, split_library, varied_top
 from papertide.recommend.labels import interest_label
 from papertide.recommend.service import Recommender
 from tests.helpers import fixed_clock, make_settings
@@ -86,3 +86,19 @@ def test_an_interest_is_named_by_the_phrase_its_titles_share() -> None:
     assert interest_label(titles, set()) == "speech recognition"
     assert interest_label(titles, {"speech recognition"}) == titles[0]
     assert interest_label(["A very long title " * 6], set()).endswith("…")
+
+
+def test_near_copies_of_one_paper_leave_room_in_the_first_ten() -> None:
+    """One preprint in eight near-copies (versions, re-uploads) scoring a little above four
+    papers on other sides of the same interest: the first ten hold those four too."""
+    generator = np.random.default_rng(5)
+    base = around(generator.standard_normal(DIMENSION).astype(np.float32), 1, 0.0, generator)[0]
+    copies = around(base, 8, 0.05, generator)
+    others = around(np.zeros(DIMENSION, np.float32), 4, 1.0, generator)
+    candidates = np.concatenate([copies, others])
+    ranked = [RankedPick(row, 3.0 - 0.01 * row, 0) for row in range(8)] + [
+        RankedPick(8 + row, 2.7 - 0.01 * row, 0) for row in range(4)]
+    first_ten = [pick.row for pick in varied_top(ranked, candidates)[:10]]
+    assert set(range(8, 12)) <= set(first_ten)
+    assert first_ten[0] == 0, "the best pick stays first"
+    assert sorted(pick.row for pick in varied_top(ranked, candidates)) == list(range(12))

@@ -7,6 +7,7 @@ import math
 from papertide.search.hybrid import (
     adaptive_fusion,
     keyword_evidence,
+    known_items,
     reciprocal_rank_fusion,
     weighted_fusion,
 )
@@ -49,11 +50,35 @@ def test_reciprocal_rank_fusion_rewards_agreement() -> None:
     assert set(ids(fused)) == {"a", "b", "c"}
 
 
-def test_decisive_keyword_evidence_puts_the_best_keyword_match_first() -> None:
-    keyword = [("remembered", 40.0), ("similar", 39.0)]
-    semantic = {"remembered": 0.30, "similar": 0.45, "only-meaning": 0.50}
-    assert ids(adaptive_fusion(keyword, semantic, evidence=0.3))[0] != "remembered"
-    assert ids(adaptive_fusion(keyword, semantic, evidence=1.0))[0] == "remembered"
+def test_a_known_item_leads_whatever_meaning_prefers() -> None:
+    keyword = [("neighbour", 40.0), ("remembered", 39.0)]
+    semantic = {"remembered": 0.30, "neighbour": 0.45, "only-meaning": 0.50}
+    assert ids(adaptive_fusion(keyword, semantic, evidence=1.0))[0] != "remembered"
+    led = ids(adaptive_fusion(keyword, semantic, evidence=1.0, first=["remembered"]))
+    assert led[0] == "remembered"
+    assert sorted(led) == ["neighbour", "only-meaning", "remembered"]
+
+
+def test_a_paper_titled_exactly_as_the_query_is_the_known_item() -> None:
+    best = [("longer", "Delta Attention Residuals", ""), ("exact", "Attention  residuals.", ""),
+            ("other", "Multi-Head Attention Residuals", "")]
+    assert known_items("attention residuals", best) == ["exact"]
+    assert known_items("Attention", [("one", "Attention", "")]) == [], "one word: no title match"
+    assert known_items("residual attention", best) == []
+
+
+def test_the_one_paper_holding_every_word_is_the_known_item() -> None:
+    best = [("title-heavy", "Librarian agents", "A librarian that browses."),
+            ("remembered", "FS-Researcher", "It browses as a librarian, anonymously, with"
+                                            " DeepConsult.")]
+    query = "browses librarian anonymously deepconsult"
+    assert known_items(query, best) == ["remembered"]
+    twice = [*best, ("copy", "Copy", "browses librarian anonymously deepconsult")]
+    assert known_items(query, twice) == [], "two papers hold every word: meaning decides"
+    assert known_items("browses librarian", best) == [], "two words say too little"
+    # a word no paper holds (here a fragment of a link) does not count against a paper
+    assert known_items(query + " ignoramus", best, frozenset({"ignoramus"})) == ["remembered"]
+    assert known_items(query + " ignoramus", best) == []
 
 
 def test_the_keyword_weight_rises_with_the_evidence() -> None:

@@ -11,7 +11,7 @@ import pytest
 from papertide.app import Papertide, SearchFilters
 from papertide.exceptions import InvalidQueryError, RunBusyError
 from papertide.search.hybrid import SearchMode
-from tests.helpers import FIXED_NOW
+from tests.helpers import FIXED_NOW, make_record
 from tests.semantic.corpus import corpus_records
 
 MODES: tuple[SearchMode, ...] = ("keyword", "semantic", "hybrid")
@@ -248,3 +248,29 @@ def test_one_pass_at_a_time_embeds_in_a_process(
     first = app.embed_pending(progress=embed_again)
     assert first.embedded == len(corpus_records()) and refused
     assert app.embed_pending().embedded == 0  # free again: runs, nothing left to embed
+
+
+def test_a_remembered_title_or_its_rare_words_find_the_paper_first_in_hybrid(
+    fresh_corpus_app: Papertide
+) -> None:
+    """A longer title holding the same words, or a paper holding some of the words in its
+    title, can outscore the remembered paper in BM25 and in meaning; it still comes first."""
+    app = fresh_corpus_app
+    app.store.upsert_papers([
+        make_record("2502.00001", "Attention Residuals", abstract=(
+            "We replace fixed skip connections with learned mixtures over earlier layers.")),
+        make_record("2502.00002", "Delta Attention Residuals", abstract=(
+            "Attention residuals, revisited: attention residuals with delta updates make "
+            "attention residuals cheaper.")),
+        make_record("2502.00003", "A librarian agent for open research", abstract=(
+            "A librarian agent answers questions about research, the librarian way.")),
+        make_record("2502.00004", "Research agents that scale at test time", abstract=(
+            "Our agent browses the web anonymously, like a librarian, and beats "
+            "DeepConsult.")),
+    ], FIXED_NOW)
+    app.sync_search_index()
+    app.embed_pending()
+    assert ids(app, "Attention Residuals", "keyword")[0] == "2502.00002"
+    assert ids(app, "Attention Residuals", "hybrid")[0] == "2502.00001"
+    remembered = "browses librarian anonymously deepconsult"
+    assert ids(app, remembered, "hybrid")[0] == "2502.00004"

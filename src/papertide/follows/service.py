@@ -18,6 +18,7 @@ from papertide.follows.models import AuthorFollow, FollowedPaper, WatchedUpdate
 from papertide.follows.names import author_key, surname
 from papertide.search.base import KeywordIndex
 from papertide.search.query import parse_query
+from papertide.search.result_cache import ResultCache
 from papertide.store.base import Store
 
 MAX_NAME_CHARS = 200
@@ -25,6 +26,8 @@ MAX_FOLLOWS = 500
 # Papers read to tell same-named people apart, and to find a name's new papers.
 AUTHOR_PAPERS_READ = 500
 FEED_DAYS = 60
+# Readers' followed papers kept per follow list and days, until the keyword index changes.
+FOLLOWED_CACHED = 2_048
 
 
 class Follows:
@@ -35,6 +38,7 @@ class Follows:
         self.store = store
         self.keyword_index = keyword_index
         self.clock = clock
+        self._followed: ResultCache[tuple[FollowedPaper, ...]] = ResultCache(FOLLOWED_CACHED)
 
     # -- following ----------------------------------------------------------------------
 
@@ -84,18 +88,30 @@ class Follows:
 
     def followed_between(self, user_id: int, first_day: dt.date, last_day: dt.date
                          ) -> list[FollowedPaper]:
-        """Papers announced ``first_day``..``last_day`` by authors the reader follows."""
-        follows = self.of(user_id)
+        """Papers announced ``first_day``..``last_day`` by authors the reader follows.
+
+        Finding them costs one keyword query per followed surname, and "For you" asks on
+        every view: the answer is kept per follow list and days until the keyword index
+        changes (new or changed papers), so a repeated view costs one read of the follows.
+        """
+        follows = tuple(self.of(user_id))
         if not follows:
             return []
+        found = self._followed.get_or_compute(
+            self.keyword_index.state(), (follows, first_day, last_day),
+            lambda: self._find_followed(follows, first_day, last_day))
+        return list(found)
+
+    def _find_followed(self, follows: Sequence[AuthorFollow], first_day: dt.date,
+                       last_day: dt.date) -> tuple[FollowedPaper, ...]:
         wanted: list[str] = []
-        for follow in follows:
-            query = parse_query("").with_filters(authors=(surname(follow.author_key),),
-                                                 date_from=first_day, date_to=last_day)
+        for name in dict.fromkeys(surname(follow.author_key) for follow in follows):
+            query = parse_query("").with_filters(authors=(name,), date_from=first_day,
+                                                 date_to=last_day)
             hits = self.keyword_index.search(query, AUTHOR_PAPERS_READ, 0, "date")
             wanted.extend(hit.arxiv_id for hit in hits.hits)
         papers = self.store.get_papers(list(dict.fromkeys(wanted)))
-        return AuthorIndex(papers.values()).followed_papers(follows)
+        return tuple(AuthorIndex(papers.values()).followed_papers(follows))
 
     # -- watching -----------------------------------------------------------------------
 

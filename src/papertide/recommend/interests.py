@@ -8,7 +8,16 @@ parts are clearly apart); each interest trains its own model. The whole
 library's model still orders the picks (it is the most precise), each pick
 is labelled with the interest that scores it highest, and an interest with
 no pick among the first ten has its own best one lifted there, so no
-interest goes missing from the top of the page. Pure functions only.
+interest goes missing from the top of the page.
+
+Interests are often not apart enough to split (two machine-learning topics
+share most of their words and their embeddings): then one direction serves
+the library, and the first ten are varied instead. Closeness to the nearest
+library paper counts a little beside the direction, so a paper near a few
+library papers of a smaller topic is not lost between the big topic's; and
+the first ten are chosen one by one, each paying for its similarity to the
+picks above it, so near-copies of one subject leave room for the others.
+Pure functions only.
 """
 
 from __future__ import annotations
@@ -33,6 +42,12 @@ MIN_INTEREST_PAPERS = 3
 SEPARATION = 0.2  # mean similarity within parts minus across them, to keep a split
 COVER_DEPTH = 10  # every interest has a pick among the first this many
 KMEANS_ROUNDS = 10
+# In standard deviations: how much a pick's closeness to its nearest library paper adds
+# (a library of one interest only), and how much its closeness to a better pick already
+# among the first ten takes away. Chosen on bench/recommend (figures in bench/README.md).
+NEAREST_SHARE = 0.15
+REPEAT_PENALTY = 0.5
+DIVERSE_POOL = 30  # the first ten are chosen from this many
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +135,11 @@ def rank_interests(candidates: Matrix, interests: list[Interest], params: Ranker
                    whole: ProfileModel | None = None) -> list[RankedPick]:
     """The best ``limit`` candidates, each with the interest it serves.
 
-    The whole library's model orders the picks (it is the most precise); each
-    interest missing from the first ``COVER_DEPTH`` then has its own best pick
-    lifted to the end of that stretch, so every interest shows at the top.
+    The whole library's model orders the picks (it is the most precise; for a
+    library of one interest, with its closeness to the nearest library paper
+    added), the first ``COVER_DEPTH`` are varied (:func:`varied_top`), and
+    each interest still missing from them has its own best pick lifted to the
+    end of that stretch, so every interest shows at the top.
     ``bonus`` (in standard deviations) lifts followed categories; papers near
     a "not interested" one are pulled down (:func:`disliked_penalty`).
     """
@@ -140,14 +157,40 @@ def rank_interests(candidates: Matrix, interests: list[Interest], params: Ranker
     penalty = disliked_penalty(candidates, models[0].negatives, params)
     scores = scores - penalty[None, :]
     order_by = scores[-1] if by_whole else scores.max(axis=0)
+    library = models[-1].positives
+    if len(library) and len(interests) == 1:
+        nearest = (candidates @ library.T).max(axis=1)
+        order_by = order_by + NEAREST_SHARE * _standardised(nearest, allowed)
     owner = np.argmax(scores[:len(interests)], axis=0)
     size = min(SHORTLIST, int(allowed.sum()))
     rows = np.argpartition(-order_by, size - 1)[:size]
     rows = rows[np.argsort(-order_by[rows], kind="stable")]
     ranked = [RankedPick(int(row), float(order_by[row]), int(owner[row])) for row in rows]
+    ranked = varied_top(ranked, candidates)
     if len(interests) == 1:
         return ranked[:limit]
     return _cover_every_interest(ranked, scores[:len(interests)])[:limit]
+
+
+def varied_top(ranked: list[RankedPick], candidates: Matrix) -> list[RankedPick]:
+    """The first ``COVER_DEPTH`` picks chosen one by one from the best ``DIVERSE_POOL``,
+    each paying ``REPEAT_PENALTY`` times its similarity to the closest pick already
+    chosen: a second paper on the same narrow subject gives way to a good one on another
+    (maximal marginal relevance)."""
+    pool = ranked[:DIVERSE_POOL]
+    if len(pool) < 2:
+        return ranked
+    vectors = candidates[[pick.row for pick in pool]]
+    similar = vectors @ vectors.T
+    value = np.array([pick.score for pick in pool], dtype=np.float32)
+    chosen = [0]
+    left = list(range(1, len(pool)))
+    while len(chosen) < COVER_DEPTH and left:
+        gains = value[left] - REPEAT_PENALTY * similar[np.ix_(left, chosen)].max(axis=1)
+        chosen.append(left.pop(int(np.argmax(gains))))
+    first = [pool[i] for i in chosen]
+    taken = {pick.row for pick in first}
+    return [*first, *(pick for pick in ranked if pick.row not in taken)]
 
 
 def _cover_every_interest(ranked: list[RankedPick], scores: Matrix) -> list[RankedPick]:

@@ -20,7 +20,14 @@ from papertide.embed.base import Embedder, paper_text
 from papertide.embed.sync import EmbeddingTurn, EmbedReport, embed_pending, pending_papers
 from papertide.exceptions import RunBusyError
 from papertide.search.base import KeywordIndex, SearchHits, SortOrder
-from papertide.search.hybrid import SearchMode, adaptive_fusion, keyword_evidence
+from papertide.search.hybrid import (
+    KNOWN_ITEM_DEPTH,
+    SearchMode,
+    adaptive_fusion,
+    keyword_evidence,
+    known_items,
+    words_of,
+)
 from papertide.search.query import ParsedQuery
 from papertide.search.replicas import ReplicatedVectorIndex, index_generation
 from papertide.search.vector_sync import VectorSyncReport, sync_vector_index
@@ -36,6 +43,7 @@ AUTHOR_FILTER_MAX = 20_000
 STATUS_SECONDS = 10.0
 WORKER_NICENESS = 10
 QUERY_THREADS = 4
+UNKNOWN_WORDS_CHECKED = 3
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -345,13 +353,32 @@ class SemanticEngine:
         ranked = [(hit.arxiv_id, hit.score) for hit in keyword.hits]
         evidence = keyword_evidence(ranked[0][1] if ranked else 0.0, meaning_text(query),
                                     self.status().total)
-        fused = adaptive_fusion(ranked, similarity, evidence, self.settings.hybrid_keyword_weight)
+        fused = adaptive_fusion(ranked, similarity, evidence, self.settings.hybrid_keyword_weight,
+                                self._known_items(meaning_text(query), keyword_ids))
         extra = len(set(similarity) - set(keyword_ids)) if not constrained else 0
         page_items = fused[offset:offset + limit]
         return Ranking(tuple(item.arxiv_id for item in page_items),
                        {item.arxiv_id: item.score for item in page_items},
                        keyword.total + extra, "hybrid", total_exact=keyword.total_exact,
                        notices=keyword.notices)
+
+    def _known_items(self, text: str, keyword_ids: list[str]) -> list[str]:
+        """The paper(s) a known-item query names among the best keyword matches
+        (:func:`known_items`): their titles and abstracts are read for the test."""
+        best = keyword_ids[:KNOWN_ITEM_DEPTH]
+        if not best or len(words_of(text)) < 2:  # one word names no paper
+            return []
+        papers = self.store.get_papers(best)
+        texts = [(arxiv_id, papers[arxiv_id].title, papers[arxiv_id].abstract or "")
+                 for arxiv_id in best if arxiv_id in papers]
+        held = frozenset().union(*(words_of(f"{title} {abstract}")
+                                   for _, title, abstract in texts))
+        missing = sorted(words_of(text) - held)
+        # A word no paper holds says nothing; more than a few missing: not a known item.
+        counts = (self.keyword_index.word_counts(missing, 1)
+                  if 0 < len(missing) <= UNKNOWN_WORDS_CHECKED else {})
+        unknown = frozenset(word for word in missing if counts.get(word, 1) == 0)
+        return known_items(text, texts, unknown)
 
     def _keyword(self, query: ParsedQuery, limit: int, offset: int, sort: SortOrder) -> Ranking:
         hits = self.keyword_index.search(query, limit, offset, sort)
