@@ -435,6 +435,27 @@ def _v7_search_words(connection: psycopg.Connection[Any]) -> None:
     )
 
 
+def _v8_search_vocabulary(connection: psycopg.Connection[Any]) -> None:
+    """Every word (as typed) of the indexed papers, with how many papers hold it.
+
+    The keyword index keeps it beside ``search_documents`` (in the same transaction):
+    typos are corrected at edit distance 2 from the words sharing the typed word's first
+    letters, a prefix stands for its most frequent words (``pro*`` stays bounded), and a
+    pasted text is searched by its rarest words. The C collation makes a prefix a range
+    of the primary key. Filled here from the words already indexed.
+    """
+    _execute_script(connection,
+        """
+        CREATE TABLE search_vocabulary (
+            word TEXT COLLATE "C" PRIMARY KEY,
+            papers INTEGER NOT NULL
+        );
+        INSERT INTO search_vocabulary (word, papers)
+            SELECT word, ndoc FROM ts_stat('SELECT words FROM search_documents')
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_schema,
     _v2_search_indexes,
@@ -443,6 +464,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v5_discussions,
     _v6_job_fences,
     _v7_search_words,
+    _v8_search_vocabulary,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
