@@ -483,17 +483,22 @@ class PostgresKeywordIndex:
     # -- vocabulary (typo corrections) --------------------------------------------------
 
     def word_counts(self, words: Sequence[str], at_most: int) -> dict[str, int]:
-        """Papers holding each word, counted through the GIN index up to ``at_most``."""
+        """Papers holding each word, counted through the GIN index up to ``at_most``; only
+        the words of the vocabulary are counted (a typo's 600 candidates are mostly not)."""
         if not words:
             return {}
         with self.store._guard("counting words"), self.store.borrow() as borrowed:
             rows = borrowed.raw.execute(
                 "SELECT w, (SELECT count(*) FROM (SELECT 1 FROM search_documents"
                 "  WHERE words @@ q::tsquery LIMIT %s) AS found)"
-                " FROM unnest(%s::text[], %s::text[]) AS t(w, q)",
+                " FROM unnest(%s::text[], %s::text[]) AS t(w, q)"
+                " WHERE EXISTS (SELECT 1 FROM search_vocabulary v"
+                "               WHERE v.word = t.w COLLATE \"C\" AND v.papers > 0)",
                 (at_most, list(words), [_quote(word) for word in words]),
             ).fetchall()
-        return {str(word): int(count) for word, count in rows}
+        counts = dict.fromkeys(words, 0)
+        counts.update({str(word): int(count) for word, count in rows})
+        return counts
 
     def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:
         """Words of the vocabulary sharing the first three letters (or two of them swapped)
