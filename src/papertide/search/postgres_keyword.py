@@ -178,6 +178,8 @@ class _Plan:
     # Prefixes standing for more words than are searched: the words searched, and an
     # estimate of the papers holding them (their stem's count would read every posting).
     bounded: dict[str, tuple[list[str], int]] = field(default_factory=dict)
+    # Only stopwords were typed ("a", "the of"): nearly every paper holds them.
+    stopwords_only: bool = False
 
     def loose_query(self) -> str:
         return " | ".join(map(_quote, self.loose))
@@ -283,6 +285,13 @@ class PostgresKeywordIndex:
             where = " AND ".join(conditions) or "TRUE"
             if sort == "date" or not query.has_text:
                 found = self._by_date(connection, where, parameters, limit, offset)
+            elif self._common_words_only(plan, query):
+                # BM25 cannot tell papers apart by words nearly all of them hold, and
+                # scoring or even counting those papers reads most of the collection.
+                found = self._by_date(connection, where, parameters, limit, offset,
+                                      _papers_holding_any(connection, plan.loose))
+                notices += (f"Only very common words were typed ({', '.join(plan.loose)}),"
+                            f" so the newest papers holding them are listed first.",)
             elif self.ranking != "bm25":
                 found = self._by_ts_rank(connection, plan, where, parameters, limit, offset)
             else:
@@ -306,6 +315,7 @@ class PostgresKeywordIndex:
         meaningful = [analysed[word][1] + analysed[compounds[word]][1] if word in compounds
                       else analysed[word][1] for word in query.words if analysed[word][1]]
         chosen = meaningful or [analysed[word][0] for word in query.words]
+        plan.stopwords_only = not meaningful and bool(query.words)
         plan.loose = list(dict.fromkeys(lexeme for lexemes in chosen for lexeme in lexemes))
         prefixes = {fold_accents(p).lower(): p for p in query.prefixes}
         plan.prefixes = [prefix for prefix in prefixes if prefix.isalnum()]
@@ -359,16 +369,24 @@ class PostgresKeywordIndex:
         facets, values = facet_conditions(query.categories, query.date_from, query.date_to)
         return conditions + facets, parameters + values
 
+    @staticmethod
+    def _common_words_only(plan: _Plan, query: ParsedQuery) -> bool:
+        return plan.stopwords_only and not (plan.required or plan.prefixes or plan.excluded
+                                             or query.has_filters)
+
     def _by_date(
-        self, connection: Connection, where: str, parameters: list[Any], limit: int, offset: int
+        self, connection: Connection, where: str, parameters: list[Any], limit: int,
+        offset: int, estimate: int | None = None,
     ) -> SearchHits:
-        total = _count(connection, where, parameters)
+        """Newest first; counted, or ``estimate`` (shown as "about") when given."""
+        total = _count(connection, where, parameters) if estimate is None else estimate
         rows = connection.execute(
             f"SELECT arxiv_id FROM search_documents WHERE {where} "
             f"ORDER BY announced DESC NULLS LAST, arxiv_id DESC LIMIT %s OFFSET %s",
             [*parameters, limit, offset],
         ).fetchall() if limit > 0 else []
-        return SearchHits(tuple(SearchHit(row[0], 0.0) for row in rows), int(total))
+        return SearchHits(tuple(SearchHit(row[0], 0.0) for row in rows), int(total),
+                          total_exact=estimate is None)
 
     def _by_ts_rank(
         self, connection: Connection, plan: _Plan, where: str, parameters: list[Any],
@@ -589,6 +607,14 @@ def _papers_holding(connection: Connection, texts: Sequence[str]) -> list[int]:
     """Per text, how many papers hold its words (the commonest of them, as typed)."""
     rows = connection.execute(_PAPERS_HOLDING, ([fold_accents(text) for text in texts],))
     return [int(row[0]) for row in rows.fetchall()]
+
+
+def _papers_holding_any(connection: Connection, words: Sequence[str]) -> int:
+    """How many papers hold the commonest of ``words`` (as the vocabulary counts them)."""
+    row = connection.execute(
+        "SELECT coalesce(max(papers), 0) FROM search_vocabulary WHERE word = ANY(%s::text[])",
+        (list(words),)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _after_prefix(prefix: str) -> str:
