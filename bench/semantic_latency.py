@@ -285,7 +285,7 @@ def main() -> None:
     parser.add_argument("--reuse-index", action="store_true",
                         help="load a vector index saved by an earlier run instead of rebuilding")
     parser.add_argument("--throughput-runs", type=int, default=1,
-                        help="embedding throughput runs (median reported; 1)")
+                        help="embedding throughput runs (median reported; 1; 0: none)")
     parser.add_argument("--skip-recall", action="store_true",
                         help="leave out the ANN recall sweep (latency only)")
     parser.add_argument("--throughput-only", action="store_true",
@@ -295,18 +295,25 @@ def main() -> None:
     sizes = [int(size) for size in args.papers.split(",")]
     abstracts, titles = sample_texts()
     args.work.mkdir(parents=True, exist_ok=True)
+    base_file = args.work / f"base-{BASE_ABSTRACTS}.npy"
+    speed: dict[str, Any] = {}
     with opened_app(args.work / "embedder") as app:
         embedder = app.semantic.embedder
-        speed = throughput(embedder, abstracts, args.throughput_runs)
-        print(f"embedding ({speed['docs']} docs of {speed['words_per_doc']:.0f} words, median "
-              f"of {args.throughput_runs}): {speed['docs_per_s']:.1f} docs/s wall, "
-              f"{speed['cpu_ms_per_doc']:.1f} ms CPU a doc = "
-              f"{speed['docs_per_s_all_cores_idle']:.1f} docs/s on {speed['cores']} idle cores, "
-              f"query {speed['query_ms_p50']:.1f} ms", file=sys.stderr)
+        if args.throughput_runs > 0:
+            speed = throughput(embedder, abstracts, args.throughput_runs)
+            print(f"embedding ({speed['docs']} docs of {speed['words_per_doc']:.0f} words, "
+                  f"median of {args.throughput_runs}): {speed['docs_per_s']:.1f} docs/s wall, "
+                  f"{speed['cpu_ms_per_doc']:.1f} ms CPU a doc = "
+                  f"{speed['docs_per_s_all_cores_idle']:.1f} docs/s on {speed['cores']} idle "
+                  f"cores, query {speed['query_ms_p50']:.1f} ms", file=sys.stderr)
         if args.throughput_only:
             write_json(args.json, {"embedding": speed})
             return
-        base = embedder.embed_documents(abstracts[:BASE_ABSTRACTS])
+        if base_file.exists():  # the same abstracts, embedded by an earlier run
+            base = np.load(base_file)
+        else:
+            base = embedder.embed_documents(abstracts[:BASE_ABSTRACTS])
+            np.save(base_file, base)
     pasted = pasted_abstracts(abstracts[BASE_ABSTRACTS:], 2 * QUERIES)
     results = [measure(size, args.work, seeds.get(size), base, titles, args.reuse_index,
                        recall=not args.skip_recall, pasted=pasted) for size in sizes]
@@ -330,9 +337,10 @@ def main() -> None:
          *(f"{f['recall_at_10'][ef]:.3f}" if f["recall_at_10"] else "-"
            for ef in EF_SEARCH_SWEEP)) for f in results
     )).render())
-    print(f"embedding throughput: {speed['docs_per_s']:.1f} docs/s measured "
-          f"({speed['docs_per_s_all_cores_idle']:.1f} docs/s on otherwise idle cores), "
-          f"one query {speed['query_ms_p50']:.1f} ms")
+    if speed:
+        print(f"embedding throughput: {speed['docs_per_s']:.1f} docs/s measured "
+              f"({speed['docs_per_s_all_cores_idle']:.1f} docs/s on otherwise idle cores), "
+              f"one query {speed['query_ms_p50']:.1f} ms")
     write_json(args.json, {"embedding": speed, "sizes": results})
 
 

@@ -134,3 +134,20 @@ def test_filters_and_exclusions_combine_with_the_words(store: PostgresStore) -> 
     assert found(index, "galaxy -tidal") == ["2501.00001"]
     assert found(index, "galaxy from:2025-02") == ["2501.00002"]
     assert found(index, "merg*") == ["2501.00002"]
+
+
+def test_a_query_of_only_common_words_lists_the_newest_papers_holding_them(
+    store: PostgresStore,
+) -> None:
+    store.upsert_papers([
+        make_record("2501.00001", "A study of quokkas", announced=dt.date(2025, 1, 6)),
+        make_record("2501.00002", "A census of wombats", announced=dt.date(2025, 1, 8)),
+        make_record("2501.00003", "Marsupials counted", announced=dt.date(2025, 1, 9)),
+    ], FIXED_NOW)
+    index = PostgresKeywordIndex(store)
+    sync_keyword_index(store, index)
+    hits = index.search(parse_query("a"), 10)
+    assert [hit.arxiv_id for hit in hits.hits] == ["2501.00002", "2501.00001"]
+    assert hits.total == 2 and not hits.total_exact
+    assert any("very common words" in notice for notice in hits.notices)
+    assert found(index, "a quokka") == ["2501.00001"]  # beside a real word: ranked as usual

@@ -45,6 +45,18 @@ def test_a_misspelt_word_finds_its_papers_and_suggests_the_word(
     assert any(typed in notice and meant in notice for notice in results.notices)
 
 
+@pytest.mark.parametrize(("typed", "meant", "paper"), [
+    ("colaboraton", "collaboration", "2501.00005"),  # two letters dropped
+    ("segmnetaton", "segmentation", "2501.00003"),  # two neighbours swapped, one dropped
+])
+def test_a_long_word_two_edits_away_is_corrected_too(
+    loaded: Papertide, typed: str, meant: str, paper: str
+) -> None:
+    results = loaded.search(typed, mode="keyword")
+    assert results.suggestion == meant
+    assert [found.arxiv_id for found in results.page.papers] == [paper]
+
+
 def test_a_typo_beside_a_correct_word_keeps_the_rest_of_the_query(loaded: Papertide) -> None:
     results = loaded.search("Difusion policies", mode="keyword")
     assert results.suggestion == "diffusion policies"

@@ -12,6 +12,14 @@ on the SciFact train queries it matched tantivy and scored far above
 (bench/README.md, "Search inside PostgreSQL"). Only the best candidates are
 scored when a query matches many papers: those holding its rarer words (all of
 its words, when even the rarest is common), never more than a few thousand, the newest.
+
+``search_vocabulary`` lists every word as typed with how many papers hold it, kept
+in the same transaction as the documents: typos are corrected from it at edit
+distance 1 and 2 as on tantivy, a prefix stands for at most ``MAX_PREFIX_WORDS``
+of its words (the most frequent, with a notice), and a pasted text is searched by
+its rarest words (``long_queries``). Its counts are not lowered when a paper is
+deleted (rare; a stale word finds nothing and is never suggested, since a typo's
+candidates are counted again through the GIN index).
 """
 
 from __future__ import annotations
@@ -21,15 +29,17 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from papertide.models import Paper
 from papertide.search.author_names import fold_accents
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
 from papertide.search.facet_terms import filed_categories
+from papertide.search.long_queries import LONG_QUERY_WORDS, key_words
 from papertide.search.postgres_facets import facet_conditions
-from papertide.search.query import ParsedQuery
+from papertide.search.query import MAX_PREFIX_WORDS, ParsedQuery, bounded_prefix_notice
+from papertide.search.spelling import NEAR_WORDS_SCANNED, near_word_starts, within_distance
 
 if TYPE_CHECKING:
     import psycopg
@@ -60,6 +70,8 @@ CANDIDATE_MAX = 1_000
 # (a phrase of two common words, or one word most papers hold, can match a fifth of them).
 HARD_MAX_SHARE = 3
 STATS_SECONDS = 60.0
+# A close word found in the vocabulary is counted again (through the GIN index) up to this.
+NEAR_COUNTED = 10_000
 # pg_advisory_xact_lock key of keyword index writers ("papertide search").
 INDEX_LOCK = 0x70617065_72736561
 _WORD = re.compile(r"\w+")
@@ -103,6 +115,41 @@ _UPSERT = f"""
         words = excluded.words
     WHERE search_documents.change_seq <= excluded.change_seq
 """
+# The documents written, and the vocabulary moved by the words they gained and lost (the
+# previous version of a replaced paper is read in the same snapshot as the write).
+_WRITE = f"""
+    WITH previous AS (
+        SELECT arxiv_id, words FROM search_documents WHERE arxiv_id = ANY(%s::text[])
+    ), written AS (
+        {_UPSERT} RETURNING arxiv_id, words
+    ), changes AS (
+        SELECT word, sum(change)::int AS change FROM (
+            SELECT unnest(tsvector_to_array(w.words)) AS word, 1 AS change FROM written w
+            UNION ALL
+            SELECT unnest(tsvector_to_array(p.words)), -1
+            FROM previous p JOIN written w USING (arxiv_id)
+        ) AS c GROUP BY word
+    )
+    INSERT INTO search_vocabulary AS v (word, papers)
+    SELECT word, change FROM changes WHERE change <> 0
+    ON CONFLICT (word) DO UPDATE SET papers = v.papers + excluded.papers
+"""
+# Per prefix (a range of the C-collated key), its most frequent words.
+_EXPAND = """
+    SELECT p.n, v.word, v.papers
+    FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS p(low, high, n)
+    CROSS JOIN LATERAL (
+        SELECT word, papers FROM search_vocabulary
+        WHERE word >= p.low COLLATE "C" AND word < p.high COLLATE "C" AND papers > 0
+        ORDER BY papers DESC, word LIMIT %s
+    ) AS v
+"""
+# How many papers hold each text's words (its commonest word, as typed).
+_PAPERS_HOLDING = """
+    SELECT coalesce((SELECT max(v.papers) FROM search_vocabulary v
+                     WHERE v.word = ANY(tsvector_to_array(to_tsvector('simple', t)))), 0)
+    FROM unnest(%s::text[]) WITH ORDINALITY AS items(t, n) ORDER BY n
+"""
 _SAVE_STATE = """
     INSERT INTO search_index_state (name, instance_id, seq) VALUES (%s, %s, %s)
     ON CONFLICT (name) DO UPDATE SET
@@ -128,12 +175,19 @@ class _Plan:
     # Per prefix, the part of it its words share once stemmed ("distill" -> "distil"),
     # by which prefix matches are ranked.
     prefix_stems: list[str] = field(default_factory=list)
+    # Prefixes standing for more words than are searched: the words searched, and an
+    # estimate of the papers holding them (their stem's count would read every posting).
+    bounded: dict[str, tuple[list[str], int]] = field(default_factory=dict)
+    # Only stopwords were typed ("a", "the of"): nearly every paper holds them.
+    stopwords_only: bool = False
 
     def loose_query(self) -> str:
         return " | ".join(map(_quote, self.loose))
 
     def prefix_query(self) -> str:
-        return " | ".join(_quote(p) + ":*" for p in self.prefixes)
+        return " | ".join(
+            "(" + " | ".join(map(_quote, self.bounded[p][0])) + ")" if p in self.bounded
+            else _quote(p) + ":*" for p in self.prefixes)
 
     def loose_condition(self) -> tuple[str, list[str]]:
         """Papers holding a loose word (stemmed) or a word that starts with a prefix."""
@@ -161,7 +215,7 @@ class PostgresKeywordIndex:
         self.candidate_max = candidate_max
         self.field_idf = field_idf  # per-field document frequencies (kept to compare)
         self._analyse_sql = _ANALYSE.format(config=f"'{text_config}'")
-        self._upsert_sql = _UPSERT.format(config=f"'{text_config}'")
+        self._write_sql = _WRITE.format(config=f"'{text_config}'")
         self._lock = threading.Lock()
         self._staged: list[Paper] = []
         self._stats: tuple[float, _Stats] | None = None
@@ -181,7 +235,9 @@ class PostgresKeywordIndex:
             with connection.transaction():
                 connection.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
                 if staged:
-                    connection.execute(self._upsert_sql, _columns(_latest(staged)))
+                    latest = _latest(staged)
+                    connection.execute(self._write_sql, [[paper.arxiv_id for paper in latest],
+                                                         *_columns(latest)])
                 connection.execute(_SAVE_STATE, (STATE_NAME, state.instance_id,
                                                  state.change_seq))
         self._forget_statistics()
@@ -193,7 +249,7 @@ class PostgresKeywordIndex:
             connection = borrowed.raw
             with connection.transaction():
                 connection.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
-                connection.execute("TRUNCATE search_documents")
+                connection.execute("TRUNCATE search_documents, search_vocabulary")
                 connection.execute("DELETE FROM search_index_state WHERE name = %s",
                                    (STATE_NAME,))
         self._forget_statistics()
@@ -217,16 +273,30 @@ class PostgresKeywordIndex:
     ) -> SearchHits:
         with self.store._guard("searching"), self.store.borrow() as borrowed:
             connection = borrowed.raw
+            if len(query.words) > LONG_QUERY_WORDS:
+                counts = dict(zip(query.words, _papers_holding(connection, query.words),
+                                  strict=True))
+                query = replace(query, words=key_words(query.words, counts.__getitem__))
             plan = self._plan(connection, query)
             if plan is None:
                 return SearchHits((), 0)
+            notices = tuple(bounded_prefix_notice(prefix) for prefix in plan.bounded)
             conditions, parameters = self._conditions(plan, query)
             where = " AND ".join(conditions) or "TRUE"
             if sort == "date" or not query.has_text:
-                return self._by_date(connection, where, parameters, limit, offset)
-            if self.ranking != "bm25":
-                return self._by_ts_rank(connection, plan, where, parameters, limit, offset)
-            return self._by_bm25(connection, plan, where, parameters, limit, offset)
+                found = self._by_date(connection, where, parameters, limit, offset)
+            elif self._common_words_only(plan, query):
+                # BM25 cannot tell papers apart by words nearly all of them hold, and
+                # scoring or even counting those papers reads most of the collection.
+                found = self._by_date(connection, where, parameters, limit, offset,
+                                      _papers_holding_any(connection, plan.loose))
+                notices += (f"Only very common words were typed ({', '.join(plan.loose)}),"
+                            f" so the newest papers holding them are listed first.",)
+            elif self.ranking != "bm25":
+                found = self._by_ts_rank(connection, plan, where, parameters, limit, offset)
+            else:
+                found = self._by_bm25(connection, plan, where, parameters, limit, offset)
+            return replace(found, notices=notices)
 
     def _plan(self, connection: Connection, query: ParsedQuery) -> _Plan | None:
         """Analyse every text of the query in one round trip; ``None`` if nothing can match."""
@@ -245,11 +315,13 @@ class PostgresKeywordIndex:
         meaningful = [analysed[word][1] + analysed[compounds[word]][1] if word in compounds
                       else analysed[word][1] for word in query.words if analysed[word][1]]
         chosen = meaningful or [analysed[word][0] for word in query.words]
+        plan.stopwords_only = not meaningful and bool(query.words)
         plan.loose = list(dict.fromkeys(lexeme for lexemes in chosen for lexeme in lexemes))
         prefixes = {fold_accents(p).lower(): p for p in query.prefixes}
         plan.prefixes = [prefix for prefix in prefixes if prefix.isalnum()]
         plan.prefix_stems = [_shared_stem(prefix, analysed[prefixes[prefix]][0])
                              for prefix in plan.prefixes]
+        plan.bounded = _bounded_prefixes(connection, plan.prefixes)
         plan.required = [q for q in (self._word_query(w, analysed, compounds)
                                      for w in query.required_words) if q]
         plan.required += [q for phrase in query.phrases if (q := analysed[phrases[phrase]][2])]
@@ -297,16 +369,24 @@ class PostgresKeywordIndex:
         facets, values = facet_conditions(query.categories, query.date_from, query.date_to)
         return conditions + facets, parameters + values
 
+    @staticmethod
+    def _common_words_only(plan: _Plan, query: ParsedQuery) -> bool:
+        return plan.stopwords_only and not (plan.required or plan.prefixes or plan.excluded
+                                             or query.has_filters)
+
     def _by_date(
-        self, connection: Connection, where: str, parameters: list[Any], limit: int, offset: int
+        self, connection: Connection, where: str, parameters: list[Any], limit: int,
+        offset: int, estimate: int | None = None,
     ) -> SearchHits:
-        total = _count(connection, where, parameters)
+        """Newest first; counted, or ``estimate`` (shown as "about") when given."""
+        total = _count(connection, where, parameters) if estimate is None else estimate
         rows = connection.execute(
             f"SELECT arxiv_id FROM search_documents WHERE {where} "
             f"ORDER BY announced DESC NULLS LAST, arxiv_id DESC LIMIT %s OFFSET %s",
             [*parameters, limit, offset],
         ).fetchall() if limit > 0 else []
-        return SearchHits(tuple(SearchHit(row[0], 0.0) for row in rows), int(total))
+        return SearchHits(tuple(SearchHit(row[0], 0.0) for row in rows), int(total),
+                          total_exact=estimate is None)
 
     def _by_ts_rank(
         self, connection: Connection, plan: _Plan, where: str, parameters: list[Any],
@@ -337,17 +417,22 @@ class PostgresKeywordIndex:
         stats = self._statistics(connection)
         terms = [(lexeme, False) for lexeme in plan.scored]
         terms += [(stem, True) for stem in plan.prefix_stems]
-        per_field = [self._frequency(connection, lexeme, prefix, self.field_idf)
-                     for lexeme, prefix in terms]
+        estimated = {len(plan.scored) + i: min(plan.bounded[prefix][1], stats.documents)
+                     for i, prefix in enumerate(plan.prefixes) if prefix in plan.bounded}
+        per_field = [(estimated[i],) * 4 if i in estimated
+                     else self._frequency(connection, lexeme, prefix, self.field_idf)
+                     for i, (lexeme, prefix) in enumerate(terms)]
         frequencies = [counts[0] for counts in per_field]
         # Per field, as tantivy: a word rare in titles weighs more in a title.
         idf = [[math.log(1 + (stats.documents - counts[field] + 0.5) / (counts[field] + 0.5))
                 for counts in per_field] for field in ((1, 2, 3) if self.field_idf else (0, 0, 0))]
         candidates, candidate_parameters = where, parameters
-        if total > self.candidate_max and not plan.required:
+        # A bounded prefix's stem stands for more words than were searched: never matched.
+        narrowing = [i for i in range(len(terms)) if i not in estimated]
+        if total > self.candidate_max and not plan.required and narrowing:
             # Papers holding only the query's commonest words cannot reach the top:
             # match on the rarer words while they are few enough (always the rarest).
-            order = sorted(range(len(terms)), key=lambda i: frequencies[i])
+            order = sorted(narrowing, key=lambda i: frequencies[i])
             kept: list[int] = []
             reach = 0
             for i in order:
@@ -356,8 +441,8 @@ class PostgresKeywordIndex:
                 kept.append(i)
                 reach += frequencies[i]
             joiner = " | "
-            if len(kept) == 1 and len(terms) > 1 and reach > self.candidate_max:
-                joiner, kept = " & ", list(range(len(terms)))  # even the rarest is common
+            if len(kept) == 1 and len(narrowing) > 1 and reach > self.candidate_max:
+                joiner, kept = " & ", narrowing  # even the rarest is common
             rare = joiner.join(_quote(terms[i][0]) + (":*" if terms[i][1] else "") for i in kept)
             candidates = f"{where} AND document @@ %s::tsquery"
             candidate_parameters = [*parameters, rare]
@@ -416,21 +501,41 @@ class PostgresKeywordIndex:
     # -- vocabulary (typo corrections) --------------------------------------------------
 
     def word_counts(self, words: Sequence[str], at_most: int) -> dict[str, int]:
-        """Papers holding each word, counted through the GIN index up to ``at_most``."""
+        """Papers holding each word, counted through the GIN index up to ``at_most``; only
+        the words of the vocabulary are counted (a typo's 600 candidates are mostly not)."""
         if not words:
             return {}
         with self.store._guard("counting words"), self.store.borrow() as borrowed:
             rows = borrowed.raw.execute(
                 "SELECT w, (SELECT count(*) FROM (SELECT 1 FROM search_documents"
                 "  WHERE words @@ q::tsquery LIMIT %s) AS found)"
-                " FROM unnest(%s::text[], %s::text[]) AS t(w, q)",
+                " FROM unnest(%s::text[], %s::text[]) AS t(w, q)"
+                " WHERE EXISTS (SELECT 1 FROM search_vocabulary v"
+                "               WHERE v.word = t.w COLLATE \"C\" AND v.papers > 0)",
                 (at_most, list(words), [_quote(word) for word in words]),
             ).fetchall()
-        return {str(word): int(count) for word, count in rows}
+        counts = dict.fromkeys(words, 0)
+        counts.update({str(word): int(count) for word, count in rows})
+        return counts
 
     def near_words(self, word: str, distance: int) -> list[tuple[str, int]]:
-        """None: the words are not listed here, so typos are corrected at distance 1."""
-        return []
+        """Words of the vocabulary sharing the first three letters (or two of them swapped)
+        within ``distance`` edits; each is counted again through the GIN index."""
+        starts = near_word_starts(word)
+        if not starts:
+            return []
+        ranges = " OR ".join(['(word >= %s COLLATE "C" AND word < %s COLLATE "C")'] *
+                             len(starts))
+        with self.store._guard("looking up close words"), self.store.borrow() as borrowed:
+            rows = borrowed.raw.execute(
+                f"SELECT word, papers FROM search_vocabulary WHERE ({ranges}) AND papers > 0"
+                f" AND length(word) BETWEEN %s AND %s ORDER BY papers DESC LIMIT %s",
+                [*(bound for start in starts for bound in (start, _after_prefix(start))),
+                 len(word) - distance, len(word) + distance, NEAR_WORDS_SCANNED],
+            ).fetchall()
+        close = within_distance(word, {str(row[0]): int(row[1]) for row in rows}, distance)
+        counted = self.word_counts([term for term, _ in close], NEAR_COUNTED)
+        return [(term, counted[term]) for term, _ in close if counted.get(term)]
 
     # -- collection statistics (cached: they move slowly) -----------------------------
 
@@ -479,6 +584,43 @@ class PostgresKeywordIndex:
         with self._lock:
             self._stats = None
             self._frequencies = {}
+
+
+def _bounded_prefixes(
+    connection: Connection, prefixes: Sequence[str]
+) -> dict[str, tuple[list[str], int]]:
+    """The prefixes that start more than ``MAX_PREFIX_WORDS`` words: their most frequent
+    words, and the sum of those words' papers (an upper bound of the papers holding one)."""
+    if not prefixes:
+        return {}
+    rows = connection.execute(_EXPAND, (list(prefixes), [_after_prefix(p) for p in prefixes],
+                                        MAX_PREFIX_WORDS + 1)).fetchall()
+    words: dict[int, list[tuple[str, int]]] = {}
+    for number, word, papers in rows:
+        words.setdefault(int(number) - 1, []).append((str(word), int(papers)))
+    return {prefixes[n]: ([word for word, _ in found[:MAX_PREFIX_WORDS]],
+                          sum(papers for _, papers in found[:MAX_PREFIX_WORDS]))
+            for n, found in words.items() if len(found) > MAX_PREFIX_WORDS}
+
+
+def _papers_holding(connection: Connection, texts: Sequence[str]) -> list[int]:
+    """Per text, how many papers hold its words (the commonest of them, as typed)."""
+    rows = connection.execute(_PAPERS_HOLDING, ([fold_accents(text) for text in texts],))
+    return [int(row[0]) for row in rows.fetchall()]
+
+
+def _papers_holding_any(connection: Connection, words: Sequence[str]) -> int:
+    """How many papers hold the commonest of ``words`` (as the vocabulary counts them)."""
+    row = connection.execute(
+        "SELECT coalesce(max(papers), 0) FROM search_vocabulary WHERE word = ANY(%s::text[])",
+        (list(words),)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _after_prefix(prefix: str) -> str:
+    """The first string after every string starting with ``prefix`` (in code point order,
+    which is the C collation's byte order of UTF-8)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _count(connection: Connection, where: str, parameters: list[Any]) -> int:

@@ -198,6 +198,12 @@ def parse_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
     )
 
 
+def bounded_prefix_notice(prefix: str) -> str:
+    """What the reader is told when ``prefix*`` stands for more words than are searched."""
+    return (f"{prefix}* starts more than {MAX_PREFIX_WORDS} words; the {MAX_PREFIX_WORDS}"
+            f" most frequent were searched.")
+
+
 def drop_filter_text(text: str, kind: FilterKind) -> str:
     """``text`` without its filters of one kind (``author:...``, ``cat:...``, dates)."""
     fields = _FIELDS_OF_KIND[kind]

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from papertide.search.query import ParsedQuery
 
@@ -38,6 +41,9 @@ RARE_WORD_LENGTH = 7
 MORE_FREQUENT = 50
 # Candidates are told apart by how many papers hold them, counted up to this many.
 COUNTED_PAPERS = 10_000
+# Corrections at distance 2 look through at most this many words (the most frequent)
+# sharing the typed word's first three letters (``near_word_starts``).
+NEAR_WORDS_SCANNED = 50_000
 _LETTERS = string.ascii_lowercase
 
 
@@ -120,6 +126,26 @@ def edits(word: str) -> set[str]:
     changed = {left + letter + right[1:] for left, right in splits if right for letter in _LETTERS}
     inserted = {left + letter + right for left, right in splits for letter in _LETTERS}
     return (deleted | swapped | changed | inserted) - {word}
+
+
+def near_word_starts(word: str) -> tuple[str, ...]:
+    """Where an engine looks for the words close to ``word``: those starting with its first
+    three letters, or with two of them swapped (a typo rarely hits the first letters twice)."""
+    if len(word) < 3:
+        return ()
+    return tuple(dict.fromkeys((word[:3], word[1] + word[0] + word[2],
+                                word[0] + word[2] + word[1])))
+
+
+def within_distance(
+    word: str, counts: Mapping[str, int], distance: int
+) -> list[tuple[str, int]]:
+    """The words of ``counts`` (word -> papers) within ``distance`` edits of ``word``
+    (optimal string alignment: a swap of neighbours is one edit), with their counts."""
+    sized = [term for term in counts if abs(len(term) - len(word)) <= distance]
+    close = process.extract(word, sized, scorer=OSA.distance, score_cutoff=distance,
+                            limit=None)
+    return [(term, int(counts[term])) for term, _, _ in close]
 
 
 def suggested_text(text: str, corrections: dict[str, str]) -> str:

@@ -19,15 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from papertide.exceptions import SearchIndexError
 from papertide.models import Paper
 from papertide.search.base import IndexState, SearchHit, SearchHits, SortOrder
 from papertide.search.broad_filters import ESTIMATE_FLOOR, BroadFilter, broad_filter
 from papertide.search.long_queries import LONG_QUERY_WORDS, key_words
-from papertide.search.query import MAX_PREFIX_WORDS, ParsedQuery
+from papertide.search.query import MAX_PREFIX_WORDS, ParsedQuery, bounded_prefix_notice
+from papertide.search.spelling import NEAR_WORDS_SCANNED, near_word_starts, within_distance
 from papertide.search.tantivy_query import PrefixExpansion, QueryBuilder, expand_prefix
 from papertide.search.tantivy_schema import (
     NAME_ANALYZER,
@@ -43,9 +42,6 @@ from papertide.search.tantivy_schema import (
 )
 
 STATE_FILE = "papertide-state.json"
-# Typo corrections at distance 2 look through at most this many words (the most
-# frequent) sharing the typed word's first three letters.
-NEAR_WORDS_SCANNED = 50_000
 WRITER_HEAP_BYTES = 128_000_000
 
 
@@ -169,8 +165,7 @@ class TantivyIndex:
                 query.words, lambda word: self._papers_holding(searcher, word)))
         expansions = {prefix: expand_prefix(searcher, prefix, MAX_PREFIX_WORDS)
                       for prefix in query.prefixes}
-        notices = tuple(f"{prefix}* starts more than {MAX_PREFIX_WORDS} words; the"
-                        f" {MAX_PREFIX_WORDS} most frequent were searched."
+        notices = tuple(bounded_prefix_notice(prefix)
                         for prefix, expansion in expansions.items() if expansion.truncated)
         return replace(self._search(searcher, query, expansions, limit, offset, sort),
                        notices=notices)
@@ -248,18 +243,12 @@ class TantivyIndex:
         """Words sharing the first three letters (or holding two of them swapped) within
         ``distance`` edits: the term dictionary is walked for those prefixes only, a few
         hundred words even at a million papers."""
-        if len(word) < 3:
-            return []
         searcher = self._index.searcher()
         terms: dict[str, int] = {}
-        starts = (word[:3], word[1] + word[0] + word[2], word[0] + word[2] + word[1])
-        for prefix in dict.fromkeys(starts):
+        for prefix in near_word_starts(word):
             terms.update(searcher.terms_with_prefix(WORDS_FIELD, prefix,
                                                     limit=NEAR_WORDS_SCANNED))
-        sized = [term for term in terms if abs(len(term) - len(word)) <= distance]
-        close = process.extract(word, sized, scorer=OSA.distance, score_cutoff=distance,
-                                limit=None)
-        return [(term, int(terms[term])) for term, _, _ in close]
+        return within_distance(word, terms, distance)
 
     @staticmethod
     def _run(searcher: Any, query: tantivy.Query, **options: Any) -> Any:

@@ -478,6 +478,29 @@ def _v9_change_notifications(connection: psycopg.Connection[Any]) -> None:
             FOR EACH STATEMENT EXECUTE FUNCTION papertide_notify_change();
         CREATE TRIGGER paper_vectors_changed AFTER INSERT OR UPDATE ON paper_vectors
             FOR EACH STATEMENT EXECUTE FUNCTION papertide_notify_change()
+def _v10_search_vocabulary(connection: psycopg.Connection[Any]) -> None:
+    """Every word (as typed) of the indexed papers, with how many papers hold it.
+
+    The keyword index keeps it beside ``search_documents`` (in the same transaction):
+    typos are corrected at edit distance 2 from the words sharing the typed word's first
+    letters, a prefix stands for its most frequent words (``pro*`` stays bounded), and a
+    pasted text is searched by its rarest words. The C collation makes a prefix a range
+    of the primary key. Filled here from the words already indexed.
+
+    Also an index in the order searches by date list papers (newest first, ties by id):
+    the date order and a query of only common words ("a") read the first page from it
+    instead of sorting every match.
+    """
+    _execute_script(connection,
+        """
+        CREATE TABLE search_vocabulary (
+            word TEXT COLLATE "C" PRIMARY KEY,
+            papers INTEGER NOT NULL
+        );
+        INSERT INTO search_vocabulary (word, papers)
+            SELECT word, ndoc FROM ts_stat('SELECT words FROM search_documents');
+        CREATE INDEX search_documents_newest
+            ON search_documents (announced DESC NULLS LAST, arxiv_id DESC)
         """
     )
 
@@ -492,6 +515,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v7_search_words,
     _v8_embedding_ranges,
     _v9_change_notifications,
+    _v10_search_vocabulary,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -1,7 +1,7 @@
 """Hearing at once that another process committed papers or vectors.
 
 Every transaction that writes them sends a notification on ``CHANGES_CHANNEL``
-when it commits (a trigger, migration 8). A :class:`ChangeListener` holds a
+when it commits (a trigger, PostgreSQL migration 9). A :class:`ChangeListener` holds a
 connection of its own (notifications reach only a session that LISTENs, never
 a pooled one) and tells its caller when one arrived. Notifications are a
 shortcut, not a promise: one sent while the listener was reconnecting is lost,

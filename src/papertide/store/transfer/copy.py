@@ -28,8 +28,8 @@ from papertide.store.transfer.rows import COPY_PREFIX, insert_rows, key_of, read
 # Tables derived from the others (PostgreSQL's search indexes, kept in the database): not
 # copied, not compared; `papertide reindex` builds them on the target after the copy. A
 # table added here must be one the search code can rebuild from the copied tables alone.
-DERIVED_TABLES: frozenset[str] = frozenset({"search_documents", "vector_index",
-                                            "search_index_state"})
+DERIVED_TABLES: frozenset[str] = frozenset({"search_documents", "search_vocabulary",
+                                            "vector_index", "search_index_state"})
 # Each engine's own bookkeeping (PostgreSQL's migration number; SQLite keeps it in a pragma).
 _ENGINE_TABLES = frozenset({"schema_version"})
 
