@@ -478,6 +478,10 @@ def _v9_change_notifications(connection: psycopg.Connection[Any]) -> None:
             FOR EACH STATEMENT EXECUTE FUNCTION papertide_notify_change();
         CREATE TRIGGER paper_vectors_changed AFTER INSERT OR UPDATE ON paper_vectors
             FOR EACH STATEMENT EXECUTE FUNCTION papertide_notify_change()
+        """
+    )
+
+
 def _v10_search_vocabulary(connection: psycopg.Connection[Any]) -> None:
     """Every word (as typed) of the indexed papers, with how many papers hold it.
 
