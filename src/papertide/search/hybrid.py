@@ -13,13 +13,12 @@ pages of one query stay consistent.
 The keyword weight adapts to the query (``keyword_evidence``): when the best
 keyword match holds the query's words with near-maximal BM25 weight (rare
 words, nearly all of them in one paper: someone typing what they remember of
-a paper, or its title), keywords are decisive and count more, and from a
-higher level that paper is ranked first. Natural-language questions rarely
-get there: on SciFact and Cranfield 90% of queries stay below 0.8 and 0.6,
-where known-item queries of the bundled sample start (bench/known_item.py,
-figures in bench/README.md).
+a paper, or its title), keywords are decisive and count more. Natural-language
+questions rarely get there: on SciFact and Cranfield 90% of queries stay below
+0.8 and 0.6, where known-item queries of the bundled sample start
+(bench/known_item.py, figures in bench/README.md).
 
-Two known-item signals then override the fused order at the top, because
+Two known-item signals override the fused order at the top, because
 meaning cannot tell a remembered paper from its neighbours (the rest of the
 list stays fused): a paper whose title *is* the query, and the one paper among
 the best keyword matches that holds every word of the query (words no paper
@@ -43,8 +42,7 @@ SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "keyword", "semantic")
 KEYWORD_WEIGHT = 0.25
 RRF_K = 60
 # Keyword evidence (see ``keyword_evidence``) from which the keyword weight rises,
-# where it reaches DECISIVE_WEIGHT, and from which the best keyword match comes first.
-# Chosen on SciFact train (nDCG@10 0.7310 -> 0.7316) and the known-item set.
+# and where it reaches DECISIVE_WEIGHT. Chosen on SciFact train and the known-item set.
 EVIDENCE_FROM = 0.6
 EVIDENCE_FULL = 0.9
 DECISIVE_WEIGHT = 0.6
