@@ -97,7 +97,10 @@ def serve_command(
         if sample:
             click.echo(service.import_sample().summary())
         lag = service.search_index_lag()
-        if lag.catching_up:  # answer at once; search pages say the index is catching up
+        if lag.from_database:  # a web host on PostgreSQL builds its own copy
+            click.echo(f"search index: copying it from the database in the background "
+                       f"({lag.behind:,} changes); the database answers searches meanwhile")
+        elif lag.catching_up:  # answer at once; search pages say the index is catching up
             click.echo(f"search index: catching up in the background ({lag.behind:,} changes)")
         service.catch_up_in_background()
         service.start_background_embedding()

@@ -75,6 +75,9 @@ class ReplicatedKeywordIndex:
         """Bring the replica up to the database (one thread at a time) and use it once
         it has caught up."""
         with self._sync_lock:
+            state = self.replica.state()
+            if rebuild or state is None or state.instance_id != self.head.instance_id:
+                self._on_replica = False  # rebuilt from nothing: the database answers meanwhile
             report = sync_keyword_index(store, self.replica, rebuild=rebuild, progress=progress)
             self._latest = None
             self.refresh()

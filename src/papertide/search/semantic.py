@@ -189,6 +189,10 @@ class SemanticEngine:
         """Bring a host's copy of the vectors up to the database; it answers from then on."""
         with self._sync_lock:
             self._status = None
+            state = index.replica.state()
+            if (rebuild or state is None or state.model != self.model_name
+                    or state.instance_id != self.store.instance_id):
+                index.clear()  # rebuilt from nothing: the database answers meanwhile
             report = sync_vector_index(self.store, index.replica, self.model_name,
                                        rebuild=rebuild, progress=progress)
             index.caught_up()

@@ -96,7 +96,7 @@ class SearchFollower:
                 if heard or time.monotonic() >= due:
                     try:
                         self.service.follow_database()
-                    except PapertideError:
+                    except Exception:  # keep following: the next change or poll retries
                         logger.exception("the search indexes could not take in new changes")
                     due = time.monotonic() + self.every_seconds
         finally:
