@@ -24,5 +24,15 @@ def get_renderer(request: Request) -> Renderer:
     return renderer
 
 
-ServiceDep = Annotated[Papertide, Depends(get_service)]
-RendererDep = Annotated[Renderer, Depends(get_renderer)]
+async def _service(request: Request) -> Papertide:
+    return get_service(request)
+
+
+async def _renderer(request: Request) -> Renderer:
+    return get_renderer(request)
+
+
+# The dependencies only read attributes, so they run on the event loop: FastAPI runs a
+# plain ``def`` dependency in the thread pool, a thread hand-off per dependency and request.
+ServiceDep = Annotated[Papertide, Depends(_service)]
+RendererDep = Annotated[Renderer, Depends(_renderer)]

@@ -81,8 +81,17 @@ def signed_in_viewer(request: Request) -> Viewer:
     return viewer
 
 
-ViewerDep = Annotated[Viewer | None, Depends(current_viewer)]
-SignedInDep = Annotated[Viewer, Depends(signed_in_viewer)]
+async def _viewer(request: Request) -> Viewer | None:
+    return current_viewer(request)
+
+
+async def _signed_in_viewer(request: Request) -> Viewer:
+    return signed_in_viewer(request)
+
+
+# on the event loop: they only read request.state (see web/deps.py)
+ViewerDep = Annotated[Viewer | None, Depends(_viewer)]
+SignedInDep = Annotated[Viewer, Depends(_signed_in_viewer)]
 
 
 @dataclass(frozen=True, slots=True)
