@@ -53,7 +53,12 @@ def embed_and_index(service: Papertide, rebuild_index: bool, reembed: bool) -> N
         seconds = time.perf_counter() - started
     rate = f" ({report.embedded / seconds:,.0f} papers/s)" if report.embedded and seconds else ""
     click.echo(f"embedded {report.embedded:,} papers{rate}; {report.unchanged:,} unchanged")
-    click.echo(service.embedding_status().describe())
+    in_flight = [held for held in service.store.embedding_ranges(service.semantic.model_name)
+                 if held[2] == "claimed"]
+    if in_flight:
+        click.echo(f"{len(in_flight):,} ranges of papers are being embedded by other processes")
+    else:
+        click.echo(service.embedding_status().describe())
 
 
 @click.command("embed")
