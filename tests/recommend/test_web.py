@@ -189,3 +189,14 @@ def test_deeply_nested_json_is_refused_with_a_clear_400(
     assert refused.status_code == 400
     assert "nested too deeply" in refused.text
     assert service.store.saved_ids(reader) == []
+
+
+def test_a_reader_with_nothing_saved_is_told_how_picks_start_not_counted_zero(
+    client: TestClient, service: Papertide,
+) -> None:
+    sign_in(client, service, "newcomer@example.org")
+    page = client.get("/for-you")
+    assert page.status_code == 200
+    text = parse_html(page.text).find("p", class_="period-sub").text()
+    assert "0 papers" not in text
+    assert "once you save, upvote or import papers" in text
