@@ -385,8 +385,9 @@ class PostgresKeywordIndex:
             f"ORDER BY announced DESC NULLS LAST, arxiv_id DESC LIMIT %s OFFSET %s",
             [*parameters, limit, offset],
         ).fetchall() if limit > 0 else []
-        # An estimate (the word list's largest count) never claims fewer papers than listed.
-        total = max(int(total), offset + len(rows))
+        if estimate is not None and rows:
+            # An estimate (the word list's largest count) never claims fewer than listed.
+            total = max(int(total), offset + len(rows))
         return SearchHits(tuple(SearchHit(row[0], 0.0) for row in rows), total,
                           total_exact=estimate is None)
 
