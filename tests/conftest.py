@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -13,6 +14,9 @@ from papertide.app import Papertide
 from papertide.settings import Settings
 from tests.helpers import FIXED_NOW, make_settings, open_test_app
 from tests.postgres import stop_test_server, test_engine
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 # No example database on disk, no flaky deadlines on a busy 2-core machine.
 hypothesis_settings.register_profile("papertide", database=None, deadline=None)
@@ -56,3 +60,12 @@ def app(data_dir: Path) -> Iterator[Papertide]:
     service = open_test_app(data_dir)
     yield service
     service.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless chromium (Debian's, ``tests/web/live.py``) shared by a module's tests."""
+    from tests.web.live import chromium
+
+    with chromium() as launched:
+        yield launched

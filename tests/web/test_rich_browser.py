@@ -18,7 +18,7 @@ from papertide.sources.hf_daily import parse_daily_papers
 from papertide.web import create_web_app
 from tests.helpers import FIXED_NOW, free_port
 from tests.web.conftest import open_loaded_service
-from tests.web.live import CHROMIUM, chromium, uvicorn_in_thread
+from tests.web.live import CHROMIUM, uvicorn_in_thread
 from tests.web.test_rich_pages import HF_DAILY, hf_items
 
 pytestmark = [
@@ -52,13 +52,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
             yield f"http://127.0.0.1:{port}", cookie
     finally:
         service.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-        browser.close()
 
 
 def open_page(browser: Browser, site: tuple[str, str], viewport: dict[str, int],

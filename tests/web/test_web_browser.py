@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page
 
 from papertide.web import create_web_app
 from tests.web.conftest import open_loaded_service
-from tests.web.live import CHROMIUM, chromium, uvicorn_in_thread
+from tests.web.live import CHROMIUM, uvicorn_in_thread
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,13 +32,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield base
     finally:
         service.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from papertide.web import create_web_app
 from tests.helpers import open_test_app
 from tests.mailcatcher import free_port
 from tests.web.conftest import WEB_ARXIV, WEB_HF
-from tests.web.live import CHROMIUM, chromium, uvicorn_in_thread
+from tests.web.live import CHROMIUM, uvicorn_in_thread
 
 PAPER = "2603.09652"
 pytestmark = [
@@ -48,13 +48,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Papert
             yield f"http://127.0.0.1:{port}", service
     finally:
         service.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-        launched.close()
 
 
 def signed_in_page(browser: Browser, site: tuple[str, Papertide], email: str,

@@ -23,7 +23,7 @@ from papertide.web import create_web_app
 from tests.helpers import open_test_app
 from tests.mailcatcher import free_port
 from tests.web.conftest import WEB_ARXIV, WEB_HF
-from tests.web.live import CHROMIUM, chromium, uvicorn_in_thread
+from tests.web.live import CHROMIUM, uvicorn_in_thread
 
 pytestmark = [
     pytest.mark.browser,
@@ -85,13 +85,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Papert
             yield f"http://127.0.0.1:{port}", service
     finally:
         service.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
