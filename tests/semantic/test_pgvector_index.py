@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,3 +127,43 @@ def test_state_clear_and_rebuild_of_the_graph(store: PostgresStore) -> None:
         assert graph is not None and graph[0] is not None
     finally:
         other_store.close()
+
+
+def test_a_graph_built_while_another_process_waited_is_not_built_twice(
+    store: PostgresStore,
+) -> None:
+    """Three embed processes rebuild at once: each drops the graph, and the first to
+    commit builds it while the others wait for the lock; a waiter must see it, not
+    fail with "relation already exists" (it once did, from a stale name lookup)."""
+    vectors = structured(50)
+    waiter_store = PostgresStore(store.url, pool_size=1)  # one session, so one name cache
+    try:
+        waiter = PgVectorIndex(waiter_store)
+        waiter.clear()
+        waiter.clear()  # looks the dropped graph up again, as a second process would
+        waiter.upsert(items(vectors))
+        errors: list[BaseException] = []
+
+        def commit_while_waiting() -> None:
+            try:
+                waiter.commit(VectorIndexState("db", "model", 50))
+            except BaseException as error:  # reported by the assertion below
+                errors.append(error)
+
+        with store.borrow() as builder, builder.raw.transaction():
+            builder.raw.execute("SELECT pg_advisory_xact_lock(%s)",
+                                (pgvector_index.INDEX_LOCK,))
+            builder.raw.execute(f"CREATE INDEX {pgvector_index.GRAPH_INDEX} ON vector_index "
+                                "USING hnsw (embedding vector_cosine_ops)")
+            thread = threading.Thread(target=commit_while_waiting)
+            thread.start()
+            while not builder.raw.execute(
+                    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            ).fetchone():
+                assert thread.is_alive(), errors
+        thread.join()
+        assert errors == []
+        assert waiter.state() == VectorIndexState("db", "model", 50)
+        assert waiter.search(vectors[4], 1)[0].label == 5
+    finally:
+        waiter_store.close()

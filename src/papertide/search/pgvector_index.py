@@ -185,11 +185,16 @@ class PgVectorIndex:
             connection = borrowed.raw
             with connection.transaction():
                 connection.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
-                graph = connection.execute("SELECT to_regclass(%s)", (GRAPH_INDEX,)).fetchone()
-                if graph is None or graph[0] is None:
+                # pg_indexes is read with this statement's snapshot: to_regclass would
+                # consult a name cache an advisory lock does not refresh, and miss a graph
+                # another process built while this one waited for the lock
+                graph = connection.execute(
+                    "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND indexname = %s", (GRAPH_INDEX,)).fetchone()
+                if graph is None:
                     connection.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
                     connection.execute(
-                        f"CREATE INDEX {GRAPH_INDEX} ON vector_index "
+                        f"CREATE INDEX IF NOT EXISTS {GRAPH_INDEX} ON vector_index "
                         f"USING hnsw (embedding vector_cosine_ops) "
                         f"WITH (m = 16, ef_construction = 128)")
                 connection.execute(_SAVE_STATE, (STATE_NAME, state.instance_id, state.model,
