@@ -21,8 +21,16 @@ Three parts, each through papertide's own code:
   documents and stored vectors; SciFact is embedded once, into the SQLite instance).
 
 PostgreSQL is a local pgserver (16 + pgvector 0.6) in ``bench/out/pg-replicas``.
+The stored papers and vectors are kept (``bench/out/replicas``) and reused by later
+runs of the same size; at 1M, prepare both engines at once in two processes, then
+measure on a quiet machine (pgvector's graph, for the in-database baseline, takes
+hours at that size without ``--no-database-baseline``):
 
     nice -n 10 .venv/bin/python bench/replicas.py --scale --hosts --quality
+    .venv/bin/python bench/replicas.py --papers 1000000 --prepare-sqlite &
+    .venv/bin/python bench/replicas.py --papers 1000000 --prepare-postgresql \
+        --no-database-baseline
+    .venv/bin/python bench/replicas.py --papers 1000000 --scale --no-database-baseline
 """
 
 from __future__ import annotations
@@ -79,6 +87,7 @@ PASSES = 3
 HOST_START_SECONDS = 3_600.0
 LAG_DEADLINE_SECONDS = 120.0
 POLL_SECONDS = 0.02
+PREPARED = "prepared.json"  # written once a folder's papers and vectors are all stored
 
 
 @contextmanager
@@ -161,39 +170,81 @@ def database_sizes(store: Store) -> dict[str, int]:
     return {"database": int(total[0]), **{str(name): int(size) for name, size in tables}}
 
 
-def scale(admin_url: str, papers: int, query_count: int) -> dict[str, Any]:
+def prepared(folder: Path) -> dict[str, Any] | None:
+    """The figures of an earlier preparation of ``folder``, if it finished."""
+    marker = folder / PREPARED
+    return json.loads(marker.read_text()) if marker.exists() else None
+
+
+def prepare_sqlite(papers: int) -> tuple[Path, dict[str, Any]]:
+    """N synthetic papers with their vectors in SQLite (kept for later runs)."""
+    sqlite_dir = WORK / f"sqlite-{papers}"
+    if (done := prepared(sqlite_dir)) is not None:
+        return sqlite_dir, done
     source_file, _, _ = synthetic_file(papers, 1, OUT_DIR)
     base = read_bundle(SAMPLE_VECTORS).vectors.astype(np.float32)
-    result: dict[str, Any] = {"papers": papers}
-    sqlite_dir = fresh(WORK / f"sqlite-{papers}")
-    with opened(sqlite_dir) as app:
+    figures: dict[str, Any] = {"load": load_average()}
+    with opened(fresh(sqlite_dir)) as app:
         started = time.perf_counter()
         app.import_files([source_file])
-        result["sqlite_import_s"] = time.perf_counter() - started
+        figures["sqlite_import_s"] = time.perf_counter() - started
         store_structured_vectors(app, base)
+        started = time.perf_counter()
         app.sync_vector_index()
+        figures["sqlite_vector_index_s"] = time.perf_counter() - started
         print(f"sqlite: {app.store.count_papers():,} papers", file=sys.stderr)
+    (sqlite_dir / PREPARED).write_text(json.dumps(figures))
+    return sqlite_dir, figures
+
+
+def prepare_postgresql(admin_url: str, papers: int, graph: bool) -> tuple[str, dict[str, Any]]:
+    """The same papers and vectors in PostgreSQL, written as an importer does (kept for
+    later runs); ``graph`` also builds pgvector's HNSW graph for the in-database baseline."""
+    writer_dir = WORK / f"pg-writer-{papers}"
+    name = f"replicas_{papers}"
+    done = prepared(writer_dir)
+    url = postgres_database(admin_url, name, fresh=done is None)
+    if done is None:
+        source_file, _, _ = synthetic_file(papers, 1, OUT_DIR)
+        base = read_bundle(SAMPLE_VECTORS).vectors.astype(np.float32)
+        done = {"load": load_average()}
+        with opened(fresh(writer_dir), url) as writer:
+            started = time.perf_counter()
+            writer.import_files([source_file])
+            done["pg_import_s"] = time.perf_counter() - started
+            store_structured_vectors(writer, base)
+            done["pg_sizes"] = database_sizes(writer.store)
+        (writer_dir / PREPARED).write_text(json.dumps(done))
+    if graph and "pgvector_index_s" not in done:
+        with opened(writer_dir, url) as writer:
+            started = time.perf_counter()
+            writer.sync_vector_index()
+            done["pgvector_index_s"] = time.perf_counter() - started
+            done["pg_sizes"] = database_sizes(writer.store)
+        (writer_dir / PREPARED).write_text(json.dumps(done))
+    print(f"postgresql: {done['pg_sizes']['database'] / 1e6:.0f} MB", file=sys.stderr)
+    return url, done
+
+
+def scale(admin_url: str, papers: int, query_count: int, baseline: bool) -> dict[str, Any]:
+    """Latency on SQLite and on a new PostgreSQL host's replicas, in one run
+    (``baseline``: also on PostgreSQL's in-database indexes)."""
+    result: dict[str, Any] = {"papers": papers}
+    sqlite_dir, result["sqlite_prepared"] = prepare_sqlite(papers)
+    url, result["pg_prepared"] = prepare_postgresql(admin_url, papers, graph=baseline)
+    with opened(sqlite_dir) as app:
         result["sqlite"] = latencies(app, query_count, PASSES)
-    url = postgres_database(admin_url, f"replicas_{papers}")
-    with opened(fresh(WORK / f"pg-writer-{papers}"), url) as writer:
-        started = time.perf_counter()
-        writer.import_files([source_file])
-        result["pg_import_s"] = time.perf_counter() - started
-        store_structured_vectors(writer, base)
-        started = time.perf_counter()
-        writer.sync_vector_index()
-        result["pgvector_index_s"] = time.perf_counter() - started
-        result["pg_sizes"] = database_sizes(writer.store)
-        print(f"postgresql: {writer.store.count_papers():,} papers, "
-              f"{result['pg_sizes']['database'] / 1e6:.0f} MB", file=sys.stderr)
-        host_dir = fresh(WORK / f"pg-host-{papers}")
-        with opened(host_dir, url, web_host=True) as host:
-            result["host_catch_up_s"] = catch_up(host)
-            result["host_disk"] = {"search-index": folder_size(host_dir / "search-index"),
-                                   "vector-index": folder_size(host_dir / "vector-index")}
-            print(f"host caught up in {result['host_catch_up_s']:.0f} s", file=sys.stderr)
-            result["postgresql_replicas"] = latencies(host, query_count, PASSES)
-        result["postgresql_database"] = latencies(writer, max(query_count // 3, 20), 1)
+    host_dir = fresh(WORK / f"pg-host-{papers}")
+    with opened(host_dir, url, web_host=True) as host:
+        result["host_load"] = load_average()
+        result["host_catch_up_s"] = catch_up(host)
+        result["host_disk"] = {"search-index": folder_size(host_dir / "search-index"),
+                               "vector-index": folder_size(host_dir / "vector-index")}
+        print(f"host caught up in {result['host_catch_up_s']:.0f} s", file=sys.stderr)
+        result["postgresql_replicas"] = latencies(host, query_count, PASSES)
+    if baseline:
+        with opened(WORK / f"pg-writer-{papers}", url) as writer:
+            result["postgresql_database"] = latencies(writer, max(query_count // 3, 20), 1)
     result["database_url"] = url
     return result
 
@@ -343,15 +394,31 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--lag-papers", type=int, default=25)
+    parser.add_argument("--no-database-baseline", action="store_true",
+                        help="skip pgvector's graph and the in-database latency (slow at 1M)")
+    parser.add_argument("--prepare-sqlite", action="store_true",
+                        help="only store the SQLite papers and vectors (no PostgreSQL), so "
+                             "another process can prepare PostgreSQL's at the same time")
+    parser.add_argument("--prepare-postgresql", action="store_true",
+                        help="only store the PostgreSQL papers and vectors")
     parser.add_argument("--out", type=Path, default=OUT_DIR / "replicas.json")
     args = parser.parse_args()
     results: dict[str, Any] = {"cpu": _cpu(), "load_start": load_average()}
     WORK.mkdir(parents=True, exist_ok=True)
+    if args.prepare_sqlite:
+        print(json.dumps(prepare_sqlite(args.papers)[1], indent=2))
+        return
     with postgres_server(PG_DIR) as admin_url:
+        if args.prepare_postgresql:
+            _, figures = prepare_postgresql(admin_url, args.papers,
+                                            graph=not args.no_database_baseline)
+            print(json.dumps(figures, indent=2))
+            return
         if args.quality:
             results["quality"] = quality(admin_url)
         if args.scale:
-            results["scale"] = scale(admin_url, args.papers, args.queries)
+            results["scale"] = scale(admin_url, args.papers, args.queries,
+                                     baseline=not args.no_database_baseline)
         if args.hosts:
             results["hosts"] = hosts(results["scale"]["database_url"], args.lag_papers,
                                      WORK / f"sqlite-{args.papers}" / "models")
