@@ -485,7 +485,8 @@ class Papertide:
     def _rank(self, query: ParsedQuery, mode: SearchMode, limit: int, offset: int,
               sort: SortOrder) -> tuple[Ranking, PaperPage]:
         ranking = self.semantic.rank(query, mode, limit, offset, sort)
-        found = self.store.get_papers(list(ranking.ids))
+        unread = [arxiv_id for arxiv_id in ranking.ids if arxiv_id not in ranking.papers]
+        found = {**ranking.papers, **(self.store.get_papers(unread) if unread else {})}
         papers = tuple(found[arxiv_id] for arxiv_id in ranking.ids if arxiv_id in found)
         return ranking, PaperPage(papers, ranking.total, offset, limit, ranking.total_exact)
 

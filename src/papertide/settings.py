@@ -276,6 +276,11 @@ class Settings:
         return self.data_dir / "vector-index"
 
     @property
+    def vector_labels_dir(self) -> Path:
+        """A PostgreSQL web host's record of its vector copy's labels (search/label_map.py)."""
+        return self.data_dir / "vector-labels"
+
+    @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
 

@@ -11,6 +11,7 @@ import pytest
 
 from papertide.app import Papertide, open_app
 from papertide.embed.onnx import OnnxEmbedder
+from papertide.search import label_map
 from papertide.search.replicas import ReplicatedVectorIndex
 from papertide.settings import Settings, load_settings
 from tests.helpers import FIXED_NOW, fixed_clock, make_record
@@ -104,3 +105,35 @@ def test_a_host_killed_before_saving_its_copy_catches_up_with_each_vector_once(
         assert len(found) == len(set(found))
     finally:
         restarted.close()
+
+
+def test_a_host_names_its_vectors_papers_itself_and_rebuilds_a_copy_kept_without_names(
+    worker: Papertide, database_url: str, tmp_path: Path, embedder: OnnxEmbedder
+) -> None:
+    """Once its copy answers, a host turns vector hits into papers from its own record
+    (the database is not asked); a copy saved by a host from before there was such a
+    record is rebuilt, not left answering with hits it cannot name."""
+    data_dir = tmp_path / "host"
+    host = open_host(database_url, data_dir, embedder)
+    try:
+        host.follow_database()
+        expected = [paper.arxiv_id for paper in host.search(QUERY, mode="semantic").page.papers]
+        index = host.semantic.index
+        assert isinstance(index, ReplicatedVectorIndex) and index.local_labels is not None
+        labels = index.local_labels.labels_of(expected)
+        assert labels == worker.store.vector_labels(expected)
+        assert index.local_labels.arxiv_ids_of(list(labels.values())) == \
+            {label: arxiv_id for arxiv_id, label in labels.items()}
+    finally:
+        host.close()
+    (data_dir / "vector-labels" / label_map.FILE_NAME).unlink()
+
+    reopened = open_host(database_url, data_dir, embedder)
+    try:
+        assert reopened.semantic.index.state() is None  # to be rebuilt, names and all
+        reopened.follow_database()
+        found = reopened.search(QUERY, mode="semantic")
+        assert found.mode == "semantic"
+        assert [paper.arxiv_id for paper in found.page.papers] == expected
+    finally:
+        reopened.close()

@@ -69,9 +69,11 @@ def open_vector_index(settings: Settings, store: Store, saves: bool = True,
     database = PgVectorIndex(postgres, ef_search=settings.vector_index_ef_search)
     if not (replica and keeps_replicas(settings, store)):
         return database
+    from papertide.search.label_map import LabelMap
     from papertide.search.replicas import ReplicatedVectorIndex
 
-    return ReplicatedVectorIndex(database, _faiss(settings, saves))
+    return ReplicatedVectorIndex(database, _faiss(settings, saves),
+                                 LabelMap(settings.vector_labels_dir))
 
 
 def _faiss(settings: Settings, saves: bool) -> FaissVectorIndex:

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 from papertide.models import Paper
 from papertide.search.base import IndexState, KeywordIndex, SearchHits, SortOrder
+from papertide.search.label_map import LabelMap
 from papertide.search.query import ParsedQuery
 from papertide.search.sync import ProgressCallback, SyncReport, sync_keyword_index
 from papertide.search.vectors import VectorFilter, VectorHit, VectorIndex, VectorIndexState
@@ -144,13 +145,23 @@ class ReplicatedVectorIndex:
     """The database's vector index until the local ``replica`` has caught up once.
 
     Writes and ``state`` are the replica's; ``caught_up`` is called after a sync of
-    the replica found nothing more to take in.
+    the replica found nothing more to take in. ``labels`` holds which paper each of
+    the replica's labels is (read locally instead of from the database, once the
+    replica answers); a replica kept before there was such a file is rebuilt.
     """
 
-    def __init__(self, database: VectorIndex, replica: VectorIndex) -> None:
+    def __init__(self, database: VectorIndex, replica: VectorIndex, labels: LabelMap) -> None:
         self.database = database
         self.replica = replica
+        self.labels = labels
         self._on_replica = False
+        if labels.created and replica.state() is not None:
+            replica.clear()  # its labels were never recorded: the follower rebuilds it
+
+    @property
+    def local_labels(self) -> LabelMap | None:
+        """The labels to read instead of the database's, while the replica answers."""
+        return self.labels if self._on_replica else None
 
     @property
     def answering(self) -> str:
@@ -192,6 +203,7 @@ class ReplicatedVectorIndex:
         return self.replica.state()
 
     def upsert(self, vectors: Sequence[StoredVector]) -> None:
+        self.labels.put((item.label, item.arxiv_id) for item in vectors)
         self.replica.upsert(vectors)
 
     def commit(self, state: VectorIndexState) -> None:
@@ -202,11 +214,13 @@ class ReplicatedVectorIndex:
 
     def clear(self) -> None:
         self._on_replica = False
+        self.labels.clear()
         self.replica.clear()
 
     def close(self) -> None:
         self.replica.close()
         self.database.close()
+        self.labels.close()
 
 
 def index_generation(index: KeywordIndex | VectorIndex) -> object:

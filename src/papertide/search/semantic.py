@@ -14,11 +14,12 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from papertide.embed.base import Embedder, paper_text
 from papertide.embed.sync import EmbeddingTurn, EmbedReport, embed_pending, pending_papers
 from papertide.exceptions import RunBusyError
+from papertide.models import Paper
 from papertide.search.base import KeywordIndex, SearchHits, SortOrder
 from papertide.search.hybrid import (
     KNOWN_ITEM_DEPTH,
@@ -28,6 +29,7 @@ from papertide.search.hybrid import (
     known_items,
     words_of,
 )
+from papertide.search.label_map import LabelMap
 from papertide.search.query import ParsedQuery
 from papertide.search.replicas import ReplicatedVectorIndex, index_generation
 from papertide.search.vector_sync import VectorSyncReport, sync_vector_index
@@ -97,6 +99,9 @@ class Ranking:
     total_capped: bool = False
     # How the keyword index read the query (a prefix cut to its most frequent words).
     notices: tuple[str, ...] = ()
+    # Papers already read while ranking (a hybrid query reads the page's with the
+    # known-item candidates'), so the page costs no second read of the database.
+    papers: dict[str, Paper] = field(default_factory=dict, compare=False, repr=False)
 
 
 class SemanticEngine:
@@ -193,7 +198,7 @@ class SemanticEngine:
             if (rebuild or state is None or state.model != self.model_name
                     or state.instance_id != self.store.instance_id):
                 index.clear()  # rebuilt from nothing: the database answers meanwhile
-            report = sync_vector_index(self.store, index.replica, self.model_name,
+            report = sync_vector_index(self.store, index, self.model_name,
                                        rebuild=rebuild, progress=progress)
             index.caught_up()
             return report
@@ -334,7 +339,7 @@ class SemanticEngine:
                 where = self._vector_filter(query)
                 if where is not None:
                     hits = self.index.search(vector, depth, where)
-                    names = self.store.vector_arxiv_ids([hit.label for hit in hits])
+                    names = self._arxiv_ids_of([hit.label for hit in hits])
                     nearest = {names[hit.label]: hit.score for hit in hits if hit.label in names}
                     if mode == "semantic":
                         semantic_total = min(SEMANTIC_RESULT_CAP, self.index.count_matching(where))
@@ -357,22 +362,29 @@ class SemanticEngine:
         ranked = [(hit.arxiv_id, hit.score) for hit in keyword.hits]
         evidence = keyword_evidence(ranked[0][1] if ranked else 0.0, meaning_text(query),
                                     self.status().total)
-        fused = adaptive_fusion(ranked, similarity, evidence, self.settings.hybrid_keyword_weight,
-                                self._known_items(meaning_text(query), keyword_ids))
+        weight = self.settings.hybrid_keyword_weight
+        fused = adaptive_fusion(ranked, similarity, evidence, weight)
+        # A known item moves one of the best keyword matches to the top and keeps the
+        # rest in order: the page is among this page and those matches, read at once.
+        best = keyword_ids[:KNOWN_ITEM_DEPTH]
+        papers = self.store.get_papers(list(dict.fromkeys(
+            [item.arxiv_id for item in fused[offset:offset + limit]] + best)))
+        if first := self._known_items(meaning_text(query), best, papers):
+            fused = adaptive_fusion(ranked, similarity, evidence, weight, first)
         extra = len(set(similarity) - set(keyword_ids)) if not constrained else 0
         page_items = fused[offset:offset + limit]
         return Ranking(tuple(item.arxiv_id for item in page_items),
                        {item.arxiv_id: item.score for item in page_items},
                        keyword.total + extra, "hybrid", total_exact=keyword.total_exact,
-                       notices=keyword.notices)
+                       notices=keyword.notices,
+                       papers={item.arxiv_id: papers[item.arxiv_id] for item in page_items
+                               if item.arxiv_id in papers})
 
-    def _known_items(self, text: str, keyword_ids: list[str]) -> list[str]:
+    def _known_items(self, text: str, best: list[str], papers: dict[str, Paper]) -> list[str]:
         """The paper(s) a known-item query names among the best keyword matches
-        (:func:`known_items`): their titles and abstracts are read for the test."""
-        best = keyword_ids[:KNOWN_ITEM_DEPTH]
+        (:func:`known_items`), from their titles and abstracts."""
         if not best or len(words_of(text)) < 2:  # one word names no paper
             return []
-        papers = self.store.get_papers(best)
         texts = [(arxiv_id, papers[arxiv_id].title, papers[arxiv_id].abstract or "")
                  for arxiv_id in best if arxiv_id in papers]
         held = frozenset().union(*(words_of(f"{title} {abstract}")
@@ -407,7 +419,23 @@ class SemanticEngine:
     ) -> tuple[SearchHits, dict[str, int]]:
         """The keyword half of a query and its papers' vector labels, on a pool thread."""
         keyword = self.keyword_index.search(query, depth, 0, "relevance")
-        return keyword, self.store.vector_labels([hit.arxiv_id for hit in keyword.hits])
+        return keyword, self._labels_of([hit.arxiv_id for hit in keyword.hits])
+
+    def _labels_of(self, arxiv_ids: list[str]) -> dict[str, int]:
+        """The vector labels of papers: a web host's own record while its replica
+        answers (no database round trip), else the store's."""
+        local = self._local_labels()
+        return (local.labels_of(arxiv_ids) if local is not None
+                else self.store.vector_labels(arxiv_ids))
+
+    def _arxiv_ids_of(self, labels: list[int]) -> dict[int, str]:
+        local = self._local_labels()
+        return (local.arxiv_ids_of(labels) if local is not None
+                else self.store.vector_arxiv_ids(labels))
+
+    def _local_labels(self) -> LabelMap | None:
+        index = self._index
+        return index.local_labels if isinstance(index, ReplicatedVectorIndex) else None
 
     def _vector_filter(self, query: ParsedQuery) -> VectorFilter | None:
         """The query's filters for the vector index; ``None`` when nothing can pass."""
@@ -418,7 +446,7 @@ class SemanticEngine:
         only_filters = ParsedQuery(authors=query.authors, categories=query.categories,
                                    date_from=query.date_from, date_to=query.date_to)
         matching = self.keyword_index.search(only_filters, AUTHOR_FILTER_MAX, 0, "date")
-        labels = self.store.vector_labels([hit.arxiv_id for hit in matching.hits])
+        labels = self._labels_of([hit.arxiv_id for hit in matching.hits])
         if not labels:
             return None
         return replace(where, labels=frozenset(labels.values()))
@@ -430,14 +458,14 @@ class SemanticEngine:
         paper = self.store.get_paper(arxiv_id)
         if paper is None or self.index.count() == 0:
             return []
-        labels = self.store.vector_labels([arxiv_id])
+        labels = self._labels_of([arxiv_id])
         label = labels.get(arxiv_id)
         vector = self.index.vector(label) if label is not None else None
         if vector is None:
             vector = self.embedder.embed_documents([paper_text(paper)])[0]
         exclude = frozenset({label}) if label is not None else frozenset()
         hits = self.index.search(vector, limit + 1, VectorFilter(exclude=exclude))
-        names = self.store.vector_arxiv_ids([hit.label for hit in hits])
+        names = self._arxiv_ids_of([hit.label for hit in hits])
         found = [(names[hit.label], hit.score) for hit in hits
                  if hit.label in names and names[hit.label] != arxiv_id]
         return found[:limit]

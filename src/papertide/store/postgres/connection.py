@@ -30,6 +30,7 @@ POSTGRESQL = Dialect(
     # a serialization failure or deadlock: the same transaction may well pass a moment later
     busy_errors=(psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled,
                  psycopg.errors.TransactionRollback),
+    json_rows="coalesce(json_agg(json_build_array({columns})), '[]')::text",
 )
 # A quoted literal or identifier, a placeholder, or a lone percent sign.
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|(?<!:):([A-Za-z_]\w*)|%")

@@ -61,6 +61,9 @@ class Dialect:
     """Driver messages (lower case) that mean another writer held the lock too long."""
     busy_errors: tuple[type[Exception], ...] = ()
     """Driver errors that mean the same: a lock wait timed out, a conflict to retry."""
+    json_rows: str = "json_group_array(json_array({columns}))"
+    """An aggregate that gives a group's ``columns`` as JSON text: a list of lists,
+    ``[]`` for no rows (SQLite's spelling; PostgreSQL's is ``json_agg``)."""
 
 
 class SqlMixin:

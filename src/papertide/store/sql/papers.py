@@ -21,9 +21,9 @@ from papertide.store.sql.follows import write_paper_events
 from papertide.store.sql.mixin import SqlMixin, placeholders
 from papertide.store.sql.rows import (
     PAPER_COLUMNS,
-    SELECT_PAPERS,
-    paper_from_row,
+    hydrated,
     paper_row,
+    select_papers,
     stamp,
     unstamp,
 )
@@ -108,33 +108,18 @@ class PapersMixin(SqlMixin):
             chunk = list(arxiv_ids[start:start + ID_CHUNK])
             with self._guard("reading papers"):
                 rows = self._connection().execute(
-                    f"{SELECT_PAPERS} WHERE arxiv_id IN ({placeholders(chunk)})", chunk
+                    f"{self._select_papers} WHERE arxiv_id IN ({placeholders(chunk)})", chunk
                 ).fetchall()
             found.update((paper.arxiv_id, paper) for paper in self._hydrate(rows))
         return found
 
+    @property
+    def _select_papers(self) -> str:
+        return select_papers(self.dialect.json_rows)
+
     def _hydrate(self, rows: list[Any]) -> list[Paper]:
-        """Attach versions and sources to paper rows with one query each."""
-        if not rows:
-            return []
-        ids = [row[0] for row in rows]
-        connection = self._connection()
-        versions: dict[str, list[PaperVersion]] = {}
-        for arxiv_id, number, submitted in connection.execute(
-            "SELECT arxiv_id, version, submitted_at FROM paper_versions "
-            f"WHERE arxiv_id IN ({placeholders(ids)}) ORDER BY arxiv_id, version", ids
-        ):
-            versions.setdefault(arxiv_id, []).append(PaperVersion(number, unstamp(submitted)))
-        sources: dict[str, list[str]] = {}
-        for arxiv_id, source in connection.execute(
-            "SELECT arxiv_id, source FROM paper_sources "
-            f"WHERE arxiv_id IN ({placeholders(ids)}) ORDER BY arxiv_id, source", ids
-        ):
-            sources.setdefault(arxiv_id, []).append(source)
-        return [
-            paper_from_row(row, tuple(versions.get(row[0], ())), tuple(sources.get(row[0], ())))
-            for row in rows
-        ]
+        """Papers from rows of ``_select_papers`` (their versions and sources included)."""
+        return [hydrated(row) for row in rows]
 
     def count_papers(self) -> int:
         with self._guard("counting papers"):
@@ -154,7 +139,7 @@ class PapersMixin(SqlMixin):
             connection = self._connection()
             total = connection.execute(f"SELECT count(*) FROM papers {where}", bounds).fetchone()[0]
             rows = connection.execute(
-                f"{SELECT_PAPERS} {where} ORDER BY {_ORDERS[order]} LIMIT ? OFFSET ?",
+                f"{self._select_papers} {where} ORDER BY {_ORDERS[order]} LIMIT ? OFFSET ?",
                 (*bounds, limit, offset),
             ).fetchall()
             papers = self._hydrate(rows)
@@ -180,7 +165,7 @@ class PapersMixin(SqlMixin):
     def papers_changed_since(self, change_seq: int, limit: int) -> list[Paper]:
         with self._guard("reading changed papers"):
             rows = self._connection().execute(
-                f"{SELECT_PAPERS} WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
+                f"{self._select_papers} WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
                 (change_seq, limit),
             ).fetchall()
             return self._hydrate(rows)

@@ -15,7 +15,26 @@ PAPER_COLUMNS = (
     "updated_at", "announced_date", "announced_is_estimate", "first_stored_at",
     "last_changed_at", "change_seq",
 )
-SELECT_PAPERS = f"SELECT {', '.join(PAPER_COLUMNS)} FROM papers"
+
+
+def select_papers(json_rows: str) -> str:
+    """``SELECT`` of the paper columns, then each paper's versions and sources as JSON
+    (``json_rows``: the engine's aggregate): one statement, where a query for each
+    would cost a PostgreSQL host two more round trips per page."""
+    versions = json_rows.format(columns="version, submitted_at")
+    sources = json_rows.format(columns="source")
+    return (f"SELECT {', '.join(PAPER_COLUMNS)}, "
+            f"(SELECT {versions} FROM paper_versions v WHERE v.arxiv_id = papers.arxiv_id), "
+            f"(SELECT {sources} FROM paper_sources s WHERE s.arxiv_id = papers.arxiv_id) "
+            "FROM papers")
+
+
+def hydrated(row: Sequence[Any]) -> Paper:
+    """A paper from a row of :func:`select_papers`."""
+    versions = sorted((int(number), submitted) for number, submitted in json.loads(row[-2]))
+    sources = sorted(str(source) for (source,) in json.loads(row[-1]))
+    return paper_from_row(row, tuple(PaperVersion(number, unstamp(submitted))
+                                     for number, submitted in versions), tuple(sources))
 
 
 def stamp(value: dt.datetime | None) -> str | None:
