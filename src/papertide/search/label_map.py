@@ -28,17 +28,19 @@ class LabelMap:
     """Label ↔ arXiv id pairs of one vector replica; thread-safe."""
 
     def __init__(self, folder: Path) -> None:
+        """``created``: the file is new (or was unreadable and started again), so the
+        replica it belongs to must be rebuilt to fill it."""
         path = folder / FILE_NAME
         try:
             folder.mkdir(parents=True, exist_ok=True)
             self.created = not path.exists()
-            self._connection = sqlite3.connect(path, check_same_thread=False,
-                                               isolation_level=None)
-            self._connection.execute("PRAGMA journal_mode = WAL")
-            self._connection.execute("PRAGMA synchronous = NORMAL")
-            self._connection.execute(
-                "CREATE TABLE IF NOT EXISTS labels ("
-                "label INTEGER PRIMARY KEY, arxiv_id TEXT NOT NULL UNIQUE)")
+            try:
+                self._connection = _opened(path)
+            except sqlite3.DatabaseError:  # damaged: it is only a copy, start it again
+                for damaged in folder.glob(f"{FILE_NAME}*"):
+                    damaged.unlink()
+                self.created = True
+                self._connection = _opened(path)
         except (OSError, sqlite3.Error) as error:
             raise SearchIndexError(f"cannot open the vector labels file {path}: {error}") \
                 from error
@@ -86,3 +88,16 @@ class LabelMap:
             if self._connection.in_transaction:
                 self._connection.execute("ROLLBACK")
             raise SearchIndexError(f"{action}: {error}") from error
+
+
+def _opened(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("CREATE TABLE IF NOT EXISTS labels ("
+                           "label INTEGER PRIMARY KEY, arxiv_id TEXT NOT NULL UNIQUE)")
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
