@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -202,6 +203,49 @@ def test_three_embed_commands_share_the_papers_and_take_over_a_dead_workers_rang
         assert store.max_vector_seq() == PAPERS
     finally:
         store.close()
+
+
+def test_an_embed_process_killed_mid_range_leaves_its_range_to_the_next_run(
+    shared_data: Path,
+) -> None:
+    store = open_store(database_url(shared_data))
+    environ = process_environ(shared_data, job_lease_seconds="2")
+    victim = subprocess.Popen([sys.executable, "-m", "papertide", "embed"], env=environ,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while True:  # freeze it the moment it holds a range, then kill it there
+            assert victim.poll() is None, "it finished before it could be killed mid-range"
+            assert time.monotonic() < deadline
+            if held(store):
+                victim.send_signal(signal.SIGSTOP)
+                if held(store):
+                    break
+                victim.send_signal(signal.SIGCONT)
+        victim.kill()
+        victim.wait(60)
+        assert store.count_vectors(MODEL) < PAPERS  # its range's vectors were never stored
+
+        outputs: list[str] = []
+        while store.embedding_watermark(MODEL) < store.max_change_seq():
+            assert time.monotonic() < deadline, outputs
+            run = subprocess.run([sys.executable, "-m", "papertide", "embed"], env=environ,
+                                 capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                                 timeout=DEADLINE_SECONDS)
+            assert run.returncode == 0, run.stderr
+            outputs.append(run.stdout)
+
+        assert_each_paper_embedded_once(store)
+        assert any("1 range of papers taken over" in output for output in outputs), outputs
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+        store.close()
+
+
+def held(store: Store) -> bool:
+    return any(state == "claimed" for _, _, state in store.embedding_ranges(MODEL))
 
 
 def test_worker_processes_join_in_on_an_embed_job_with_nothing_set(

@@ -53,12 +53,20 @@ def embed_and_index(service: Papertide, rebuild_index: bool, reembed: bool) -> N
         seconds = time.perf_counter() - started
     rate = f" ({report.embedded / seconds:,.0f} papers/s)" if report.embedded and seconds else ""
     click.echo(f"embedded {report.embedded:,} papers{rate}; {report.unchanged:,} unchanged")
+    if report.taken_over:
+        click.echo(f"{_ranges(report.taken_over)} taken over from processes that stopped "
+                   "mid-way (their lease ran out)")
     in_flight = [held for held in service.store.embedding_ranges(service.semantic.model_name)
                  if held[2] == "claimed"]
     if in_flight:
-        click.echo(f"{len(in_flight):,} ranges of papers are being embedded by other processes")
+        click.echo(f"{_ranges(len(in_flight))} held by other processes: they embed them, "
+                   "or the next run takes them over once the holder's lease runs out")
     else:
         click.echo(service.embedding_status().describe())
+
+
+def _ranges(count: int) -> str:
+    return f"{count:,} range{'s' if count != 1 else ''} of papers"
 
 
 @click.command("embed")

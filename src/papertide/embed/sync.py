@@ -15,6 +15,7 @@ re-embedded.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from papertide.store.vectors import NewVector
 BATCHES_PER_RANGE = 8
 DEFAULT_LEASE_SECONDS = 60.0
 ProgressCallback = Callable[[int, int], None]
+logger = logging.getLogger("papertide.embed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class EmbedReport:
     remaining: int
     ranges: int = 0  # ranges this process finished
     lost: int = 0  # ranges it had to leave to another process (its lease ran out)
+    taken_over: int = 0  # ranges it took from a process that stopped (whose lease ran out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +84,17 @@ def embed_pending(
     """
     model = embedder.model_name
     total = pending_papers(store, model)
-    embedded = unchanged = ranges = lost = 0
+    embedded = unchanged = ranges = lost = taken_over = 0
     while stop is None or not stop.is_set():
         now = turn.wall()
         claim = store.claim_embedding_range(model, turn.owner, now, now + turn.lease_seconds,
                                             batch_size * BATCHES_PER_RANGE)
         if claim is None:
             break
+        if claim.taken_over_from:
+            taken_over += 1
+            logger.info("taking over the papers of changes %d-%d from %s (its lease ran out)",
+                        claim.after_seq + 1, claim.through_seq, claim.taken_over_from)
         if claim.more_waiting and more_waiting is not None:
             more_waiting()
         result = _embed_range(store, embedder, turn, claim, batch_size, stop, force)
@@ -104,7 +111,7 @@ def embed_pending(
         if after_range:
             after_range()
     remaining = pending_papers(store, model)
-    return EmbedReport(embedded, unchanged, remaining, ranges, lost)
+    return EmbedReport(embedded, unchanged, remaining, ranges, lost, taken_over)
 
 
 def _embed_range(store: Store, embedder: Embedder, turn: EmbeddingTurn, claim: EmbeddingClaim,
