@@ -63,6 +63,14 @@ def test_a_typo_beside_a_correct_word_keeps_the_rest_of_the_query(loaded: Papert
     assert results.page.papers[0].arxiv_id == "2501.00006"
 
 
+def test_the_notice_names_each_corrected_word_in_a_sentence(loaded: Papertide) -> None:
+    one = loaded.search("difusion", mode="keyword").notices
+    two = loaded.search("difusion transfomer", mode="keyword").notices
+    assert "No paper holds “difusion”, so “diffusion” was searched instead." in one
+    assert ("No paper holds “difusion” or “transfomer”, so “diffusion” and “transformer” "
+            "were searched instead.") in two
+
+
 def test_correctly_spelt_words_get_no_suggestion(loaded: Papertide) -> None:
     for text in ("diffusion", "fusion", "sensors lidar"):
         results = loaded.search(text, mode="keyword")

@@ -97,10 +97,11 @@ def respell(text: str, query: ParsedQuery, vocabulary: Vocabulary) -> Respelling
         words=_corrected(query.words, corrections, unknown),
         required_words=_corrected(query.required_words, corrections, unknown),
     )
-    shown = ", ".join(f"“{corrections[word]}”" for word in corrections if word in unknown)
-    missing = ", ".join(f"“{word}”" for word in corrections if word in unknown)
-    notice = (f"No paper holds {missing}, so {shown} was searched instead."
-              if unknown else None)
+    typed = [word for word in corrections if word in unknown]
+    searched = spoken_list([f"“{corrections[word]}”" for word in typed], "and")
+    verb = "was" if len(typed) == 1 else "were"
+    notice = (f"No paper holds {spoken_list([f'“{word}”' for word in typed], 'or')}, "
+              f"so {searched} {verb} searched instead." if typed else None)
     return Respelling(respelled, suggested_text(text, corrections), corrections, notice)
 
 
@@ -173,3 +174,10 @@ def _corrected(
         else:
             out += [word, better]
     return tuple(dict.fromkeys(out))
+
+
+def spoken_list(items: list[str], conjunction: str) -> str:
+    """``a``, ``a or b``, ``a, b or c``: as a sentence names several things."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
