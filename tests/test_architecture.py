@@ -23,7 +23,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[1] / "src" / "papertide"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("papertide", "papertide.exceptions", "papertide.models", "papertide.arxiv_ids",
               "papertide.periods", "papertide.paging", "papertide.processes",
-              "papertide.templates", "papertide.cron", "papertide.settings",
+              "papertide.templates", "papertide.readable_math", "papertide.cron",
+              "papertide.settings",
               "papertide.community_settings", "*.models", "*.settings")),
     ("sources", ("papertide.sources.",)),
     ("store", ("papertide.store.", "papertide.importing")),

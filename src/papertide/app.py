@@ -118,6 +118,8 @@ class SearchResults:
     suggestion: str | None = None
     # Which typed words no paper holds and what was searched instead (shown beside it).
     spelling_notice: str | None = None
+    # The text searched when words no paper holds were replaced (else ``None``).
+    searched_text: str | None = None
 
     @property
     def notices(self) -> tuple[str, ...]:
@@ -467,7 +469,9 @@ class Papertide:
                              total_capped=found.ranking.total_capped,
                              filter_hints=found.hints, engine_notices=found.ranking.notices,
                              suggestion=found.respelled.suggestion if found.respelled else None,
-                             spelling_notice=found.respelled.notice if found.respelled else None)
+                             spelling_notice=found.respelled.notice if found.respelled else None,
+                             searched_text=(found.respelled.searched_text if found.respelled
+                                            else None))
 
     def _answer(self, text: str, query: ParsedQuery, mode: SearchMode, limit: int,
                 offset: int, sort: SortOrder) -> _Answer:

@@ -103,8 +103,28 @@ def test_the_suggestion_never_carries_markup(loaded: Papertide) -> None:
         page = client.get("/search", params={"q": text, "mode": "keyword"}).text
         body = client.get("/api/search", params={"q": "difusion", "mode": "keyword"}).json()
     assert "<script>alert" not in page
-    assert "Did you mean" in page
+    assert "so “diffusion” was searched instead" in page
     assert body["suggestion"] == "diffusion"
+
+
+def test_the_page_is_headed_by_what_was_searched_and_offers_only_what_was_not(
+    loaded: Papertide,
+) -> None:
+    loaded.store.upsert_papers([make_record("2501.00008", "Diffusoin artefacts",
+                                            abstract="A misprint in print.")], FIXED_NOW)
+    loaded.store.upsert_papers([make_record(f"2502.{n:05d}", f"Diffusion study {n}")
+                                for n in range(1, 60)], FIXED_NOW)
+    loaded.sync_search_index()
+    with TestClient(create_web_app(loaded)) as client:
+        corrected = client.get("/search", params={"q": "transfomer", "mode": "keyword"}).text
+        rare = client.get("/search", params={"q": "diffusoin", "mode": "keyword"}).text
+    # no paper holds "transfomer": "transformer" was searched, and the page says so
+    assert "Results for <q>transformer</q>" in corrected
+    assert "Did you mean" not in corrected
+    assert "so “transformer” was searched instead" in corrected
+    # one paper holds "diffusoin": it is searched as typed, "diffusion" is offered
+    assert "Results for <q>diffusoin</q>" in rare
+    assert "Did you mean" in rare and "searched instead" not in rare
 
 
 def test_a_pasted_paragraph_is_not_spell_checked(loaded: Papertide) -> None:

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from papertide.digest import mime
 from papertide.digest.models import Digest
+from papertide.readable_math import readable_math
 from papertide.templates import template_environment
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -102,7 +103,7 @@ class MailRenderer:
         self.environment.globals.update(site_name=self.site_name, site_url=self.site_url,
                                         paper_url=lambda arxiv_id: paper_url(self.site_url,
                                                                              arxiv_id))
-        self.environment.filters.update(shorten=shorten, authors=author_line)
+        self.environment.filters.update(shorten=shorten, authors=author_line, math=readable_math)
         self._digest_html = self.environment.get_template("digest.html")
         self._digest_text = self.environment.get_template("digest.txt")
 

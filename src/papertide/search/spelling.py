@@ -67,6 +67,9 @@ class Respelling:
     suggestion: str
     corrections: dict[str, str]
     notice: str | None
+    # The typed text with the words no paper holds replaced: what was searched, if not
+    # what was typed (rare words are searched as typed, their correction beside them).
+    searched_text: str | None = None
 
 
 def respell(text: str, query: ParsedQuery, vocabulary: Vocabulary) -> Respelling | None:
@@ -98,11 +101,13 @@ def respell(text: str, query: ParsedQuery, vocabulary: Vocabulary) -> Respelling
         required_words=_corrected(query.required_words, corrections, unknown),
     )
     typed = [word for word in corrections if word in unknown]
-    searched = spoken_list([f"“{corrections[word]}”" for word in typed], "and")
+    replaced = spoken_list([f"“{corrections[word]}”" for word in typed], "and")
     verb = "was" if len(typed) == 1 else "were"
     notice = (f"No paper holds {spoken_list([f'“{word}”' for word in typed], 'or')}, "
-              f"so {searched} {verb} searched instead." if typed else None)
-    return Respelling(respelled, suggested_text(text, corrections), corrections, notice)
+              f"so {replaced} {verb} searched instead." if typed else None)
+    searched = (suggested_text(text, {word: corrections[word] for word in typed})
+                if typed else None)
+    return Respelling(respelled, suggested_text(text, corrections), corrections, notice, searched)
 
 
 def best_correction(word: str, count: int, vocabulary: Vocabulary) -> str | None:

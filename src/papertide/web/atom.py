@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from papertide import __version__
 from papertide.models import Paper
+from papertide.readable_math import readable_math
 from papertide.web.presenters import paper_path, printable
 
 ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
@@ -89,7 +90,7 @@ def render_feed(info: FeedInfo, papers: Sequence[Paper],
 def _entry(paper: Paper, site_url: str) -> ET.Element:
     entry = ET.Element("entry")
     _text(entry, "id", paper.abs_url)
-    _text(entry, "title", paper.title)
+    _text(entry, "title", readable_math(paper.title))
     _text(entry, "updated", _rfc3339(entry_updated(paper)))
     if paper.submitted_at:
         _text(entry, "published", _rfc3339(paper.submitted_at))
@@ -102,7 +103,7 @@ def _entry(paper: Paper, site_url: str) -> ET.Element:
     for category in paper.categories:
         ET.SubElement(entry, "category", {"term": category, "scheme": ARXIV_CATEGORY_SCHEME})
     if paper.abstract:
-        _text(entry, "summary", paper.abstract, type="text")
+        _text(entry, "summary", readable_math(paper.abstract), type="text")
     return entry
 
 

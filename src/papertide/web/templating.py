@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 from papertide import __version__
 from papertide.discussions.markdown import comment_html
 from papertide.follows.describe import abstract_diff, event_lines, event_title
+from papertide.readable_math import readable_math
 from papertide.settings import Settings
 from papertide.templates import template_environment
 from papertide.topics.sparkline import sparkline
@@ -69,6 +70,7 @@ class Renderer:
         )
         self.environment.globals["card_parts"] = CardParts(self.environment)
         self.environment.filters.update(
+            math=readable_math,
             preview=presenters.preview,
             compact_count=presenters.compact_count,
             printable=presenters.printable,
