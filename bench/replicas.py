@@ -238,8 +238,8 @@ def scale(admin_url: str, papers: int, query_count: int, baseline: bool) -> dict
     with opened(host_dir, url, web_host=True) as host:
         result["host_load"] = load_average()
         result["host_catch_up_s"] = catch_up(host)
-        result["host_disk"] = {"search-index": folder_size(host_dir / "search-index"),
-                               "vector-index": folder_size(host_dir / "vector-index")}
+        result["host_disk"] = {name: folder_size(host_dir / name)
+                               for name in ("search-index", "vector-index", "vector-labels")}
         print(f"host caught up in {result['host_catch_up_s']:.0f} s", file=sys.stderr)
         result["postgresql_replicas"] = latencies(host, query_count, PASSES)
     if baseline:
@@ -306,7 +306,8 @@ def hosts(url: str, lag_papers: int, models: Path | None) -> dict[str, Any]:
             get_json(base + "/api/search?q=warm+up&mode=hybrid")
         result["rss_mb"] = [rss_mb(process.pid) for _, process in running]
         result["disk"] = [{name: folder_size(WORK / f"serve-{number}" / name)
-                           for name in ("search-index", "vector-index")} for number in (1, 2)]
+                           for name in ("search-index", "vector-index", "vector-labels")}
+                          for number in (1, 2)]
         print(f"hosts: {result}", file=sys.stderr)
         result["lag"] = lag(url, [base for base, _ in running], lag_papers)
         result["load_after"] = load_average()
