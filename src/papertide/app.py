@@ -29,7 +29,8 @@ from papertide.importing import (
 from papertide.models import Observation, Paper, PaperPage
 from papertide.paging import MAX_OFFSET, MAX_PAGE_SIZE, page_bounds
 from papertide.periods import Period, day_period
-from papertide.ranking.paper_signals import SHOWN_SIGNALS, PaperSignals, paper_signals
+from papertide.ranking.outside_signals import OutsideSignals
+from papertide.ranking.paper_signals import PaperSignals
 from papertide.search.author_names import AuthorProfile, author_profile, names_like
 from papertide.search.base import IndexState, KeywordIndex, SortOrder
 from papertide.search.filter_hints import FilterHint, explain_empty
@@ -54,7 +55,7 @@ from papertide.search.sync import (
 from papertide.settings import Settings
 from papertide.store.base import Store
 from papertide.store.factory import open_store
-from papertide.store.signal_summary import SignalSummary, summarise
+from papertide.store.signal_summary import SignalSummary
 
 if TYPE_CHECKING:
     from papertide.accounts.tokens import Signer
@@ -186,6 +187,7 @@ class Papertide:
         self._closing = threading.Event()
         self._results: ResultCache[_Answer] = ResultCache()
         self._similar: ResultCache[SimilarPapers] = ResultCache()
+        self._outside_signals = OutsideSignals(store)
 
     def close(self) -> None:
         self._closing.set()
@@ -357,15 +359,14 @@ class Papertide:
 
     def signals(self, arxiv_ids: Sequence[str]) -> dict[str, SignalSummary]:
         """What is known about these papers' popularity (papers with nothing are absent)."""
-        return {arxiv_id: summarise(series)
-                for arxiv_id, series in self.store.signal_series(arxiv_ids).items()}
+        return self._outside_signals.summaries(arxiv_ids)
 
     def observations(self, arxiv_id: str) -> list[Observation]:
         return self.store.observations_for(parse_arxiv_id(arxiv_id).base)
 
     def paper_signals(self, arxiv_ids: Sequence[str]) -> dict[str, PaperSignals]:
         """What cards show of the outside signals (HF upvotes, code, keywords...)."""
-        return paper_signals(self.store.latest_observations(arxiv_ids, SHOWN_SIGNALS))
+        return self._outside_signals.shown(arxiv_ids)
 
     def author(self, name: str) -> AuthorProfile | tuple[str, ...]:
         """The papers here that list ``name`` (accents and case aside), newest first, with

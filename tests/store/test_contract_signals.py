@@ -50,3 +50,12 @@ def test_the_latest_observation_of_some_signals(store: Store) -> None:
     assert store.latest_observation_at(["hfFrontPage"]) == utc(2025, 5, 5, 17)
     assert store.latest_observation_at(["hfFrontPage", "upvotes"]) == utc(2025, 6, 1)
     assert store.latest_observation_at([]) is None
+
+
+def test_the_last_observation_number_moves_with_every_batch_added(store: Store) -> None:
+    store.upsert_papers([make_record("2501.00001")], FIXED_NOW)
+    assert store.last_observation_id() == 0
+    store.add_observations([_seen("2501.00001", 4, 9)])
+    first = store.last_observation_id()
+    store.add_observations([_seen("2501.00001", 2, 13), _seen("2501.00001", 1, 14)])
+    assert store.last_observation_id() > first > 0

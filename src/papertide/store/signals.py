@@ -39,6 +39,11 @@ class SignalStore(Protocol):
         """Each paper's observed signals, summed up per signal (papers with none are absent)."""
         ...
 
+    def last_observation_id(self) -> int:
+        """The newest observation's number (0: none): observations are only ever added,
+        under the write lock, so what was read of them holds until this changes."""
+        ...
+
     def iter_texts(self, start: dt.date, end: dt.date,
                    batch_size: int = 5_000) -> Iterator[tuple[str, dt.date, str, str | None]]:
         """``(arxiv_id, announced_date, title, abstract)`` announced in ``[start, end)``."""

@@ -80,6 +80,11 @@ class SignalsMixin(SqlMixin):
             ).fetchone()[0]
         return unstamp(value)
 
+    def last_observation_id(self) -> int:
+        with self._guard("reading observations"):
+            value = self._connection().execute("SELECT max(id) FROM observations").fetchone()[0]
+        return int(value or 0)
+
     def signal_series(self, arxiv_ids: Sequence[str]) -> dict[str, list[SignalSeries]]:
         found: dict[str, list[SignalSeries]] = {}
         for start in range(0, len(arxiv_ids), ID_CHUNK):
