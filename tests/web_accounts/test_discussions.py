@@ -167,6 +167,26 @@ def test_cards_show_how_many_comments_a_paper_has(
     assert all(text.split()[0] != "0" for text in counts.values())  # no count where none
 
 
+def test_the_paper_pages_signals_count_its_comments_with_a_link_to_them(
+    client: TestClient, smtp: tuple[MailCatcher, int],
+) -> None:
+    before = _count_shown(page_of(client, PAPER_PATH))
+    assert _comments_fact(client, PAPER_PATH).text() == str(before)
+    sign_in(client, smtp[0], "signals@example.org")
+    _post_comment(client, "Counted in the signals")
+    shown = _comments_fact(client, PAPER_PATH)
+    assert shown.text() == str(before + 1) == str(_count_shown(page_of(client, PAPER_PATH)))
+    assert [link.get("href") for link in shown.find_all("a")] == ["#discussion"]
+    quiet = _comments_fact(client, "/papers/0704.0027")  # never discussed
+    assert quiet.text() == "0" and not quiet.find_all("a")  # no link to nothing
+
+
+def _comments_fact(client: TestClient, path: str) -> Element:
+    facts = page_of(client, path).find("dl", class_="signal-facts")
+    labels = [term.text() for term in facts.find_all("dt")]
+    return facts.find_all("dd")[labels.index("Comments here")]
+
+
 def test_a_card_shown_before_a_new_comment_shows_the_new_count_after_it(
     client: TestClient, service: Papertide, smtp: tuple[MailCatcher, int],
 ) -> None:
