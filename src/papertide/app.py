@@ -603,14 +603,21 @@ class Papertide:
         get the model ready meanwhile: on a fresh data dir it is exported first (tens of
         seconds), which the first search by meaning would otherwise wait for."""
         self.semantic.start_background()
-        threading.Thread(target=self._warm_model, name="papertide-model-warmup",
-                         daemon=True).start()
+        self.start_warming_up()
 
-    def _warm_model(self) -> None:
+    def start_warming_up(self) -> None:
+        """Load, in a background thread, what the first searches would otherwise wait
+        for: the model (exported first on a fresh data dir: tens of seconds), the vector
+        index and a keyword searcher. A web process serves meanwhile."""
+        threading.Thread(target=self._warm_up, name="papertide-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
         try:
             self.semantic.embedder.embed_query("warm up")
+            self.semantic.index.count()
+            self.keyword_index.state()
         except Exception:  # the first query reports what is wrong; serving goes on
-            logging.getLogger("papertide.embedding").exception("loading the model failed")
+            logging.getLogger("papertide.embedding").exception("warming up search failed")
 
     def _paging(self, page: int, page_size: int | None) -> tuple[int, int]:
         return page_bounds(page, page_size, self.settings.page_size)

@@ -79,6 +79,8 @@ def create_web_app(service: Papertide, extra_process: bool = False) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         for worker in background:
             worker.start()
+        if extra_process:
+            service.start_warming_up()
         try:
             yield
         finally:
