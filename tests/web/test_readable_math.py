@@ -67,3 +67,15 @@ def test_pages_and_feeds_show_unicode_while_the_api_keeps_the_source(app: Papert
     assert api["title"] == TITLE and api["abstract"] == ABSTRACT
     # the search finds what arXiv wrote, as typed there
     assert app.search("mu", mode="keyword").page.total == 1
+
+
+@pytest.mark.parametrize("hostile", [
+    "$" + "{" * 199 + "x" + "}" * 199 + "$",  # deep nesting
+    "$" + r"\frac{" * 60 + "x" + "}{y}" * 60 + "$",  # past the formula length limit
+    "$" * 5_000,
+    "$x^" + "^" * 390 + "$",
+    r"$\undefinedcommand{x}$",
+])
+def test_hostile_formulas_never_break_a_page(hostile: str) -> None:
+    shown = readable_math(hostile)
+    assert shown == hostile or "\\" not in shown
