@@ -390,7 +390,8 @@ def quality(admin_url: str) -> list[dict[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", action="store_true")
-    parser.add_argument("--hosts", action="store_true", help="needs --scale in the same run")
+    parser.add_argument("--hosts", action="store_true",
+                        help="two served hosts on the prepared database (prepared if need be)")
     parser.add_argument("--quality", action="store_true")
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
@@ -421,7 +422,9 @@ def main() -> None:
             results["scale"] = scale(admin_url, args.papers, args.queries,
                                      baseline=not args.no_database_baseline)
         if args.hosts:
-            results["hosts"] = hosts(results["scale"]["database_url"], args.lag_papers,
+            url = (results["scale"]["database_url"] if args.scale
+                   else prepare_postgresql(admin_url, args.papers, graph=False)[0])
+            results["hosts"] = hosts(url, args.lag_papers,
                                      WORK / f"sqlite-{args.papers}" / "models")
     write_json(args.out, results)
     print(json.dumps(results, indent=2, default=str))
