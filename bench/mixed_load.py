@@ -81,9 +81,11 @@ def paths_for(paper_ids: list[str], count: int = 1_000, seed: int = 15) -> list[
     return paths
 
 
-def prepare(data_dir: Path) -> None:
-    """Import the sample and embed it, once (the server would embed it anyway)."""
-    environment = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1"}
+def prepare(data_dir: Path, source: Path) -> None:
+    """Import the sample and embed it, once (the server would embed it anyway), with the
+    oldest code measured: newer code upgrades its own copy, older code cannot open a
+    database of a newer schema."""
+    environment = {**os.environ, "PYTHONPATH": str(source), "HF_HUB_OFFLINE": "1"}
     for command in (["import", "--sample"], ["embed"]):
         subprocess.run([sys.executable, "-m", "papertide", "--data-dir", str(data_dir),
                         *command], env=environment, check=True)
@@ -235,8 +237,6 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("needs wrk: scripts/install-system-deps --bench")
-    if not (args.data_dir / "papertide.db").exists():
-        prepare(args.data_dir)
     cpu_model = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "unknown CPU")
@@ -248,6 +248,8 @@ def main() -> None:
             candidates.insert(0, (f"baseline {args.baseline_ref}",
                                   export_code(args.baseline_ref, Path(scratch) / "baseline"),
                                   args.baseline_workers))
+        if not (args.data_dir / "papertide.db").exists():
+            prepare(args.data_dir, candidates[0][1])
         paths_file = Path(scratch) / "paths.txt"
         paths_file.write_text("\n".join(paths_for(paper_ids(args.data_dir))) + "\n")
         results: dict[tuple[str, int], list[dict[str, float]]] = {}
