@@ -57,7 +57,8 @@ QUERIES = (
 )
 # shares of the mix: (kind, how many of every 100 requests)
 MIX = (("home", 15), ("trending", 10), ("paper", 30), ("search", 30), ("api", 15))
-STARTUP_SECONDS = 180
+STARTUP_SECONDS = 300
+READY_PROBES = 10
 TARGET_RPS = 400
 TARGET_P99_MS = 300.0
 
@@ -86,7 +87,8 @@ def prepare(data_dir: Path, source: Path) -> None:
     oldest code measured: newer code upgrades its own copy, older code cannot open a
     database of a newer schema."""
     environment = {**os.environ, "PYTHONPATH": str(source), "HF_HUB_OFFLINE": "1"}
-    for command in (["import", "--sample"], ["embed"]):
+    # topics too, so that no server recomputes them in the first minutes it is measured
+    for command in (["import", "--sample"], ["embed"], ["topics", "--recompute"]):
         subprocess.run([sys.executable, "-m", "papertide", "--data-dir", str(data_dir),
                         *command], env=environment, check=True)
 
@@ -170,18 +172,27 @@ def server(source: Path, data_dir: Path, workers: int) -> Iterator[Server]:
 
 
 def wait_until_ready(base: str, process: subprocess.Popen[bytes]) -> None:
-    """Health answers, and a hybrid search really ranks by meaning (the index is open)."""
+    """The keyword index has caught up (a newer code's copy may rebuild it in the
+    background first) and hybrid searches really rank by meaning, READY_PROBES in a row
+    (so that every web process has answered one)."""
     deadline = time.monotonic() + STARTUP_SECONDS
-    probe = base + "/api/search?" + urlencode({"q": QUERIES[0], "mode": "hybrid"})
+    probes = [base + "/api/search?" + urlencode({"q": query, "mode": "hybrid"})
+              for query in QUERIES[:READY_PROBES]]
+    answered = 0
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the server exited ({process.returncode})")
         try:
-            with urllib.request.urlopen(probe, timeout=30) as response:
-                if json.load(response).get("mode") == "hybrid":
-                    return
+            with urllib.request.urlopen(base + "/api/health", timeout=30) as response:
+                caught_up = json.load(response).get("search_index", "ready") == "ready"
+            with urllib.request.urlopen(probes[answered], timeout=30) as response:
+                hybrid = json.load(response).get("mode") == "hybrid"
+            answered = answered + 1 if caught_up and hybrid else 0
+            if answered == READY_PROBES:
+                return
+            continue
         except OSError:
-            pass
+            answered = 0
         time.sleep(0.5)
     raise SystemExit("the server did not get ready (is the data dir embedded?)")
 
