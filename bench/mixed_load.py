@@ -190,7 +190,8 @@ def wait_until_ready(base: str, process: subprocess.Popen[bytes]) -> None:
             answered = answered + 1 if caught_up and hybrid else 0
             if answered == READY_PROBES:
                 return
-            continue
+            if answered:
+                continue  # the next probe at once
         except OSError:
             answered = 0
         time.sleep(0.5)
