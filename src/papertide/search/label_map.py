@@ -48,7 +48,7 @@ class LabelMap:
 
     def put(self, pairs: Iterable[tuple[int, str]]) -> None:
         """Record each label's paper (a paper's newer label replaces its older one)."""
-        with self._lock, self._written("recording vector labels"):
+        with self._lock, self._guarded("recording vector labels"):
             self._connection.execute("BEGIN")
             self._connection.executemany(
                 "INSERT OR REPLACE INTO labels (label, arxiv_id) VALUES (?, ?)", pairs)
@@ -61,7 +61,7 @@ class LabelMap:
         return dict(self._pairs("label", [int(label) for label in labels]))
 
     def clear(self) -> None:
-        with self._lock, self._written("clearing vector labels"):
+        with self._lock, self._guarded("clearing vector labels"):
             self._connection.execute("DELETE FROM labels")
 
     def close(self) -> None:
@@ -70,7 +70,7 @@ class LabelMap:
 
     def _pairs(self, column: str, keys: Sequence[object]) -> list[tuple[int, str]]:
         found: list[tuple[int, str]] = []
-        with self._lock, self._written("reading vector labels"):
+        with self._lock, self._guarded("reading vector labels"):
             for start in range(0, len(keys), CHUNK):
                 chunk = keys[start:start + CHUNK]
                 found += self._connection.execute(
@@ -79,7 +79,7 @@ class LabelMap:
         return found
 
     @contextmanager
-    def _written(self, action: str) -> Iterator[None]:
+    def _guarded(self, action: str) -> Iterator[None]:
         """SQLite errors become a SearchIndexError naming the action (a failed batch is
         rolled back: the follower takes it in again)."""
         try:

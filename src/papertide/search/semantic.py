@@ -191,13 +191,11 @@ class SemanticEngine:
 
     def _sync_replica(self, index: ReplicatedVectorIndex, rebuild: bool = False,
                       progress: ProgressCallback | None = None) -> VectorSyncReport:
-        """Bring a host's copy of the vectors up to the database; it answers from then on."""
+        """Bring a host's copy of the vectors up to the database; it answers from then on
+        (a copy rebuilt from nothing is cleared by ``sync_vector_index``, which hands the
+        searches to the database meanwhile)."""
         with self._sync_lock:
             self._status = None
-            state = index.replica.state()
-            if (rebuild or state is None or state.model != self.model_name
-                    or state.instance_id != self.store.instance_id):
-                index.clear()  # rebuilt from nothing: the database answers meanwhile
             report = sync_vector_index(self.store, index, self.model_name,
                                        rebuild=rebuild, progress=progress)
             index.caught_up()
